@@ -1,0 +1,40 @@
+package ctfleet.common;
+
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Durations as operators write them in flags and config: {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 30d}. */
+public final class Durations {
+    private static final Pattern FORM = Pattern.compile("(\\d+)(ms|s|m|h|d|w)");
+
+    private Durations() {}
+
+    public static Duration parse(String text) {
+        String t = text == null ? "" : text.trim();
+        Matcher m = FORM.matcher(t);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not a duration; use a number and a unit, e.g. 500ms, 10s, 5m, 1h, 30d");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            default -> Duration.ofDays(7 * n);
+        };
+    }
+
+    /** The shortest exact form, e.g. 90s -> "90s", 3600s -> "1h". */
+    public static String format(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 86_400_000 == 0 && ms != 0) return ms / 86_400_000 + "d";
+        if (ms % 3_600_000 == 0 && ms != 0) return ms / 3_600_000 + "h";
+        if (ms % 60_000 == 0 && ms != 0) return ms / 60_000 + "m";
+        if (ms % 1000 == 0) return ms / 1000 + "s";
+        return ms + "ms";
+    }
+}

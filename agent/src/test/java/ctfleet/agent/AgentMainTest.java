@@ -1,0 +1,149 @@
+package ctfleet.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ctfleet.proto.v1.Ack;
+import ctfleet.proto.v1.AgentMessage;
+import ctfleet.proto.v1.CollectorGrpc;
+import ctfleet.proto.v1.ConntrackStatus;
+import ctfleet.proto.v1.Sample;
+import ctfleet.proto.v1.ServerMessage;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.stub.StreamObserver;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The agent's command line against a real gRPC server on a loopback port that plays the collector. */
+class AgentMainTest {
+    static final Path PROC = Path.of("src/test/resources/proc");
+
+    final List<AgentMessage> received = new CopyOnWriteArrayList<>();
+    volatile boolean acknowledge = true;
+    Server server;
+
+    String startCollector() throws Exception {
+        server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+                .addService(new CollectorGrpc.CollectorImplBase() {
+                    @Override
+                    public StreamObserver<AgentMessage> stream(StreamObserver<ServerMessage> out) {
+                        return new StreamObserver<>() {
+                            @Override
+                            public void onNext(AgentMessage m) {
+                                received.add(m);
+                                if (m.hasSample() && acknowledge) {
+                                    out.onNext(ServerMessage.newBuilder()
+                                            .setAck(Ack.newBuilder().setSeq(m.getSample().getSeq())).build());
+                                }
+                            }
+
+                            @Override
+                            public void onError(Throwable t) {}
+
+                            @Override
+                            public void onCompleted() {
+                                out.onCompleted();
+                            }
+                        };
+                    }
+                })
+                .build()
+                .start();
+        return "127.0.0.1:" + server.getPort();
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.shutdownNow();
+        }
+    }
+
+    @Test
+    void onceSendsHelloAndOneSampleAndExitsZeroWhenAcknowledged() throws Exception {
+        String addr = startCollector();
+        Run r = agent("--server", addr, "--host-id", "gw-1", "--label", "dc=fra1",
+                "--proc-root", PROC.resolve("new-kernel-4cpu").toString(), "--once");
+        assertEquals(0, r.code, r.err);
+        assertEquals(2, received.size());
+        assertEquals("gw-1", received.get(0).getHello().getHostId());
+        assertEquals("fra1", received.get(0).getHello().getLabelsMap().get("dc"));
+        Sample s = received.get(1).getSample();
+        assertEquals(ConntrackStatus.CONNTRACK_STATUS_LOADED, s.getStatus());
+        assertEquals(250000, s.getCount());
+        assertEquals(262144, s.getMax());
+        assertEquals(12, s.getStatsMap().get("early_drop"));
+        assertEquals(432000L, s.getTimeoutsMap().get("tcp_timeout_established"));
+    }
+
+    @Test
+    void onceExitsNonZeroWithOneLineReasonWhenNotAcknowledged() throws Exception {
+        acknowledge = false;
+        String addr = startCollector();
+        Run r = agent("--server", addr, "--proc-root", PROC.resolve("new-kernel-4cpu").toString(),
+                "--host-id", "gw-1", "--once", "--ack-timeout", "500ms");
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("not acknowledged"), r.err);
+        assertEquals(1, r.err.strip().lines().count(), r.err);
+    }
+
+    @Test
+    void onceWithNoServerListeningExitsNonZero() throws Exception {
+        int port;
+        try (var s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Run r = agent("--server", "127.0.0.1:" + port, "--host-id", "gw-1",
+                "--proc-root", PROC.resolve("new-kernel-4cpu").toString(), "--once", "--ack-timeout", "2s");
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("not acknowledged") && r.err.contains("UNAVAILABLE"), r.err);
+    }
+
+    @Test
+    void hostWithoutConntrackIsReportedNotFatal() throws Exception {
+        String addr = startCollector();
+        Run r = agent("--server", addr, "--host-id", "bare", "--proc-root", PROC.resolve("no-conntrack").toString(),
+                "--once");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.err.contains("conntrack not loaded"), r.err);
+        assertEquals(ConntrackStatus.CONNTRACK_STATUS_NOT_LOADED, received.get(1).getSample().getStatus());
+    }
+
+    @Test
+    void badFlagsAreUsageErrorsWithExitTwo() {
+        Run r = agent("--server", "127.0.0.1:1", "--interval", "10x");
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("--interval") && r.err.contains("Usage:"), r.err);
+        Run id = agent("--server", "127.0.0.1:1", "--host-id", "bad host", "--once");
+        assertEquals(2, id.code);
+        assertTrue(id.err.contains("--host-id"), id.err);
+    }
+
+    @Test
+    void printNeedsNoServer() throws Exception {
+        Run r = agent("--print", "--proc-root", PROC.resolve("old-kernel-2cpu").toString());
+        assertEquals(0, r.code, r.err);
+        Sample s = com.google.protobuf.TextFormat.parse(r.out, Sample.class);
+        assertEquals(32768, s.getCount());
+        assertTrue(s.getStatsMap().containsKey("delete_list"));
+    }
+
+    record Run(int code, String out, String err) {}
+
+    static Run agent(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var cl = AgentMain.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+}

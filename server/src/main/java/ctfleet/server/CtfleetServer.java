@@ -1,0 +1,62 @@
+package ctfleet.server;
+
+import ctfleet.server.ingest.CollectorService;
+import ctfleet.server.ingest.IngestBatcher;
+import ctfleet.server.ingest.WireDecoder;
+import ctfleet.server.query.QueryService;
+import ctfleet.server.store.Database;
+import ctfleet.server.store.FleetReader;
+import ctfleet.server.store.HostStore;
+import ctfleet.server.store.SampleStore;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server's lifecycle: start, stop, await. Takes its {@link ServerBuilder} so tests can pass an
+ * in-process or loopback builder and real data instead of mocks (as grpc-java's RouteGuideServer).
+ */
+public final class CtfleetServer implements AutoCloseable {
+    private final Server server;
+    private final Database db;
+    private final IngestBatcher batcher;
+
+    public CtfleetServer(ServerBuilder<?> builder, Database db, Clock clock) {
+        this.db = db;
+        this.batcher = new IngestBatcher(new SampleStore(db));
+        this.server = builder
+                .addService(new CollectorService(new HostStore(db), batcher,
+                        new WireDecoder(Duration.ofMinutes(5)), clock))
+                .addService(new QueryService(new FleetReader(db)))
+                .build();
+    }
+
+    public CtfleetServer start() throws IOException {
+        server.start();
+        return this;
+    }
+
+    /** The bound port (useful when asked for port 0). */
+    public int port() {
+        return server.getPort();
+    }
+
+    public void awaitTermination() throws InterruptedException {
+        server.awaitTermination();
+    }
+
+    /** Stops taking calls, lets in-flight ones finish, commits what is queued, closes the database. */
+    @Override
+    public void close() throws InterruptedException {
+        server.shutdown();
+        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+            server.shutdownNow();
+            server.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        batcher.close();
+        db.close();
+    }
+}

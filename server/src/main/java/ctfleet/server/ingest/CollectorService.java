@@ -1,0 +1,146 @@
+package ctfleet.server.ingest;
+
+import ctfleet.proto.v1.Ack;
+import ctfleet.proto.v1.AgentMessage;
+import ctfleet.proto.v1.CollectorGrpc;
+import ctfleet.proto.v1.ServerMessage;
+import ctfleet.server.store.HostStore;
+import ctfleet.server.store.SampleRow;
+import ctfleet.server.store.SampleStore.Outcome;
+import ctfleet.server.store.SampleStore.Write;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Clock;
+import java.util.logging.Logger;
+
+/**
+ * The agent stream: a hello, then samples; each sample is acknowledged after it is committed.
+ *
+ * <p>Flow control is manual: a stream may have at most {@link #WINDOW} samples between "received"
+ * and "committed". grpc-java's {@code onNext} never blocks, so with automatic flow control a slow
+ * disk would let every stream's messages pile up in memory.
+ */
+public final class CollectorService extends CollectorGrpc.CollectorImplBase {
+    private static final Logger LOG = Logger.getLogger(CollectorService.class.getName());
+    static final int WINDOW = 64;
+
+    private final HostStore hosts;
+    private final IngestBatcher batcher;
+    private final WireDecoder decoder;
+    private final Clock clock;
+
+    public CollectorService(HostStore hosts, IngestBatcher batcher, WireDecoder decoder, Clock clock) {
+        this.hosts = hosts;
+        this.batcher = batcher;
+        this.decoder = decoder;
+        this.clock = clock;
+    }
+
+    @Override
+    public StreamObserver<AgentMessage> stream(StreamObserver<ServerMessage> responses) {
+        var out = (ServerCallStreamObserver<ServerMessage>) responses;
+        out.disableAutoRequest();
+        var stream = new AgentStream(out);
+        out.request(WINDOW);
+        return stream;
+    }
+
+    private final class AgentStream implements StreamObserver<AgentMessage> {
+        private final ServerCallStreamObserver<ServerMessage> out;
+        private long hostRef = -1;
+        private String hostId;
+        private boolean ended;
+        private boolean halfClosed;
+        private int inFlight;
+
+        AgentStream(ServerCallStreamObserver<ServerMessage> out) {
+            this.out = out;
+        }
+
+        @Override
+        public void onNext(AgentMessage m) {
+            try {
+                switch (m.getBodyCase()) {
+                    case HELLO -> {
+                        var hello = decoder.hello(m.getHello());
+                        hostRef = hosts.hello(hello, clock.millis());
+                        hostId = hello.hostId();
+                        out.request(1);
+                    }
+                    case SAMPLE -> {
+                        if (hostRef < 0) {
+                            throw new InvalidInput("the first message of a stream must be a hello");
+                        }
+                        long seq = m.getSample().getSeq();
+                        SampleRow row = decoder.sample(m.getSample(), clock.millis());
+                        synchronized (this) {
+                            inFlight++;
+                        }
+                        batcher.submit(new IngestBatcher.Job(new Write(hostRef, row, clock.millis()),
+                                (outcome, error) -> committed(seq, outcome, error)));
+                    }
+                    default -> throw new InvalidInput("empty message: set hello or sample");
+                }
+            } catch (InvalidInput e) {
+                fail(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
+            } catch (java.sql.SQLException e) {
+                LOG.warning("hello from " + hostId + " not stored: " + e.getMessage());
+                fail(Status.UNAVAILABLE.withDescription("database unavailable, retry later"));
+            }
+        }
+
+        private void committed(long seq, Outcome outcome, Throwable error) {
+            if (error != null) {
+                synchronized (this) {
+                    inFlight--;
+                }
+                fail(Status.UNAVAILABLE.withDescription("sample seq " + seq + " not stored, retry later"));
+                return;
+            }
+            Ack.Builder ack = Ack.newBuilder().setSeq(seq);
+            if (outcome == Outcome.DUPLICATE) {
+                ack.setDuplicate(true);
+            } else if (outcome == Outcome.CONFLICT) {
+                ack.setRejected(true).setReason("a different sample is already stored for this host and timestamp");
+            }
+            synchronized (this) {
+                inFlight--;
+                if (ended) {
+                    return;
+                }
+                out.onNext(ServerMessage.newBuilder().setAck(ack).build());
+                out.request(1);
+                completeIfDrained();
+            }
+        }
+
+        /** The agent half-closed: answer every sample still being committed before closing. */
+        private void completeIfDrained() {
+            if (halfClosed && inFlight == 0 && !ended) {
+                ended = true;
+                out.onCompleted();
+            }
+        }
+
+        private synchronized void fail(Status status) {
+            if (!ended) {
+                ended = true;
+                out.onError(status.asRuntimeException());
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            synchronized (this) {
+                ended = true;
+            }
+        }
+
+        @Override
+        public synchronized void onCompleted() {
+            halfClosed = true;
+            completeIfDrained();
+        }
+    }
+}

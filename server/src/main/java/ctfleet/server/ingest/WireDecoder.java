@@ -1,0 +1,127 @@
+package ctfleet.server.ingest;
+
+import ctfleet.proto.v1.ConntrackStatus;
+import ctfleet.proto.v1.Hello;
+import ctfleet.proto.v1.Sample;
+import ctfleet.server.store.HostHello;
+import ctfleet.server.store.SampleRow;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/** The one place where wire messages become store rows, validating every field on the way. */
+public final class WireDecoder {
+    static final Pattern HOST_ID = Pattern.compile("[A-Za-z0-9._-]{1,253}");
+    static final Pattern LABEL_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+    static final int MAX_LABELS = 32;
+    static final int MAX_LABEL_VALUE = 255;
+    static final int MAX_STATS = 64;
+    static final int MAX_NAME = 64;
+    // Samples older than this are not history anyone can still use: almost certainly a broken clock.
+    static final long EARLIEST_TS = 946_684_800_000L; // 2000-01-01T00:00:00Z
+
+    private final Duration clockSkew;
+
+    public WireDecoder(Duration clockSkew) {
+        this.clockSkew = clockSkew;
+    }
+
+    public HostHello hello(Hello h) throws InvalidInput {
+        if (!HOST_ID.matcher(h.getHostId()).matches()) {
+            throw new InvalidInput("hello.host_id '" + clip(h.getHostId())
+                    + "': must be 1 to 253 characters of A-Z a-z 0-9 . _ -");
+        }
+        if (h.getLabelsCount() > MAX_LABELS) {
+            throw new InvalidInput("hello.labels: " + h.getLabelsCount() + " labels, at most " + MAX_LABELS);
+        }
+        for (Map.Entry<String, String> e : h.getLabelsMap().entrySet()) {
+            if (!LABEL_NAME.matcher(e.getKey()).matches()) {
+                throw new InvalidInput("hello.labels: name '" + clip(e.getKey())
+                        + "' must match [A-Za-z_][A-Za-z0-9_]* and be at most 63 characters");
+            }
+            if (e.getValue().length() > MAX_LABEL_VALUE) {
+                throw new InvalidInput("hello.labels['" + e.getKey() + "']: value longer than "
+                        + MAX_LABEL_VALUE + " characters");
+            }
+        }
+        checkLength("hello.kernel", h.getKernel(), 256);
+        checkLength("hello.agent_version", h.getAgentVersion(), 64);
+        return new HostHello(h.getHostId(), h.getLabelsMap(), h.getKernel(), h.getAgentVersion(),
+                h.getDroppedSamples());
+    }
+
+    public SampleRow sample(Sample s, long nowMillis) throws InvalidInput {
+        String where = "sample seq " + s.getSeq();
+        if (s.getTsMillis() < EARLIEST_TS) {
+            throw new InvalidInput(where + ": ts_millis " + s.getTsMillis() + " is before 2000-01-01");
+        }
+        if (s.getTsMillis() > nowMillis + clockSkew.toMillis()) {
+            throw new InvalidInput(where + ": ts_millis " + s.getTsMillis() + " is "
+                    + (s.getTsMillis() - nowMillis) / 1000 + " s ahead of the server's clock (allowed skew "
+                    + clockSkew.toSeconds() + " s)");
+        }
+        if (s.getStatus() == ConntrackStatus.CONNTRACK_STATUS_UNSPECIFIED
+                || s.getStatus() == ConntrackStatus.UNRECOGNIZED) {
+            throw new InvalidInput(where + ": status must be LOADED or NOT_LOADED");
+        }
+        nonNegative(where, "count", s.getCount());
+        nonNegative(where, "max", s.getMax());
+        nonNegative(where, "buckets", s.getBuckets());
+        nonNegative(where, "expect_max", s.getExpectMax());
+        nonNegative(where, "bytes_per_entry", s.getBytesPerEntry());
+        if (s.getStatsCount() > MAX_STATS || s.getTimeoutsCount() > MAX_STATS) {
+            throw new InvalidInput(where + ": more than " + MAX_STATS + " stats or timeouts");
+        }
+        for (Map.Entry<String, Long> e : s.getStatsMap().entrySet()) {
+            checkName(where + ".stats", e.getKey());
+            if (e.getValue() < 0) {
+                throw new InvalidInput(where + ".stats['" + e.getKey() + "']: negative");
+            }
+        }
+        for (Map.Entry<String, Long> e : s.getTimeoutsMap().entrySet()) {
+            checkName(where + ".timeouts", e.getKey());
+            nonNegative(where, "timeouts['" + e.getKey() + "']", e.getValue());
+        }
+        checkLength(where + ".boot_id", s.getBootId(), 64);
+        return new SampleRow(
+                s.getTsMillis(),
+                s.getStatus() == ConntrackStatus.CONNTRACK_STATUS_LOADED,
+                s.getCount(),
+                s.getMax(),
+                s.getBuckets(),
+                s.getExpectMax(),
+                s.getAcct(),
+                s.getBootId(),
+                s.getStatsMap(),
+                new TreeMap<>(s.getTimeoutsMap()),
+                s.getBytesPerEntry(),
+                s.getBytesPerEntryEstimated(),
+                s.hasEntries() ? EntriesJson.encode(s.getEntries()) : "");
+    }
+
+    private static void nonNegative(String where, String field, long v) throws InvalidInput {
+        if (v < 0) {
+            throw new InvalidInput(where + ": " + field + " is negative (" + v + ")");
+        }
+    }
+
+    private static void checkName(String where, String name) throws InvalidInput {
+        if (name.isEmpty() || name.length() > MAX_NAME || !name.chars().allMatch(ch -> ch == '_'
+                || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'))) {
+            throw new InvalidInput(where + ": key '" + clip(name) + "' must be 1 to 64 of a-z 0-9 _");
+        }
+    }
+
+    private static void checkLength(String field, String v, int max) throws InvalidInput {
+        if (v.length() > max) {
+            throw new InvalidInput(field + ": longer than " + max + " characters");
+        }
+    }
+
+    /** Never echo a whole hostile string back into a message or a log. */
+    static String clip(String s) {
+        String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
+        return printable.length() > 40 ? printable.substring(0, 40) + "..." : printable;
+    }
+}

@@ -1,0 +1,69 @@
+package ctfleet.server.store;
+
+import com.google.gson.Gson;
+import com.google.gson.reflect.TypeToken;
+import java.lang.reflect.Type;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Reads the fleet's latest states: the ranking's input, without touching history. */
+public final class FleetReader {
+    private static final Gson GSON = new Gson();
+    private static final Type STRINGS = new TypeToken<Map<String, String>>() {}.getType();
+    private static final Type LONGS = new TypeToken<Map<String, Long>>() {}.getType();
+
+    private static final String LATEST = "SELECT h.host_id, h.labels, h.kernel, l.ts, l.received_at, l.status,"
+            + " l.ct_count, l.ct_max, l.ct_buckets, l.stats, h.timeouts, l.bytes_per_entry, l.bytes_estimated,"
+            + " l.entries, h.dropped_samples, h.conflicts"
+            + " FROM host_latest l JOIN hosts h ON h.id = l.host_ref";
+
+    private final Database db;
+
+    public FleetReader(Database db) {
+        this.db = db;
+    }
+
+    public List<LatestState> latest() throws SQLException {
+        try (Connection c = db.connect(); PreparedStatement q = c.prepareStatement(LATEST + " ORDER BY h.host_id")) {
+            return read(q);
+        }
+    }
+
+    public List<LatestState> latest(String hostId) throws SQLException {
+        try (Connection c = db.connect(); PreparedStatement q = c.prepareStatement(LATEST + " WHERE h.host_id = ?")) {
+            q.setString(1, hostId);
+            return read(q);
+        }
+    }
+
+    private static List<LatestState> read(PreparedStatement q) throws SQLException {
+        List<LatestState> out = new ArrayList<>();
+        try (ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                out.add(new LatestState(
+                        rs.getString(1),
+                        GSON.fromJson(rs.getString(2), STRINGS),
+                        rs.getString(3),
+                        rs.getLong(4),
+                        rs.getLong(5),
+                        rs.getShort(6) == 1,
+                        rs.getLong(7),
+                        rs.getLong(8),
+                        rs.getLong(9),
+                        GSON.fromJson(rs.getString(10), LONGS),
+                        GSON.fromJson(rs.getString(11), LONGS),
+                        rs.getLong(12),
+                        rs.getBoolean(13),
+                        rs.getString(14),
+                        rs.getLong(15),
+                        rs.getLong(16)));
+            }
+        }
+        return out;
+    }
+}

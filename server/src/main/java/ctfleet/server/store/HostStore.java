@@ -1,0 +1,89 @@
+package ctfleet.server.store;
+
+import com.google.gson.Gson;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Host identities: host id text to the numeric key every other table uses. */
+public final class HostStore {
+    private static final Gson GSON = new Gson();
+    private final Database db;
+    private final Map<String, Long> refs = new ConcurrentHashMap<>();
+
+    public HostStore(Database db) {
+        this.db = db;
+    }
+
+    /** Records a hello (creating the host on first sight) and returns the host's key. */
+    public long hello(HostHello h, long nowMillis) throws SQLException {
+        try (Connection c = db.connect()) {
+            c.setAutoCommit(false);
+            long ref = find(c, h.hostId());
+            String labels = GSON.toJson(new TreeMap<>(h.labels()));
+            if (ref < 0) {
+                boolean inserted = false;
+                try (PreparedStatement ins = c.prepareStatement(
+                        "INSERT INTO hosts (host_id, labels, kernel, agent_version, timeouts, dropped_samples,"
+                                + " conflicts, first_seen) VALUES (?, ?, ?, ?, '{}', ?, 0, ?)")) {
+                    ins.setString(1, h.hostId());
+                    ins.setString(2, labels);
+                    ins.setString(3, h.kernel());
+                    ins.setString(4, h.agentVersion());
+                    ins.setLong(5, h.droppedSamples());
+                    ins.setLong(6, nowMillis);
+                    inserted = ins.executeUpdate() == 1;
+                } catch (SQLException e) {
+                    c.rollback(); // another stream created it first: fall through to the update
+                }
+                ref = find(c, h.hostId());
+                if (inserted) {
+                    c.commit();
+                    refs.put(h.hostId(), ref);
+                    return ref;
+                }
+            }
+            try (PreparedStatement up = c.prepareStatement(
+                    "UPDATE hosts SET labels = ?, kernel = ?, agent_version = ?,"
+                            + " dropped_samples = dropped_samples + ? WHERE id = ?")) {
+                up.setString(1, labels);
+                up.setString(2, h.kernel());
+                up.setString(3, h.agentVersion());
+                up.setLong(4, h.droppedSamples());
+                up.setLong(5, ref);
+                up.executeUpdate();
+            }
+            c.commit();
+            refs.put(h.hostId(), ref);
+            return ref;
+        }
+    }
+
+    /** The key of a known host, or -1. */
+    public long ref(String hostId) throws SQLException {
+        Long cached = refs.get(hostId);
+        if (cached != null) {
+            return cached;
+        }
+        try (Connection c = db.connect()) {
+            long ref = find(c, hostId);
+            if (ref >= 0) {
+                refs.put(hostId, ref);
+            }
+            return ref;
+        }
+    }
+
+    private static long find(Connection c, String hostId) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT id FROM hosts WHERE host_id = ?")) {
+            q.setString(1, hostId);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        }
+    }
+}

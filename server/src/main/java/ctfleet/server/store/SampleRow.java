@@ -1,0 +1,38 @@
+package ctfleet.server.store;
+
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * One sample of one host as the store keeps it.
+ *
+ * @param loaded    false when the host reported "conntrack not loaded"
+ * @param stats     per-CPU counters summed over CPUs, by the kernel's column names (raw, wrapping)
+ * @param timeouts  empty when the agent did not resend them (unchanged)
+ * @param entries   the sampled-entry breakdown as JSON text, "" when the tick read no entries
+ */
+public record SampleRow(
+        long ts,
+        boolean loaded,
+        long count,
+        long max,
+        long buckets,
+        long expectMax,
+        int acct,
+        String bootId,
+        Map<String, Long> stats,
+        SortedMap<String, Long> timeouts,
+        long bytesPerEntry,
+        boolean bytesEstimated,
+        String entries) {
+
+    public SampleRow {
+        stats = Map.copyOf(stats);
+        timeouts = new TreeMap<>(timeouts);
+    }
+
+    public long stat(String name) {
+        return stats.getOrDefault(name, 0L);
+    }
+}

@@ -1,0 +1,70 @@
+package ctfleet.cli;
+
+import ctfleet.common.Durations;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import picocli.CommandLine;
+
+/** Entry point: builds the command tree and turns failures into one-line messages and exit codes. */
+public final class Cli {
+    private Cli() {}
+
+    public static void main(String[] args) {
+        ctfleet.common.Logging.quietLibraries();
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new CtfleetCommand());
+        cl.setExecutionExceptionHandler(Cli::handle);
+        return cl;
+    }
+
+    static Duration duration(String text, String flag) {
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(flag + ": " + e.getMessage());
+        }
+    }
+
+    private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        PrintWriter err = cmd.getErr();
+        if (e instanceof UsageError) {
+            err.println("ctfleet " + cmd.getCommandName() + ": " + e.getMessage());
+            cmd.usage(err);
+            return 2;
+        }
+        if (e instanceof StatusRuntimeException s) {
+            err.println("ctfleet " + cmd.getCommandName() + ": " + describe(s.getStatus()));
+            return cmd.getCommand() instanceof ExitCodes codes ? codes.unreachable() : 1;
+        }
+        err.println("ctfleet " + cmd.getCommandName() + ": " + e.getMessage());
+        if (System.getenv("CTFLEET_DEBUG") != null) {
+            e.printStackTrace(err);
+        }
+        return 1;
+    }
+
+    static String describe(Status s) {
+        String d = s.getDescription() == null ? "" : ": " + s.getDescription();
+        return switch (s.getCode()) {
+            case UNAVAILABLE -> "cannot reach the server (UNAVAILABLE" + d + ")";
+            case DEADLINE_EXCEEDED -> "the server did not answer in time";
+            case NOT_FOUND -> s.getDescription() == null ? "not found" : s.getDescription();
+            case INVALID_ARGUMENT -> "invalid request" + d;
+            default -> s.getCode() + d;
+        };
+    }
+
+    /** Commands whose exit status for an unreachable server is not 1 (e.g. Nagios-style checks). */
+    public interface ExitCodes {
+        int unreachable();
+    }
+}

@@ -1,0 +1,4 @@
+package ctfleet.cli;
+
+/** The {@code --format} choices; picocli rejects anything else with usage and exit 2. */
+public enum OutputFormat { table, json, csv }

@@ -1,0 +1,41 @@
+package ctfleet.cli;
+
+import ctfleet.common.HostPort;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Option;
+
+/** The {@code --server} option every query command shares, and the channel it opens. */
+public final class ServerOption {
+    static final String DEFAULT = "127.0.0.1:7777";
+
+    @Option(names = "--server", paramLabel = "HOST:PORT",
+            description = "ctfleet server (default: $CTFLEET_SERVER or " + DEFAULT + ").")
+    String server;
+
+    public HostPort address() {
+        String s = server != null ? server : System.getenv().getOrDefault("CTFLEET_SERVER", DEFAULT);
+        try {
+            return HostPort.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError("--server: " + e.getMessage());
+        }
+    }
+
+    /** A channel whose calls fail fast with a deadline rather than hanging on an absent server. */
+    public ManagedChannel open() {
+        HostPort at = address();
+        return Grpc.newChannelBuilderForAddress(at.host(), at.port(), InsecureChannelCredentials.create()).build();
+    }
+
+    public static void close(ManagedChannel channel) {
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

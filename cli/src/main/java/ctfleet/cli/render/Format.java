@@ -1,0 +1,33 @@
+package ctfleet.cli.render;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+
+/** How numbers and times look in tables and JSON. */
+public final class Format {
+    private static final DateTimeFormatter ISO = DateTimeFormatter.ISO_INSTANT;
+
+    private Format() {}
+
+    public static String isoUtc(long epochMillis) {
+        return ISO.format(Instant.ofEpochMilli(epochMillis).truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC));
+    }
+
+    public static String percent(double fraction) {
+        return String.format("%.1f%%", fraction * 100);
+    }
+
+    /** A duration for people: 45s, 12m, 3.5h, 4.2d. */
+    public static String human(double seconds) {
+        if (seconds < 120) return String.format("%.0fs", seconds);
+        if (seconds < 7200) return String.format("%.0fm", seconds / 60);
+        if (seconds < 172_800) return String.format("%.1fh", seconds / 3600);
+        return String.format("%.1fd", seconds / 86_400);
+    }
+
+    public static String rate(double perSecond) {
+        return perSecond == 0 ? "0" : String.format("%.2f/s", perSecond);
+    }
+}

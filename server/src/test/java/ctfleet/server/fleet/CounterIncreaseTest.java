@@ -1,0 +1,30 @@
+package ctfleet.server.fleet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+class CounterIncreaseTest {
+    @Test
+    void growthIsTheDifference() {
+        assertEquals(7, CounterIncrease.between(10, 17, false));
+    }
+
+    @Test
+    void counterWrapIsNotAReset() {
+        // One CPU's counter went from 0xfffffff0 past 2^32 to 0x10: 32 more drops, not -4294967264.
+        assertEquals(32, CounterIncrease.between(0xfffffff0L + 5, 0x10 + 5, false));
+    }
+
+    @Test
+    void twoCpusWrappingInOneIntervalStillCountsExactly() {
+        long before = 0xffffff00L + 0xffffff00L;
+        long after = 0x100 + 0x100;
+        assertEquals(0x400, CounterIncrease.between(before, after, false));
+    }
+
+    @Test
+    void rebootRestartsFromZero() {
+        assertEquals(5, CounterIncrease.between(1_000_000, 5, true));
+    }
+}

@@ -10,6 +10,9 @@ import ctfleet.server.store.HostStore;
 import ctfleet.server.store.SampleStore;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,6 +26,7 @@ public final class CtfleetServer implements AutoCloseable {
     private final Server server;
     private final Database db;
     private final IngestBatcher batcher;
+    private final HealthStatusManager health = new HealthStatusManager();
 
     public CtfleetServer(ServerBuilder<?> builder, Database db, Clock clock) {
         this.db = db;
@@ -31,11 +35,17 @@ public final class CtfleetServer implements AutoCloseable {
                 .addService(new CollectorService(new HostStore(db), batcher,
                         new WireDecoder(Duration.ofMinutes(5)), clock))
                 .addService(new QueryService(new FleetReader(db)))
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance())
                 .build();
     }
 
     public CtfleetServer start() throws IOException {
         server.start();
+        health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
+        for (var service : server.getServices()) {
+            health.setStatus(service.getServiceDescriptor().getName(), HealthCheckResponse.ServingStatus.SERVING);
+        }
         return this;
     }
 
@@ -51,6 +61,7 @@ public final class CtfleetServer implements AutoCloseable {
     /** Stops taking calls, lets in-flight ones finish, commits what is queued, closes the database. */
     @Override
     public void close() throws InterruptedException {
+        health.enterTerminalState();
         server.shutdown();
         if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
             server.shutdownNow();

@@ -57,7 +57,12 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--print", description = "Print one sample (protobuf text) to stdout and exit; no server needed.")
     boolean print;
 
-    @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A label for this host (repeatable).")
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Properties file of settings (keys are flag names without dashes); flags override it.")
+    Path config;
+
+    @Option(names = "--label", paramLabel = "KEY=VALUE", split = ",",
+            description = "Labels for this host (repeatable, or comma-separated).")
     Map<String, String> labels = new LinkedHashMap<>();
 
     @CommandLine.Spec
@@ -68,7 +73,14 @@ public final class AgentMain implements Callable<Integer> {
     }
 
     public static int run(String... args) {
-        return commandLine().execute(args);
+        CommandLine cl = commandLine();
+        try {
+            ctfleet.common.ConfigFile.apply(cl, args);
+        } catch (CommandLine.ParameterException e) {
+            cl.getErr().println("ctfleet agent: " + e.getMessage());
+            return 2;
+        }
+        return cl.execute(args);
     }
 
     public static CommandLine commandLine() {

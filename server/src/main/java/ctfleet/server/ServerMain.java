@@ -26,12 +26,27 @@ public final class ServerMain implements Callable<Integer> {
             description = "Directory of the H2 database (default: ${DEFAULT-VALUE}).")
     Path db;
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Properties file of settings (keys are flag names without dashes); flags override it.")
+    Path config;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
         ctfleet.common.Logging.quietLibraries();
-        System.exit(new CommandLine(new ServerMain()).execute(args));
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new ServerMain());
+        try {
+            ctfleet.common.ConfigFile.apply(cl, args);
+        } catch (CommandLine.ParameterException e) {
+            cl.getErr().println("ctfleet server: " + e.getMessage());
+            return 2;
+        }
+        return cl.execute(args);
     }
 
     @Override

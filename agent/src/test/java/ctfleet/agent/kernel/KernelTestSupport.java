@@ -28,13 +28,17 @@ public final class KernelTestSupport {
 
     /** Call first in every kernel test (or in {@code @BeforeAll}). */
     public static void requireRootAndTools() {
-        List<String> missing = missingPrerequisites();
+        require(missingPrerequisites(), System.getenv("CI"));
+    }
+
+    /** The decision alone, apart from probing the machine, so it can be tested anywhere. */
+    static void require(List<String> missing, String ciEnv) {
         if (missing.isEmpty()) {
             return;
         }
         String why = "kernel conntrack tests need " + String.join(", ", missing)
                 + " (install: apt-get install -y nftables iproute2 conntrack; run as root)";
-        if ("true".equals(System.getenv("CI"))) {
+        if ("true".equals(ciEnv)) {
             Assertions.fail("CI=true but " + why);
         }
         Assumptions.assumeTrue(missing.isEmpty(), why);

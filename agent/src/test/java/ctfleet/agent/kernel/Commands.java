@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a host command to completion with a deadline. */
@@ -20,19 +22,26 @@ final class Commands {
      * we block on stdout would otherwise hang until the timeout.
      */
     static CommandResult run(List<String> command, String stdin, Duration timeout) {
+        return run(command, stdin, timeout, ConcurrentHashMap.newKeySet());
+    }
+
+    /** As above; the process sits in {@code live} while it runs, so a shutdown hook can kill it. */
+    static CommandResult run(List<String> command, String stdin, Duration timeout, Set<Process> live) {
         Path out = null;
         Path err = null;
         Path in = null;
+        Process process = null;
         try {
             out = Files.createTempFile("ctf-cmd", ".out");
             err = Files.createTempFile("ctf-cmd", ".err");
             in = Files.createTempFile("ctf-cmd", ".in");
             Files.writeString(in, stdin);
-            Process process = new ProcessBuilder(command)
+            process = new ProcessBuilder(command)
                     .redirectInput(in.toFile())
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile())
                     .start();
+            live.add(process);
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly().waitFor();
@@ -47,6 +56,9 @@ final class Commands {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted running " + command, e);
         } finally {
+            if (process != null) {
+                live.remove(process);
+            }
             deleteQuietly(out);
             deleteQuietly(err);
             deleteQuietly(in);

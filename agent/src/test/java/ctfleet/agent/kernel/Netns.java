@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -49,6 +51,8 @@ public final class Netns implements AutoCloseable {
     private final String name;
     private final String ip;
     private final Thread shutdownHook;
+    /** What this harness started inside and is still running: killed before the namespace goes. */
+    private final Set<Process> live = ConcurrentHashMap.newKeySet();
     private boolean closed;
 
     private Netns(String name, String ip) {
@@ -108,14 +112,17 @@ public final class Netns implements AutoCloseable {
     public Process start(List<String> command) {
         List<String> full = inside(command);
         try {
-            return new ProcessBuilder(full).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            Process process = new ProcessBuilder(full).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            live.add(process);
+            process.onExit().thenRun(() -> live.remove(process));
+            return process;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + full, e);
         }
     }
 
     private CommandResult run(List<String> command, String stdin, Duration timeout) {
-        return Commands.run(inside(command), stdin, timeout);
+        return Commands.run(inside(command), stdin, timeout, live);
     }
 
     private List<String> inside(List<String> command) {
@@ -139,7 +146,15 @@ public final class Netns implements AutoCloseable {
         }
     }
 
+    /**
+     * Our own children first: one caught between fork and setns is not yet in the namespace,
+     * so {@code ip netns pids} would miss it and it would keep running after the delete.
+     */
     private void delete() {
+        for (Process process : List.copyOf(live)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
         deleteNamespace(ip, name);
     }
 

@@ -3,6 +3,8 @@ package ctfleet.server;
 import ctfleet.server.ingest.CollectorService;
 import ctfleet.server.ingest.IngestBatcher;
 import ctfleet.server.ingest.WireDecoder;
+import ctfleet.server.metrics.FleetMetrics;
+import ctfleet.server.metrics.IngestMetrics;
 import ctfleet.server.query.QueryService;
 import ctfleet.server.store.Database;
 import ctfleet.server.store.FleetReader;
@@ -11,6 +13,7 @@ import ctfleet.server.store.SampleStore;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.health.v1.HealthCheckResponse;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
@@ -29,12 +32,19 @@ public final class CtfleetServer implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
 
     public CtfleetServer(ServerBuilder<?> builder, Database db, Clock clock) {
+        this(builder, db, clock, new PrometheusRegistry());
+    }
+
+    /** @param registry where the server's own and the fleet's metrics are registered for /metrics */
+    public CtfleetServer(ServerBuilder<?> builder, Database db, Clock clock, PrometheusRegistry registry) {
         this.db = db;
         this.batcher = new IngestBatcher(new SampleStore(db));
+        QueryService query = new QueryService(new FleetReader(db));
+        registry.register(new FleetMetrics(query));
         this.server = builder
                 .addService(new CollectorService(new HostStore(db), batcher,
-                        new WireDecoder(Duration.ofMinutes(5)), clock))
-                .addService(new QueryService(new FleetReader(db)))
+                        new WireDecoder(Duration.ofMinutes(5)), clock, new IngestMetrics(registry, db.file())))
+                .addService(query)
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .build();

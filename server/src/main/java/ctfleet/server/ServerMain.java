@@ -4,6 +4,8 @@ import ctfleet.common.HostPort;
 import ctfleet.common.Version;
 import ctfleet.server.store.Database;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -25,6 +27,10 @@ public final class ServerMain implements Callable<Integer> {
     @Option(names = "--db", paramLabel = "DIR", defaultValue = "ctfleet-data",
             description = "Directory of the H2 database (default: ${DEFAULT-VALUE}).")
     Path db;
+
+    @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
+            description = "Serve Prometheus /metrics here (default: off).")
+    String metricsListen;
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "Properties file of settings (keys are flag names without dashes); flags override it.")
@@ -57,10 +63,19 @@ public final class ServerMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--listen: " + e.getMessage());
         }
+        HostPort metricsAt = null;
+        if (metricsListen != null) {
+            try {
+                metricsAt = HostPort.parse(metricsListen);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--metrics-listen: " + e.getMessage());
+            }
+        }
         Database database = Database.open(db);
+        PrometheusRegistry registry = new PrometheusRegistry();
         CtfleetServer server = new CtfleetServer(
                 NettyServerBuilder.forAddress(new InetSocketAddress(at.host(), at.port())), database,
-                Clock.systemUTC());
+                Clock.systemUTC(), registry);
         try {
             server.start();
         } catch (java.io.IOException e) {
@@ -68,9 +83,25 @@ public final class ServerMain implements Callable<Integer> {
             spec.commandLine().getErr().println("ctfleet server: cannot listen on " + at + ": " + rootCause(e));
             return 1;
         }
+        HTTPServer metrics = null;
+        if (metricsAt != null) {
+            try {
+                metrics = HTTPServer.builder().hostname(metricsAt.host()).port(metricsAt.port()).registry(registry)
+                        .buildAndStart();
+            } catch (java.io.IOException e) {
+                server.close();
+                spec.commandLine().getErr().println("ctfleet server: cannot serve metrics on " + metricsAt + ": "
+                        + rootCause(e));
+                return 1;
+            }
+        }
+        HTTPServer metricsServer = metrics;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
+                if (metricsServer != null) {
+                    metricsServer.close();
+                }
                 server.close();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -78,6 +109,10 @@ public final class ServerMain implements Callable<Integer> {
                 stopped.countDown();
             }
         }, "ctfleet-shutdown"));
+        if (metrics != null) {
+            System.err.println("ctfleet metrics on http://" + new HostPort(metricsAt.host(), metrics.getPort())
+                    + "/metrics");
+        }
         System.out.println("ctfleet server listening on " + new HostPort(at.host(), server.port()));
         System.out.flush();
         server.awaitTermination();

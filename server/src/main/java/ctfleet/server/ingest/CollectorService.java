@@ -4,6 +4,7 @@ import ctfleet.proto.v1.Ack;
 import ctfleet.proto.v1.AgentMessage;
 import ctfleet.proto.v1.CollectorGrpc;
 import ctfleet.proto.v1.ServerMessage;
+import ctfleet.server.metrics.IngestMetrics;
 import ctfleet.server.store.HostStore;
 import ctfleet.server.store.SampleRow;
 import ctfleet.server.store.SampleStore.Outcome;
@@ -29,12 +30,15 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
     private final IngestBatcher batcher;
     private final WireDecoder decoder;
     private final Clock clock;
+    private final IngestMetrics metrics;
 
-    public CollectorService(HostStore hosts, IngestBatcher batcher, WireDecoder decoder, Clock clock) {
+    public CollectorService(HostStore hosts, IngestBatcher batcher, WireDecoder decoder, Clock clock,
+                            IngestMetrics metrics) {
         this.hosts = hosts;
         this.batcher = batcher;
         this.decoder = decoder;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     @Override
@@ -42,6 +46,7 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
         var out = (ServerCallStreamObserver<ServerMessage>) responses;
         out.disableAutoRequest();
         var stream = new AgentStream(out);
+        metrics.streamOpened();
         out.request(WINDOW);
         return stream;
     }
@@ -73,16 +78,18 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
                             throw new InvalidInput("the first message of a stream must be a hello");
                         }
                         long seq = m.getSample().getSeq();
+                        long received = System.nanoTime();
                         SampleRow row = decoder.sample(m.getSample(), clock.millis());
                         synchronized (this) {
                             inFlight++;
                         }
                         batcher.submit(new IngestBatcher.Job(new Write(hostRef, row, clock.millis()),
-                                (outcome, error) -> committed(seq, outcome, error)));
+                                (outcome, error) -> committed(seq, received, outcome, error)));
                     }
                     default -> throw new InvalidInput("empty message: set hello or sample");
                 }
             } catch (InvalidInput e) {
+                metrics.rejected();
                 fail(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
             } catch (java.sql.SQLException e) {
                 LOG.warning("hello from " + hostId + " not stored: " + e.getMessage());
@@ -90,7 +97,7 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
             }
         }
 
-        private void committed(long seq, Outcome outcome, Throwable error) {
+        private void committed(long seq, long received, Outcome outcome, Throwable error) {
             if (error != null) {
                 synchronized (this) {
                     inFlight--;
@@ -99,10 +106,16 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
                 return;
             }
             Ack.Builder ack = Ack.newBuilder().setSeq(seq);
-            if (outcome == Outcome.DUPLICATE) {
-                ack.setDuplicate(true);
-            } else if (outcome == Outcome.CONFLICT) {
-                ack.setRejected(true).setReason("a different sample is already stored for this host and timestamp");
+            switch (outcome) {
+                case STORED -> metrics.ingested();
+                case DUPLICATE -> {
+                    metrics.duplicate();
+                    ack.setDuplicate(true);
+                }
+                case CONFLICT -> {
+                    metrics.conflict();
+                    ack.setRejected(true).setReason("a different sample is already stored for this host and timestamp");
+                }
             }
             synchronized (this) {
                 inFlight--;
@@ -110,6 +123,7 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
                     return;
                 }
                 out.onNext(ServerMessage.newBuilder().setAck(ack).build());
+                metrics.acknowledged(System.nanoTime() - received);
                 out.request(1);
                 completeIfDrained();
             }
@@ -118,22 +132,29 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
         /** The agent half-closed: answer every sample still being committed before closing. */
         private void completeIfDrained() {
             if (halfClosed && inFlight == 0 && !ended) {
-                ended = true;
+                end();
                 out.onCompleted();
             }
         }
 
         private synchronized void fail(Status status) {
             if (!ended) {
-                ended = true;
+                end();
                 out.onError(status.asRuntimeException());
             }
+        }
+
+        private void end() {
+            ended = true;
+            metrics.streamClosed();
         }
 
         @Override
         public void onError(Throwable t) {
             synchronized (this) {
-                ended = true;
+                if (!ended) {
+                    end();
+                }
             }
         }
 

@@ -26,15 +26,19 @@ public final class QueryService extends QueryGrpc.QueryImplBase {
 
     @Override
     public void top(TopRequest req, StreamObserver<TopResponse> out) {
-        List<LatestState> hosts;
         try {
-            hosts = fleet.latest();
+            out.onNext(top(req));
+            out.onCompleted();
         } catch (SQLException e) {
             LOG.warning("top: " + e.getMessage());
             out.onError(Status.UNAVAILABLE.withDescription("database unavailable: " + e.getMessage())
                     .asRuntimeException());
-            return;
         }
+    }
+
+    /** The ranking itself, shared by the Top call and the /metrics exporter so the two always agree. */
+    public TopResponse top(TopRequest req) throws SQLException {
+        List<LatestState> hosts = fleet.latest();
         List<LatestState> chosen = new ArrayList<>();
         for (LatestState h : hosts) {
             if (matches(h.labels(), req.getLabelsMap())) {
@@ -60,8 +64,7 @@ public final class QueryService extends QueryGrpc.QueryImplBase {
             fill(h).ifPresent(r::setFill);
             resp.addHosts(r);
         }
-        out.onNext(resp.build());
-        out.onCompleted();
+        return resp.build();
     }
 
     static boolean matches(Map<String, String> labels, Map<String, String> wanted) {

@@ -17,9 +17,16 @@ import org.h2.jdbcx.JdbcConnectionPool;
  */
 public final class Database implements AutoCloseable {
     private final JdbcConnectionPool pool;
+    private final Path file;
 
-    private Database(JdbcConnectionPool pool) {
+    private Database(JdbcConnectionPool pool, Path file) {
         this.pool = pool;
+        this.file = file;
+    }
+
+    /** The database file on disk (for its size). */
+    public Path file() {
+        return file;
     }
 
     /**
@@ -43,7 +50,7 @@ public final class Database implements AutoCloseable {
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "ctfleet", "");
         pool.setMaxConnections(16);
         migrate(pool);
-        return new Database(pool);
+        return new Database(pool, dir.toAbsolutePath().resolve("ctfleet.mv.db"));
     }
 
     static void migrate(DataSource ds) {

@@ -39,7 +39,7 @@ public final class Cli {
         if (e instanceof UsageError) {
             err.println("ctfleet " + cmd.getCommandName() + ": " + e.getMessage());
             cmd.usage(err);
-            return 2;
+            return cmd.getCommandSpec().exitCodeOnInvalidInput();
         }
         if (e instanceof StatusRuntimeException s) {
             err.println("ctfleet " + cmd.getCommandName() + ": " + describe(s.getStatus()));

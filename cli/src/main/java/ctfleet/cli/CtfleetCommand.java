@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "ctfleet", mixinStandardHelpOptions = true, versionProvider = CtfleetCommand.VersionInfo.class,
         description = {"Fleet monitor for Linux connection tracking (nf_conntrack).", "",
             "Also: ctfleet server --listen HOST:PORT --db DIR   and   ctfleet agent --server HOST:PORT"},
-        subcommands = {TopCommand.class, DemoCommand.class, CommandLine.HelpCommand.class,
+        subcommands = {TopCommand.class, HostCommand.class, HistoryCommand.class, CapacityCommand.class,
+            SummaryCommand.class, CheckCommand.class, DemoCommand.class, CommandLine.HelpCommand.class,
             picocli.AutoComplete.GenerateCompletion.class})
 public final class CtfleetCommand implements Runnable {
     @CommandLine.Spec

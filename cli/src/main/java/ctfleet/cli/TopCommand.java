@@ -3,6 +3,7 @@ package ctfleet.cli;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import ctfleet.cli.render.Csv;
 import ctfleet.cli.render.Format;
 import ctfleet.cli.render.Json;
 import ctfleet.cli.render.Table;
@@ -14,6 +15,7 @@ import ctfleet.proto.v1.TopResponse;
 import io.grpc.ManagedChannel;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -74,26 +76,30 @@ public final class TopCommand implements Callable<Integer> {
     static JsonArray json(TopResponse resp) {
         JsonArray a = new JsonArray();
         for (HostRank h : resp.getHostsList()) {
-            JsonObject o = new JsonObject();
-            o.addProperty("rank", h.getRank());
-            o.addProperty("host", h.getHost());
-            o.addProperty("count", h.getCount());
-            o.addProperty("max", h.getMax());
-            o.addProperty("buckets", h.getBuckets());
-            o.add("fill", h.hasFill() ? new com.google.gson.JsonPrimitive(h.getFill()) : JsonNull.INSTANCE);
-            o.add("eta_seconds", h.hasEtaSeconds()
-                    ? new com.google.gson.JsonPrimitive(h.getEtaSeconds()) : JsonNull.INSTANCE);
-            o.addProperty("drops_per_second", h.getDropsPerSecond());
-            o.addProperty("early_drops_per_second", h.getEarlyDropsPerSecond());
-            o.addProperty("insert_failed_per_second", h.getInsertFailedPerSecond());
-            o.addProperty("status", h.getStatus());
-            o.addProperty("last_seen", Format.isoUtc(h.getLastSeenMillis()));
-            JsonObject labels = new JsonObject();
-            new java.util.TreeMap<>(h.getLabelsMap()).forEach(labels::addProperty);
-            o.add("labels", labels);
-            a.add(o);
+            a.add(json(h));
         }
         return a;
+    }
+
+    static JsonObject json(HostRank h) {
+        JsonObject o = new JsonObject();
+        o.addProperty("rank", h.getRank());
+        o.addProperty("host", h.getHost());
+        o.addProperty("count", h.getCount());
+        o.addProperty("max", h.getMax());
+        o.addProperty("buckets", h.getBuckets());
+        o.add("fill", h.hasFill() ? new com.google.gson.JsonPrimitive(h.getFill()) : JsonNull.INSTANCE);
+        o.add("eta_seconds", h.hasEtaSeconds()
+                ? new com.google.gson.JsonPrimitive(h.getEtaSeconds()) : JsonNull.INSTANCE);
+        o.addProperty("drops_per_second", h.getDropsPerSecond());
+        o.addProperty("early_drops_per_second", h.getEarlyDropsPerSecond());
+        o.addProperty("insert_failed_per_second", h.getInsertFailedPerSecond());
+        o.addProperty("status", h.getStatus());
+        o.addProperty("last_seen", Format.isoUtc(h.getLastSeenMillis()));
+        JsonObject labels = new JsonObject();
+        new java.util.TreeMap<>(h.getLabelsMap()).forEach(labels::addProperty);
+        o.add("labels", labels);
+        return o;
     }
 
     private static void table(TopResponse resp, PrintWriter out) {
@@ -114,15 +120,12 @@ public final class TopCommand implements Callable<Integer> {
     }
 
     private static void csv(TopResponse resp, PrintWriter out) {
-        out.println("rank,host,count,max,buckets,fill,eta_seconds,drops_per_second,early_drops_per_second,"
-                + "insert_failed_per_second,status,last_seen");
+        Csv.row(out, List.of("rank", "host", "count", "max", "buckets", "fill", "eta_seconds", "drops_per_second",
+                "early_drops_per_second", "insert_failed_per_second", "status", "last_seen"));
         for (HostRank h : resp.getHostsList()) {
-            out.println(String.join(",", String.valueOf(h.getRank()), h.getHost(), String.valueOf(h.getCount()),
-                    String.valueOf(h.getMax()), String.valueOf(h.getBuckets()),
-                    h.hasFill() ? String.valueOf(h.getFill()) : "",
-                    h.hasEtaSeconds() ? String.valueOf(h.getEtaSeconds()) : "",
-                    String.valueOf(h.getDropsPerSecond()), String.valueOf(h.getEarlyDropsPerSecond()),
-                    String.valueOf(h.getInsertFailedPerSecond()), h.getStatus(),
+            Csv.row(out, java.util.Arrays.asList(h.getRank(), h.getHost(), h.getCount(), h.getMax(), h.getBuckets(),
+                    h.hasFill() ? h.getFill() : null, h.hasEtaSeconds() ? h.getEtaSeconds() : null,
+                    h.getDropsPerSecond(), h.getEarlyDropsPerSecond(), h.getInsertFailedPerSecond(), h.getStatus(),
                     Format.isoUtc(h.getLastSeenMillis())));
         }
         out.flush();

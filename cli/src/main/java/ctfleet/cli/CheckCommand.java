@@ -1,0 +1,95 @@
+package ctfleet.cli;
+
+import ctfleet.cli.render.Format;
+import ctfleet.proto.v1.HostRank;
+import ctfleet.proto.v1.QueryGrpc;
+import ctfleet.proto.v1.TopRequest;
+import ctfleet.proto.v1.TopResponse;
+import io.grpc.ManagedChannel;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * One line and a Nagios-style exit status, for cron and monitoring checks: 0 OK, 1 WARNING,
+ * 2 CRITICAL, 3 UNKNOWN (server unreachable, or a usage error).
+ */
+@Command(name = "check", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 3,
+        description = "One line; exit 0 OK, 1 WARNING, 2 CRITICAL (a host dropping or over --crit), 3 UNKNOWN.")
+public final class CheckCommand implements Callable<Integer>, Cli.ExitCodes {
+    @Mixin
+    ServerOption server;
+
+    @Option(names = "--warn", paramLabel = "FILL", defaultValue = "0.75", description = "Warn at this fill (default: ${DEFAULT-VALUE}).")
+    double warn;
+
+    @Option(names = "--crit", paramLabel = "FILL", defaultValue = "0.9", description = "Critical at this fill (default: ${DEFAULT-VALUE}).")
+    double crit;
+
+    @Option(names = "--eta-warn", paramLabel = "DURATION", defaultValue = "6h",
+            description = "Warn when a host will be full within this (default: ${DEFAULT-VALUE}).")
+    String etaWarn;
+
+    @Option(names = "--window", paramLabel = "DURATION", defaultValue = "1h",
+            description = "History the trend and drop rates look at (default: ${DEFAULT-VALUE}).")
+    String window;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public int unreachable() {
+        return 3;
+    }
+
+    @Override
+    public Integer call() {
+        if (!(warn > 0 && warn <= crit && crit <= 1)) {
+            throw new UsageError("need 0 < --warn <= --crit <= 1");
+        }
+        long etaWarnSeconds = Cli.duration(etaWarn, "--eta-warn").toSeconds();
+        TopRequest req = TopRequest.newBuilder().setWarnFill(warn).setCritFill(crit)
+                .setEtaWarnSeconds(Math.max(1, etaWarnSeconds))
+                .setWindowSeconds(Cli.duration(window, "--window").toSeconds()).build();
+        ManagedChannel ch = server.open();
+        TopResponse top;
+        try {
+            top = QueryGrpc.newBlockingStub(ch).withDeadlineAfter(20, TimeUnit.SECONDS).top(req);
+        } finally {
+            ServerOption.close(ch);
+        }
+        int critical = 0;
+        int warning = 0;
+        int stale = 0;
+        HostRank worst = null;
+        for (HostRank h : top.getHostsList()) {
+            switch (h.getStatus()) {
+                case "dropping", "crit" -> critical++;
+                case "warn" -> warning++;
+                case "stale" -> stale++;
+                default -> { }
+            }
+            if (worst == null && !h.getStatus().equals("unlimited") && !h.getStatus().equals("no-conntrack")) {
+                worst = h;
+            }
+        }
+        int code = critical > 0 ? 2 : warning > 0 ? 1 : 0;
+        String word = code == 2 ? "CRITICAL" : code == 1 ? "WARNING" : "OK";
+        String nearest = worst == null ? "no host with a limit"
+                : "nearest " + worst.getHost() + " " + worst.getStatus()
+                + (worst.hasFill() ? " at " + Format.percent(worst.getFill()) : "")
+                + (worst.hasEtaSeconds() ? ", full in " + Format.human(worst.getEtaSeconds()) : "")
+                + (worst.getStatus().equals("dropping") ? String.format(", dropping %.1f/s",
+                        worst.getDropsPerSecond() + worst.getEarlyDropsPerSecond() + worst.getInsertFailedPerSecond()) : "");
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("CTFLEET %s - %d hosts, %d critical, %d warning, %d stale; %s%n", word, top.getHostsCount(),
+                critical, warning, stale, nearest);
+        out.flush();
+        return code;
+    }
+}

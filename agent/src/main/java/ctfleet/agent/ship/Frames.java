@@ -20,7 +20,18 @@ final class Frames {
     }
 
     static ByteBuffer encode(long seq, byte[] payload) {
-        ByteBuffer frame = ByteBuffer.allocate(HEADER_BYTES + payload.length);
+        return encode(seq, payload, ByteBuffer.allocate(HEADER_BYTES + payload.length));
+    }
+
+    /**
+     * Encodes into {@code into} if it is large enough, else into a new buffer; returns the
+     * buffer holding the frame, flipped for writing. A reused direct buffer spares the JDK a
+     * copy into its own temporary direct buffer on every write.
+     */
+    static ByteBuffer encode(long seq, byte[] payload, ByteBuffer into) {
+        ByteBuffer frame = into.capacity() >= HEADER_BYTES + payload.length
+                ? into.clear()
+                : ByteBuffer.allocateDirect(Integer.highestOneBit(HEADER_BYTES + payload.length) * 2);
         frame.putInt(payload.length).putInt(crc(seq, payload)).putLong(seq).put(payload);
         return frame.flip();
     }

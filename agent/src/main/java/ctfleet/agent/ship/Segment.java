@@ -105,11 +105,12 @@ final class Segment {
         return writer != null;
     }
 
-    void append(long seq, byte[] payload) throws IOException {
+    /** Writes one frame; returns the buffer used, for the caller to reuse next time. */
+    ByteBuffer append(long seq, byte[] payload, ByteBuffer scratch) throws IOException {
         if (seq != baseSeq + count) {
             throw new IllegalStateException("segment " + baseSeq + " expects seq " + (baseSeq + count) + ", got " + seq);
         }
-        ByteBuffer frame = Frames.encode(seq, payload);
+        ByteBuffer frame = Frames.encode(seq, payload, scratch);
         long at = size;
         try {
             while (frame.hasRemaining()) {
@@ -126,6 +127,7 @@ final class Segment {
         }
         size = at;
         count++;
+        return frame;
     }
 
     void force() throws IOException {
@@ -134,6 +136,9 @@ final class Segment {
 
     /** Makes the segment durable and read-only; it stays on disk until acknowledged or dropped. */
     void seal() throws IOException {
+        if (writer == null) {
+            return;
+        }
         writer.force(false);
         closeWriter();
     }

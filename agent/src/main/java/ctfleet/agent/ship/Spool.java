@@ -2,6 +2,7 @@ package ctfleet.agent.ship;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -35,7 +36,9 @@ import java.util.stream.Stream;
  * For the same reason a sequence number lost in a crash (written, never synced) may be reused.
  *
  * <p>Thread safety: every public method is synchronized; the sampler and the shipper share one
- * instance. Nothing here touches the network, and an append is one positional write.
+ * instance. Nothing here touches the network. An append is one positional write; fsyncs (the
+ * segments rolled over since the last sync, the active one, the directory) happen only in the
+ * once-a-second sync, never per record or per segment.
  */
 public final class Spool implements Closeable {
     /** The agent's default disk budget. */
@@ -62,6 +65,10 @@ public final class Spool implements Closeable {
     private long dropped;
     private long totalBytes;
     private boolean activeDirty;
+    private ByteBuffer scratch = ByteBuffer.allocateDirect(8 * 1024);
+    /** Rolled over since the last sync: forced then, not on the append path. */
+    private final List<Segment> sealedUnsynced = new ArrayList<>();
+    private boolean directoryDirty;
     private boolean stateDirty;
     private long lastSyncNanos = System.nanoTime();
     /** Where the last readFrom stopped, so sequential replay does not rescan a segment. */
@@ -178,14 +185,14 @@ public final class Spool implements Closeable {
             throw new IllegalArgumentException("record of " + record.length + " bytes exceeds the spool budget of " + maxBytes);
         }
         if (active.size() > 0 && active.size() + frameBytes > segmentBytes) {
-            active.seal();
+            sealedUnsynced.add(active);
             startSegment();
         }
         while (totalBytes + frameBytes > maxBytes) {
             dropOldest();
         }
         long seq = nextSeq;
-        active.append(seq, record);
+        scratch = active.append(seq, record, scratch);
         nextSeq++;
         totalBytes += frameBytes;
         activeDirty = true;
@@ -311,6 +318,9 @@ public final class Spool implements Closeable {
         } finally {
             closed = true;
             try {
+                for (Segment s : sealedUnsynced) {
+                    s.closeWriter();
+                }
                 active.closeWriter();
             } finally {
                 releaseLock();
@@ -319,6 +329,15 @@ public final class Spool implements Closeable {
     }
 
     private void syncLocked() throws IOException {
+        for (Segment s : sealedUnsynced) {
+            s.seal();
+        }
+        sealedUnsynced.clear();
+        if (directoryDirty) {
+            // New segment names must be durable along with the records written into them.
+            SpoolState.forceDirectory(dir);
+            directoryDirty = false;
+        }
         if (activeDirty) {
             active.force();
             activeDirty = false;
@@ -337,8 +356,7 @@ public final class Spool implements Closeable {
     private void startSegment() throws IOException {
         active = Segment.create(dir, nextSeq);
         segments.put(nextSeq, active);
-        // Make the new name durable so the seqs it will hold are not forgotten with it.
-        SpoolState.forceDirectory(dir);
+        directoryDirty = true;
     }
 
     /** Drops the oldest segment for space, counting the unacknowledged records it held. */
@@ -361,6 +379,7 @@ public final class Spool implements Closeable {
 
     private void remove(Segment s) throws IOException {
         segments.remove(s.baseSeq);
+        sealedUnsynced.remove(s);
         totalBytes -= s.size();
         s.delete();
         if (s == cursorSegment) {

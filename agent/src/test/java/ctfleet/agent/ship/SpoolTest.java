@@ -160,6 +160,39 @@ class SpoolTest {
     }
 
     @Test
+    void reconnectReplaysFromOldestUnackedAfterReadingAhead() throws IOException {
+        try (Spool spool = Spool.open(tmp.resolve("spool"), 1 << 20, 4096)) {
+            for (long i = 1; i <= 40; i++) {
+                spool.append(record(i, 300));
+            }
+            assertEquals(range(1, 30), seqs(spool.readFrom(0, 30)));
+            spool.ack(3);
+            // The stream broke with 4..30 in flight: a new stream starts over from the ack position.
+            assertEquals(range(4, 40), seqs(spool.readFrom(spool.ackedSeq(), 100)));
+            assertEquals(range(4, 40), seqs(spool.readFrom(0, 100)));
+        }
+    }
+
+    @Test
+    void syncedRecordsInRolledOverSegmentsSurviveACrash() throws IOException {
+        Path dir = tmp.resolve("spool");
+        try (Spool spool = Spool.open(dir, 1 << 20, 4096)) {
+            for (long i = 1; i <= 60; i++) {
+                spool.append(record(i, 900));
+            }
+            spool.sync();
+            Path crashed = crashCopy(dir);
+            assertTrue(segmentFiles(crashed).size() > 10);
+            try (Spool afterCrash = Spool.open(crashed, 1 << 20, 4096)) {
+                List<Spool.Entry> all = readAll(afterCrash);
+                assertEquals(range(1, 60), seqs(all));
+                assertArrayEquals(record(60, 900), all.get(59).record());
+                assertEquals(61, afterCrash.append(record(61, 900)));
+            }
+        }
+    }
+
+    @Test
     void sequenceContinuesAfterEverythingWasAckedAndDeleted() throws IOException {
         Path dir = tmp.resolve("spool");
         try (Spool spool = Spool.open(dir, 1 << 20, 4096)) {

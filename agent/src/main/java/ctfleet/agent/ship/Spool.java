@@ -197,7 +197,14 @@ public final class Spool implements Closeable {
         totalBytes += frameBytes;
         activeDirty = true;
         if (System.nanoTime() - lastSyncNanos >= SYNC_INTERVAL_NANOS) {
-            syncLocked();
+            try {
+                syncLocked();
+            } catch (IOException e) {
+                // The record is stored; an exception would tell the sampler otherwise. The next
+                // sync (timer or append) tries again.
+                lastSyncNanos = System.nanoTime();
+                LOG.log(System.Logger.Level.WARNING, "spool sync failed in " + dir + ": " + e.getMessage());
+            }
         }
         return seq;
     }

@@ -60,7 +60,8 @@ record SpoolState(long ackedSeq, long dropped) {
     /** Missing means a new spool; empty means the file exists but does not parse. */
     static Optional<SpoolState> read(Path dir) throws IOException {
         try {
-            return parse(Files.readString(dir.resolve(FILE), StandardCharsets.UTF_8));
+            // Latin-1 decodes any bytes, so a garbage file is "does not parse", not an exception.
+            return parse(new String(Files.readAllBytes(dir.resolve(FILE)), StandardCharsets.ISO_8859_1));
         } catch (NoSuchFileException e) {
             return Optional.of(EMPTY);
         }

@@ -27,6 +27,7 @@ class SpoolStateTest {
         assertEquals(Optional.empty(), SpoolState.parse("acked=7\n"));
         assertEquals(Optional.empty(), SpoolState.parse("acked=-1\ndropped=0\n"));
         assertEquals(Optional.empty(), SpoolState.parse(""));
+        assertEquals(Optional.empty(), SpoolState.parse("acked=banana\ndropped=0\n"));
     }
 
     @Test

@@ -379,7 +379,7 @@ class SpoolTest {
     }
 
     @Test
-    void unreadableStateReplaysEverythingRatherThanLosingIt() throws IOException {
+    void garbageStateFileReplaysEverythingRatherThanLosingIt() throws IOException {
         Path dir = tmp.resolve("spool");
         try (Spool spool = Spool.open(dir, 1 << 20, 4096)) {
             for (long i = 1; i <= 30; i++) {
@@ -387,7 +387,7 @@ class SpoolTest {
             }
             spool.ack(10);
         }
-        Files.writeString(dir.resolve("state"), "acked=banana\n");
+        Files.write(dir.resolve("state"), new byte[] {(byte) 0xff, (byte) 0xfe, 'a', '=', 0, (byte) 0xc3});
         try (Spool spool = Spool.open(dir, 1 << 20, 4096)) {
             List<Long> left = seqs(readAll(spool));
             assertEquals(30L, left.get(left.size() - 1));

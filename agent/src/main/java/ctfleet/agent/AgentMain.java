@@ -3,13 +3,16 @@ package ctfleet.agent;
 import ctfleet.agent.procfs.ProcRoot;
 import ctfleet.agent.sample.Reading;
 import ctfleet.agent.sample.Sampler;
+import ctfleet.agent.ship.Backoff;
+import ctfleet.agent.ship.MemoryOutbox;
+import ctfleet.agent.ship.Outbox;
 import ctfleet.agent.ship.SampleEncoder;
 import ctfleet.agent.ship.Shipper;
+import ctfleet.agent.ship.Spool;
 import ctfleet.common.Durations;
 import ctfleet.common.HostPort;
 import ctfleet.common.Version;
 import ctfleet.proto.v1.Hello;
-import ctfleet.proto.v1.Sample;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -20,7 +23,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -53,6 +60,16 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--ack-timeout", paramLabel = "DURATION", defaultValue = "10s",
             description = "With --once: how long to wait for the acknowledgement (default: ${DEFAULT-VALUE}).")
     String ackTimeout;
+
+    @Option(names = "--spool-dir", paramLabel = "DIR", defaultValue = "ctfleet-agent-spool",
+            description = "Where samples wait for the server's acknowledgement, surviving restarts and outages"
+                    + " (default: ${DEFAULT-VALUE}, relative to the working directory).")
+    Path spoolDir;
+
+    @Option(names = "--spool-max", paramLabel = "SIZE", defaultValue = "64MiB",
+            description = "Disk the spool may use; when full the oldest samples are dropped and the count is"
+                    + " reported to the server (default: ${DEFAULT-VALUE}).")
+    String spoolMax;
 
     @Option(names = "--print", description = "Print one sample (protobuf text) to stdout and exit; no server needed.")
     boolean print;
@@ -120,18 +137,35 @@ public final class AgentMain implements Callable<Integer> {
                 .setAgentVersion(Version.VERSION)
                 .setKernel(sampler.kernel())
                 .build();
+        long spoolBytes;
+        try {
+            spoolBytes = ctfleet.common.Sizes.parse(spoolMax);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--spool-max: " + e.getMessage());
+        }
         ManagedChannel channel = Grpc.newChannelBuilderForAddress(
                 target.host(), target.port(), InsecureChannelCredentials.create()).build();
-        try (Shipper shipper = new Shipper(channel, hello, 10_000, msg -> err.println("ctfleet agent: " + msg))) {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ctfleet-agent-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        Consumer<String> log = msg -> {
+            err.println("ctfleet agent: " + msg);
+            err.flush();
+        };
+        Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30), 2.0, new SplittableRandom());
+        // --once has nothing to replay after it exits, so it keeps its one sample in memory.
+        try (Outbox outbox = once ? new MemoryOutbox(1) : openSpool(spoolBytes);
+             Shipper shipper = new Shipper(channel, hello, outbox, timer, backoff, log, (seq, dup) -> { })) {
             if (once) {
                 Reading r = sampler.read();
                 if (!r.conntrackLoaded()) {
                     err.println("ctfleet agent: conntrack not loaded on this host (no "
                             + procRoot.resolve("sys/net/netfilter/nf_conntrack_count") + "); reporting that");
                 }
-                Sample s = SampleEncoder.encode(r, 1, true);
-                shipper.offer(s);
-                if (!shipper.awaitAck(s.getSeq(), ackWait)) {
+                long seq = shipper.offer(SampleEncoder.encode(r, 0, true));
+                if (!shipper.awaitAck(seq, ackWait)) {
                     var why = shipper.lastError();
                     err.println("ctfleet agent: sample not acknowledged by " + target + " within "
                             + Durations.format(ackWait) + (why == null ? "" : " (" + why.getCode()
@@ -142,15 +176,25 @@ public final class AgentMain implements Callable<Integer> {
                 out.flush();
                 return 0;
             }
+            shipper.startSync().start();
             return loop(sampler, shipper, every, err);
         } finally {
+            timer.shutdownNow();
             channel.shutdownNow();
             channel.awaitTermination(5, TimeUnit.SECONDS);
         }
     }
 
+    private Outbox openSpool(long maxBytes) throws java.io.IOException {
+        try {
+            return Spool.open(spoolDir, maxBytes);
+        } catch (java.io.IOException e) {
+            throw new java.io.IOException("cannot open the spool in " + spoolDir + ": " + e.getMessage()
+                    + " (choose another with --spool-dir)", e);
+        }
+    }
+
     private int loop(Sampler sampler, Shipper shipper, Duration every, PrintWriter err) throws InterruptedException {
-        long seq = 0;
         boolean withTimeouts = true;
         Map<String, Long> lastTimeouts = Map.of();
         long next = System.nanoTime();
@@ -158,11 +202,12 @@ public final class AgentMain implements Callable<Integer> {
             try {
                 Reading r = sampler.read();
                 boolean changed = !r.timeouts().equals(lastTimeouts);
-                shipper.offer(SampleEncoder.encode(r, ++seq, withTimeouts || changed));
+                shipper.offer(SampleEncoder.encode(r, 0, withTimeouts || changed));
                 lastTimeouts = r.timeouts();
                 withTimeouts = false;
             } catch (java.io.IOException e) {
-                err.println("ctfleet agent: reading " + procRoot + " failed: " + e.getMessage());
+                // A failed tick (unreadable /proc, a full disk under the spool) loses that sample only.
+                err.println("ctfleet agent: sample skipped: " + e.getMessage());
             }
             next += every.toNanos();
             long sleep = next - System.nanoTime();

@@ -5,60 +5,115 @@ import ctfleet.proto.v1.CollectorGrpc;
 import ctfleet.proto.v1.Hello;
 import ctfleet.proto.v1.Sample;
 import ctfleet.proto.v1.ServerMessage;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.concurrent.Executors;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Keeps one stream to the server: says hello, sends samples in order, forgets a sample only when the
- * server acknowledges it (after its rows are committed), and on a broken stream reconnects and sends
- * every unacknowledged sample again. Sampling never waits on this class: {@link #offer} only queues.
+ * Delivers samples over one stream: says hello (with the count of samples the outbox had to drop),
+ * sends what the outbox holds in order, forgets a sample only when the server acknowledges it (after
+ * its rows are committed), and when the stream breaks reconnects with capped, jittered backoff and
+ * sends every unacknowledged sample again. Sampling never waits on this class: {@link #offer} only
+ * appends to the outbox.
+ *
+ * <p>A permanent error (bad credentials, a refused message) is not retried blindly: it is logged
+ * with the server's reason and retried only at the backoff cap. When the server refuses one sample
+ * ("sample seq N: ..."), that sample is skipped from then on so it cannot block the rest.
  */
 public final class Shipper implements AutoCloseable {
+    /** At most this many samples sent and not yet acknowledged; the server's window is the same size. */
+    static final int IN_FLIGHT = 64;
+    private static final Pattern REFUSED_SEQ = Pattern.compile("^sample seq (\\d+):");
+
     private final CollectorGrpc.CollectorStub stub;
     private final Hello hello;
-    private final int maxPending;
+    private final Outbox outbox;
     private final Consumer<String> log;
-    private final ScheduledExecutorService reconnects =
-            Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "ctfleet-shipper");
-                t.setDaemon(true);
-                return t;
-            });
-    private final Deque<Sample> pending = new ArrayDeque<>();
+    private final ScheduledExecutorService timer;
+    private final Backoff backoff;
+    private final Deque<Long> inFlight = new ArrayDeque<>();
+    private final Set<Long> refused = new HashSet<>();
     private StreamObserver<AgentMessage> stream;
-    private long ackedSeq;
-    private long droppedSinceHello;
-    private Duration retryDelay = Duration.ofMillis(200);
-    private boolean closed;
     private int generation;
+    private long lastSent;
+    private long ackedSeq;
+    private long dropsInHello;
+    private boolean dropsReported;
+    private boolean reconnectScheduled;
+    private boolean closed;
     private Status lastError;
+    private final AckListener ackListener;
 
-    public Shipper(Channel channel, Hello hello, int maxPending, Consumer<String> log) {
-        this.stub = CollectorGrpc.newStub(channel);
-        this.hello = hello;
-        this.maxPending = maxPending;
-        this.log = log;
+    /** Told of every acknowledgement (for latency figures in the simulator); may be a no-op. */
+    public interface AckListener {
+        void acked(long seq, boolean duplicate);
     }
 
-    /** Queues a sample and sends it now when connected. Never blocks on the network. */
-    public synchronized void offer(Sample sample) {
-        if (pending.size() >= maxPending) {
-            pending.removeFirst();
-            droppedSinceHello++;
+    /**
+     * @param timer a shared scheduler (one is enough for a thousand simulated agents): reconnects
+     *              and the once-a-second outbox sync run on it
+     */
+    public Shipper(Channel channel, Hello hello, Outbox outbox, ScheduledExecutorService timer, Backoff backoff,
+                   Consumer<String> log, AckListener ackListener) {
+        this.stub = CollectorGrpc.newStub(channel);
+        this.hello = hello;
+        this.outbox = outbox;
+        this.timer = timer;
+        this.backoff = backoff;
+        this.log = log;
+        this.ackListener = ackListener;
+    }
+
+    /** Starts the once-a-second sync of the outbox (the spool's durability promise). */
+    public Shipper startSync() {
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                synchronized (this) {
+                    if (closed) {
+                        return;
+                    }
+                }
+                outbox.sync();
+            } catch (IOException e) {
+                log.accept("spool sync failed: " + e.getMessage());
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+        return this;
+    }
+
+    /** Stores a sample for delivery and returns its sequence number. Never blocks on the network. */
+    public long offer(Sample sample) throws IOException {
+        // The outbox assigns the sequence number; it is set on the wire copy when sent.
+        long seq = outbox.append(sample.toBuilder().clearSeq().build().toByteArray());
+        synchronized (this) {
+            if (stream == null) {
+                if (!reconnectScheduled) {
+                    connect();
+                }
+            } else {
+                pump();
+            }
         }
-        pending.addLast(sample);
-        if (stream == null) {
+        return seq;
+    }
+
+    /** Connects now if not connected (to replay what a previous run left in the spool). */
+    public synchronized void start() {
+        if (stream == null && !reconnectScheduled) {
             connect();
-        } else {
-            send(sample);
         }
     }
 
@@ -75,6 +130,10 @@ public final class Shipper implements AutoCloseable {
         return true;
     }
 
+    public synchronized long ackedSeq() {
+        return ackedSeq;
+    }
+
     /** The reason the last stream ended, for a one-line error message; null when none failed. */
     public synchronized Status lastError() {
         return lastError;
@@ -84,28 +143,73 @@ public final class Shipper implements AutoCloseable {
         if (closed) {
             return;
         }
-        StreamObserver<AgentMessage> s = stub.stream(new Acks(++generation));
-        stream = s;
-        s.onNext(AgentMessage.newBuilder()
-                .setHello(hello.toBuilder().setDroppedSamples(droppedSinceHello))
-                .build());
-        droppedSinceHello = 0;
-        for (Sample p : pending) {
-            send(p);
+        reconnectScheduled = false;
+        int gen = ++generation;
+        stream = stub.stream(new Acks(gen));
+        dropsInHello = outbox.droppedUnreported();
+        dropsReported = false;
+        stream.onNext(AgentMessage.newBuilder().setHello(hello.toBuilder().setDroppedSamples(dropsInHello)).build());
+        inFlight.clear();
+        lastSent = ackedSeq;
+        pump();
+    }
+
+    /** Sends outbox records after the last one sent while fewer than IN_FLIGHT await acknowledgement. */
+    private void pump() {
+        while (stream != null && inFlight.size() < IN_FLIGHT) {
+            List<Spool.Entry> next;
+            try {
+                next = outbox.readFrom(lastSent, IN_FLIGHT - inFlight.size());
+            } catch (IOException e) {
+                log.accept("reading the spool failed: " + e.getMessage());
+                return;
+            }
+            if (next.isEmpty()) {
+                return;
+            }
+            for (Spool.Entry e : next) {
+                lastSent = e.seq();
+                if (refused.contains(e.seq())) {
+                    continue;
+                }
+                Sample s;
+                try {
+                    s = Sample.parseFrom(e.record()).toBuilder().setSeq(e.seq()).build();
+                } catch (InvalidProtocolBufferException bad) {
+                    log.accept("spooled record " + e.seq() + " is not a sample; skipped");
+                    continue;
+                }
+                inFlight.addLast(e.seq());
+                stream.onNext(AgentMessage.newBuilder().setSample(s).build());
+            }
         }
     }
 
-    private void send(Sample sample) {
-        stream.onNext(AgentMessage.newBuilder().setSample(sample).build());
-    }
-
-    private synchronized void acked(long seq) {
-        while (!pending.isEmpty() && pending.peekFirst().getSeq() <= seq) {
-            pending.removeFirst();
+    private synchronized void acked(int gen, long seq, boolean duplicate, boolean rejected, String reason) {
+        if (gen != generation) {
+            return;
+        }
+        if (rejected) {
+            log.accept("server refused sample " + seq + ": " + reason);
+        }
+        while (!inFlight.isEmpty() && inFlight.peekFirst() <= seq) {
+            inFlight.removeFirst();
         }
         ackedSeq = Math.max(ackedSeq, seq);
-        retryDelay = Duration.ofMillis(200);
+        refused.removeIf(r -> r <= seq);
+        try {
+            outbox.ack(seq);
+            if (!dropsReported && dropsInHello > 0) {
+                outbox.markDropsReported(dropsInHello);
+            }
+            dropsReported = true;
+        } catch (IOException e) {
+            log.accept("spool ack failed: " + e.getMessage());
+        }
+        backoff.reset();
+        ackListener.acked(seq, duplicate);
         notifyAll();
+        pump();
     }
 
     private synchronized void broken(int gen, Throwable t) {
@@ -118,15 +222,28 @@ public final class Shipper implements AutoCloseable {
         if (closed) {
             return;
         }
-        log.accept("stream to server ended: " + describe(lastError) + "; retrying in " + retryDelay.toMillis() + " ms");
-        Duration delay = retryDelay;
-        retryDelay = retryDelay.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0
-                ? Duration.ofSeconds(30) : retryDelay.multipliedBy(2);
-        reconnects.schedule(this::reconnect, delay.toMillis(), TimeUnit.MILLISECONDS);
+        Duration delay;
+        String desc = lastError.getDescription() == null ? "" : lastError.getDescription();
+        Matcher m = REFUSED_SEQ.matcher(desc);
+        if (lastError.getCode() == Status.Code.INVALID_ARGUMENT && m.find()) {
+            long seq = Long.parseLong(m.group(1));
+            refused.add(seq);
+            log.accept("server refused sample " + seq + " as invalid (" + desc + "); skipping it");
+            delay = backoff.next();
+        } else if (PermanentErrors.isPermanent(lastError.getCode())) {
+            delay = backoff.nextAtCap();
+            log.accept("server refused the stream: " + describe(lastError) + "; not retrying for "
+                    + delay.toSeconds() + " s");
+        } else {
+            delay = backoff.next();
+            log.accept("stream to server ended: " + describe(lastError) + "; retrying in " + delay.toMillis() + " ms");
+        }
+        reconnectScheduled = true;
+        timer.schedule(this::reconnect, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private synchronized void reconnect() {
-        if (stream == null && !pending.isEmpty()) {
+        if (stream == null && !closed) {
             connect();
         }
     }
@@ -136,6 +253,7 @@ public final class Shipper implements AutoCloseable {
         return s.getCode() + (d == null ? "" : ": " + d);
     }
 
+    /** Ends the stream politely; the outbox is the caller's to close. */
     @Override
     public synchronized void close() {
         closed = true;
@@ -143,7 +261,7 @@ public final class Shipper implements AutoCloseable {
             stream.onCompleted();
             stream = null;
         }
-        reconnects.shutdownNow();
+        notifyAll();
     }
 
     private final class Acks implements StreamObserver<ServerMessage> {
@@ -156,7 +274,8 @@ public final class Shipper implements AutoCloseable {
         @Override
         public void onNext(ServerMessage m) {
             if (m.hasAck()) {
-                acked(m.getAck().getSeq());
+                var a = m.getAck();
+                acked(gen, a.getSeq(), a.getDuplicate(), a.getRejected(), a.getReason());
             }
         }
 

@@ -40,7 +40,7 @@ import java.util.stream.Stream;
  * segments rolled over since the last sync, the active one, the directory) happen only in the
  * once-a-second sync, never per record or per segment.
  */
-public final class Spool implements Closeable {
+public final class Spool implements Outbox {
     /** The agent's default disk budget. */
     public static final long DEFAULT_MAX_BYTES = 64L << 20;
     static final long MAX_SEGMENT_BYTES = 4L << 20;

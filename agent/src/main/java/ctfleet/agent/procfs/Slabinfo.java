@@ -15,8 +15,9 @@ public final class Slabinfo {
      * SLAB_HWCACHE_ALIGN, so its slab object is a multiple of 64 bytes: 256 on this project's
      * reference kernel (Linux 6.18 x86_64, {@code grep nf_conntrack /proc/slabinfo}); kernels that
      * still had a timer_list in every entry commonly reported 320, and config options (zones, mark,
-     * secmark, lock debugging) move it by a cache line either way. It excludes the separately allocated extension area (acct, timestamp, labels) and the
-     * hash bucket, so it is a floor for capacity planning, not a ceiling.
+     * secmark, lock debugging) move it by a cache line either way. It excludes the separately
+     * allocated extension area (acct, timestamp, labels) and the hash bucket, so it is a floor for
+     * capacity planning, not a ceiling.
      */
     public static final long ESTIMATED_BYTES_PER_ENTRY = 256;
 

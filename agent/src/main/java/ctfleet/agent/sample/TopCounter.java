@@ -27,11 +27,11 @@ final class TopCounter<K> {
 
     private final int exactLimit;
     private final int sketchCapacity;
-    private final Comparator<K> tieBreak;
+    private final Comparator<? super K> tieBreak;
     private HashMap<K, long[]> exact = new HashMap<>();
     private Sketch<K> sketch;
 
-    TopCounter(int exactLimit, int sketchCapacity, Comparator<K> tieBreak) {
+    TopCounter(int exactLimit, int sketchCapacity, Comparator<? super K> tieBreak) {
         if (sketchCapacity < 1 || exactLimit < sketchCapacity) {
             throw new IllegalArgumentException("need 1 <= sketchCapacity <= exactLimit");
         }

@@ -1,7 +1,5 @@
 package ctfleet.agent.procfs;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * Validates and canonicalises the address text of a tuple. The kernel prints IPv4 with {@code %pI4}
  * (already canonical) and IPv6 with {@code %pI6}, which is fully expanded
@@ -15,6 +13,13 @@ final class AddressText {
 
     /** b[start, end) as a dotted quad, or null when it is not one. */
     static String ipv4(byte[] b, int start, int end) {
+        long v = parseIpv4(b, start, end);
+        return v < 0 ? null : formatIpv4((int) v);
+    }
+
+    /** The 32-bit value of the dotted quad in b[start, end), or -1 when it is not one. */
+    static long parseIpv4(byte[] b, int start, int end) {
+        long address = 0;
         int parts = 0;
         int digits = 0;
         int value = 0;
@@ -23,20 +28,25 @@ final class AddressText {
             if (c >= '0' && c <= '9') {
                 value = value * 10 + (c - '0');
                 if (++digits > 3 || value > 255) {
-                    return null;
+                    return -1;
                 }
             } else if (c == '.' && digits > 0 && parts < 3) {
+                address = (address << 8) | value;
                 parts++;
                 digits = 0;
                 value = 0;
             } else {
-                return null;
+                return -1;
             }
         }
         if (parts != 3 || digits == 0) {
-            return null;
+            return -1;
         }
-        return new String(b, start, end - start, StandardCharsets.ISO_8859_1);
+        return (address << 8) | value;
+    }
+
+    static String formatIpv4(int a) {
+        return (a >>> 24) + "." + ((a >>> 16) & 0xff) + '.' + ((a >>> 8) & 0xff) + '.' + (a & 0xff);
     }
 
     /**
@@ -46,6 +56,11 @@ final class AddressText {
      */
     static String ipv6(byte[] b, int start, int end) {
         int[] groups = new int[8];
+        return parseIpv6(b, start, end, groups) ? format(groups) : null;
+    }
+
+    /** Parses b[start, end) into eight 16-bit groups; false when it is not an IPv6 address. */
+    static boolean parseIpv6(byte[] b, int start, int end, int[] groups) {
         int n = 0;
         int gap = -1; // index in groups where "::" stood
         int i = start;
@@ -55,7 +70,7 @@ final class AddressText {
         }
         while (i < end) {
             if (n == 8) {
-                return null;
+                return false;
             }
             int value = 0;
             int digits = 0;
@@ -69,37 +84,37 @@ final class AddressText {
                 i++;
             }
             if (digits == 0 || digits > 4) {
-                return null;
+                return false;
             }
             groups[n++] = value;
             if (i == end) {
                 break;
             }
             if (b[i] != ':') {
-                return null;
+                return false;
             }
             i++;
             if (i < end && b[i] == ':') {
                 if (gap >= 0) {
-                    return null;
+                    return false;
                 }
                 gap = n;
                 i++;
             } else if (i == end) {
-                return null; // a trailing single colon
+                return false; // a trailing single colon
             }
         }
         if (gap >= 0) {
             if (n > 7) {
-                return null;
+                return false;
             }
             int shift = 8 - n;
             System.arraycopy(groups, gap, groups, gap + shift, n - gap);
             java.util.Arrays.fill(groups, gap, gap + shift, 0);
         } else if (n != 8) {
-            return null;
+            return false;
         }
-        return format(groups);
+        return true;
     }
 
     /** RFC 5952: lower case, no leading zeros, the longest run (first on a tie) of 2+ zero groups as "::". */

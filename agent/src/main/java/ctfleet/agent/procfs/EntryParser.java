@@ -69,14 +69,16 @@ public final class EntryParser {
     private static final byte[] HW_OFFLOAD = ascii("[HW_OFFLOAD]");
 
     private final TokenCache names = new TokenCache(256);
-    private final TokenCache addresses = new TokenCache(4096);
+    private final AddressCache addresses = new AddressCache(4096);
 
     // Per-line state, reset by parse(); fields rather than locals so helpers can share them.
     private byte[] b;
     private int pos;
     private int end;
+    private int eq;
     private String reason;
     private final long[][] tuple = new long[2][FIELDS];
+    private final int[] present = new int[2]; // bit per field slot: set when the line had it
     private final String[] src = new String[2];
     private final String[] dst = new String[2];
 
@@ -145,7 +147,7 @@ public final class EntryParser {
             }
             int s = pos;
             int e = tokenEnd();
-            if (state.isEmpty() && b[s] != '[' && indexOf(s, e, (byte) '=') < 0) {
+            if (state.isEmpty() && b[s] != '[' && eq < 0) {
                 state = name(s, e);
                 if (state == null) {
                     return fail("bad state");
@@ -188,7 +190,6 @@ public final class EntryParser {
                 }
                 continue;
             }
-            int eq = indexOf(s, e, (byte) '=');
             if (eq < 0) {
                 continue; // a bare word from some future kernel
             }
@@ -200,7 +201,7 @@ public final class EntryParser {
                 if (++t > 1) {
                     return fail("more than two tuples");
                 }
-                java.util.Arrays.fill(tuple[t], ABSENT);
+                present[t] = 0;
                 dst[t] = null;
                 src[t] = address(vs, e);
                 if (src[t] == null) {
@@ -228,6 +229,7 @@ public final class EntryParser {
                     return fail("bad number in " + new String(b, ks, klen, StandardCharsets.ISO_8859_1) + "=");
                 }
                 tuple[t][slot] = v;
+                present[t] |= 1 << slot;
                 continue;
             }
             // Fields about the whole entry; zone-orig/zone-reply follow their tuple.
@@ -267,7 +269,7 @@ public final class EntryParser {
             if (dst[i] == null) {
                 return fail("tuple without dst=");
             }
-            String missing = missingIds(protocol, tuple[i]);
+            String missing = missingIds(protocol, present[i]);
             if (missing != null) {
                 return fail(protocol + " tuple without " + missing);
             }
@@ -278,30 +280,39 @@ public final class EntryParser {
     }
 
     private Tuple tupleOf(int i) {
-        long[] f = tuple[i];
-        return new Tuple(src[i], dst[i], (int) f[SPORT], (int) f[DPORT], (int) f[TYPE], (int) f[CODE],
-                (int) f[ID], f[SRCKEY], f[DSTKEY], f[PACKETS], f[BYTES]);
+        return new Tuple(src[i], dst[i], (int) field(i, SPORT), (int) field(i, DPORT), (int) field(i, TYPE),
+                (int) field(i, CODE), (int) field(i, ID), field(i, SRCKEY), field(i, DSTKEY),
+                field(i, PACKETS), field(i, BYTES));
+    }
+
+    private long field(int t, int slot) {
+        return (present[t] & (1 << slot)) != 0 ? tuple[t][slot] : ABSENT;
     }
 
     /**
      * The identifiers the protocol's print_tuple always prints, by the printed name: an sctp entry
      * on an old kernel without the sctp tracker loaded is printed as "unknown" with no ports.
      */
-    private static String missingIds(String protocol, long[] f) {
+    private static String missingIds(String protocol, int present) {
         switch (protocol) {
             case "tcp", "udp", "udplite", "sctp", "dccp" -> {
-                return f[SPORT] == ABSENT || f[DPORT] == ABSENT ? "sport/dport" : null;
+                return has(present, SPORT, DPORT) ? null : "sport/dport";
             }
             case "icmp", "icmpv6" -> {
-                return f[TYPE] == ABSENT || f[CODE] == ABSENT || f[ID] == ABSENT ? "type/code/id" : null;
+                return has(present, TYPE, CODE) && has(present, ID, ID) ? null : "type/code/id";
             }
             case "gre" -> {
-                return f[SRCKEY] == ABSENT || f[DSTKEY] == ABSENT ? "srckey/dstkey" : null;
+                return has(present, SRCKEY, DSTKEY) ? null : "srckey/dstkey";
             }
             default -> {
                 return null;
             }
         }
+    }
+
+    private static boolean has(int present, int slotA, int slotB) {
+        int both = (1 << slotA) | (1 << slotB);
+        return (present & both) == both;
     }
 
     private int tupleSlot(int ks, int klen) {
@@ -328,19 +339,7 @@ public final class EntryParser {
     }
 
     private String address(int s, int e) {
-        if (s >= e) {
-            return null;
-        }
-        int h = TokenCache.hash(b, s, e);
-        String cached = addresses.get(b, s, e, h);
-        if (cached != null) {
-            return cached;
-        }
-        String text = indexOf(s, e, (byte) ':') >= 0 ? AddressText.ipv6(b, s, e) : AddressText.ipv4(b, s, e);
-        if (text != null) {
-            addresses.put(b, s, e, h, text);
-        }
-        return text;
+        return s < e ? addresses.address(b, s, e) : null;
     }
 
     /** A cached name token: letters, digits, '_' and '-' only, so NUL bytes and binary junk fail. */
@@ -458,20 +457,19 @@ public final class EntryParser {
     }
 
     private boolean equalsAscii(int s, int e, byte[] lit) {
-        return java.util.Arrays.equals(b, s, e, lit, 0, lit.length);
+        if (e - s != lit.length) {
+            return false;
+        }
+        for (int i = 0; i < lit.length; i++) {
+            if (b[s + i] != lit[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean startsWithSrc() {
         return end - pos > 4 && b[pos] == 's' && b[pos + 1] == 'r' && b[pos + 2] == 'c' && b[pos + 3] == '=';
-    }
-
-    private int indexOf(int s, int e, byte c) {
-        for (int i = s; i < e; i++) {
-            if (b[i] == c) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private void skipSpaces() {
@@ -480,11 +478,21 @@ public final class EntryParser {
         }
     }
 
+    /** End of the token at pos; also records its first '=' in {@link #eq} (-1 when none). */
     private int tokenEnd() {
         int i = pos;
-        while (i < end && b[i] != ' ' && b[i] != '\t') {
+        int firstEq = -1;
+        while (i < end) {
+            byte c = b[i];
+            if (c == ' ' || c == '\t') {
+                break;
+            }
+            if (c == '=' && firstEq < 0) {
+                firstEq = i;
+            }
             i++;
         }
+        eq = firstEq;
         return i;
     }
 

@@ -38,10 +38,16 @@ final class TokenCache {
     String get(byte[] b, int start, int end, int hash) {
         int slot = spread(hash) & mask;
         byte[] k = keys[slot];
-        if (k != null && Arrays.equals(k, 0, k.length, b, start, end)) {
-            return values[slot];
+        if (k == null || k.length != end - start) {
+            return null;
         }
-        return null;
+        // A plain loop: for tokens this short, Arrays.equals' vectorised mismatch costs more.
+        for (int i = 0; i < k.length; i++) {
+            if (k[i] != b[start + i]) {
+                return null;
+            }
+        }
+        return values[slot];
     }
 
     void put(byte[] b, int start, int end, int hash, String value) {

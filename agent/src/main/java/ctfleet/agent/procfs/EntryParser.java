@@ -69,7 +69,9 @@ public final class EntryParser {
     private static final byte[] HW_OFFLOAD = ascii("[HW_OFFLOAD]");
 
     private final TokenCache names = new TokenCache(256);
-    private final AddressCache addresses = new AddressCache(4096);
+    // ~250 kB: a gateway's table has tens of thousands of distinct client addresses, and a miss
+    // costs a String plus its hash in the aggregator.
+    private final AddressCache addresses = new AddressCache(16_384, 4096);
 
     // Per-line state, reset by parse(); fields rather than locals so helpers can share them.
     private byte[] b;

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 
 /**
  * Counts keys and reports the most frequent ones, in bounded memory.
@@ -28,7 +29,7 @@ final class TopCounter<K> {
     private final int exactLimit;
     private final int sketchCapacity;
     private final Comparator<? super K> tieBreak;
-    private HashMap<K, long[]> exact = new HashMap<>();
+    private HashMap<K, long[]> exact = new HashMap<>(4096); // sized for a 2000-line sample: no rehash per tick
     private Sketch<K> sketch;
 
     TopCounter(int exactLimit, int sketchCapacity, Comparator<? super K> tieBreak) {
@@ -60,22 +61,44 @@ final class TopCounter<K> {
         return sketch != null;
     }
 
-    /** The k largest counts, largest first; ties in key order so output is deterministic. */
+    /**
+     * The k largest counts, largest first; ties in key order so output is deterministic. A bounded
+     * heap rather than a sort of every key: a 2000-line sample has ~2000 distinct sources, and
+     * sorting them all was most of a tick's CPU.
+     */
     List<Counted<K>> top(int k) {
-        List<Counted<K>> all = new ArrayList<>();
+        Comparator<Counted<K>> better = Comparator.<Counted<K>>comparingLong(Counted::count)
+                .thenComparing(Counted::key, tieBreak.reversed());
+        PriorityQueue<Counted<K>> worstFirst = new PriorityQueue<>(k + 1, better);
         if (sketch != null) {
             for (int i = 0; i < sketch.size; i++) {
-                all.add(new Counted<>(sketch.keys.get(i), sketch.counts[i]));
+                offer(worstFirst, k, sketch.key(i), sketch.count(i), better);
             }
         } else {
             for (Map.Entry<K, long[]> e : exact.entrySet()) {
-                all.add(new Counted<>(e.getKey(), e.getValue()[0]));
+                offer(worstFirst, k, e.getKey(), e.getValue()[0], better);
             }
         }
-        Comparator<Counted<K>> order = Comparator.<Counted<K>>comparingLong(Counted::count).reversed()
-                .thenComparing(Counted::key, tieBreak);
-        all.sort(order);
-        return all.size() > k ? List.copyOf(all.subList(0, k)) : List.copyOf(all);
+        List<Counted<K>> top = new ArrayList<>(worstFirst);
+        top.sort(better.reversed());
+        return List.copyOf(top);
+    }
+
+    private static <K> void offer(PriorityQueue<Counted<K>> heap, int k, K key, long count, Comparator<Counted<K>> better) {
+        if (heap.size() == k) {
+            Counted<K> worst = heap.peek();
+            if (count < worst.count()) {
+                return; // the common case, decided without allocating
+            }
+            Counted<K> candidate = new Counted<>(key, count);
+            if (better.compare(candidate, worst) <= 0) {
+                return;
+            }
+            heap.poll();
+            heap.add(candidate);
+        } else {
+            heap.add(new Counted<>(key, count));
+        }
     }
 
     /**
@@ -93,39 +116,59 @@ final class TopCounter<K> {
         exact = null;
     }
 
-    /** Space-Saving counters in a min-heap on count, with a key to heap-position index. */
+    /**
+     * Space-Saving counters in a min-heap on count. Each counter knows its heap slot, so a swap is
+     * two field writes rather than two map updates: on a full scan most lines bring a new key.
+     */
     private static final class Sketch<K> {
-        final ArrayList<K> keys;
-        final long[] counts;
-        final HashMap<K, Integer> position;
+        private static final class Node<K> {
+            K key;
+            long count;
+            int slot;
+        }
+
+        final Node<K>[] heap;
+        final HashMap<K, Node<K>> nodes;
         int size;
 
+        @SuppressWarnings("unchecked")
         Sketch(int capacity) {
-            keys = new ArrayList<>(capacity);
-            counts = new long[capacity];
-            position = new HashMap<>(capacity * 2);
+            heap = (Node<K>[]) new Node<?>[capacity];
+            nodes = new HashMap<>(capacity * 2);
+        }
+
+        K key(int i) {
+            return heap[i].key;
+        }
+
+        long count(int i) {
+            return heap[i].count;
         }
 
         void seed(K key, long count) {
-            keys.add(key);
-            counts[size] = count;
-            position.put(key, size);
+            Node<K> n = new Node<>();
+            n.key = key;
+            n.count = count;
+            n.slot = size;
+            heap[size] = n;
+            nodes.put(key, n);
             siftUp(size++);
         }
 
         void add(K key) {
-            Integer at = position.get(key);
-            if (at != null) {
-                counts[at]++;
-                siftDown(at);
-            } else if (size < counts.length) {
+            Node<K> n = nodes.get(key);
+            if (n != null) {
+                n.count++;
+                siftDown(n.slot);
+            } else if (size < heap.length) {
                 seed(key, 1);
             } else {
                 // Evict the smallest counter; the newcomer inherits its count as possible error.
-                position.remove(keys.get(0));
-                keys.set(0, key);
-                counts[0]++;
-                position.put(key, 0);
+                Node<K> min = heap[0];
+                nodes.remove(min.key);
+                min.key = key;
+                min.count++;
+                nodes.put(key, min);
                 siftDown(0);
             }
         }
@@ -133,7 +176,7 @@ final class TopCounter<K> {
         private void siftUp(int i) {
             while (i > 0) {
                 int parent = (i - 1) >>> 1;
-                if (counts[parent] <= counts[i]) {
+                if (heap[parent].count <= heap[i].count) {
                     return;
                 }
                 swap(i, parent);
@@ -147,8 +190,8 @@ final class TopCounter<K> {
                 if (l >= size) {
                     return;
                 }
-                int smallest = l + 1 < size && counts[l + 1] < counts[l] ? l + 1 : l;
-                if (counts[i] <= counts[smallest]) {
+                int smallest = l + 1 < size && heap[l + 1].count < heap[l].count ? l + 1 : l;
+                if (heap[i].count <= heap[smallest].count) {
                     return;
                 }
                 swap(i, smallest);
@@ -157,15 +200,11 @@ final class TopCounter<K> {
         }
 
         private void swap(int i, int j) {
-            K ki = keys.get(i);
-            K kj = keys.get(j);
-            keys.set(i, kj);
-            keys.set(j, ki);
-            long c = counts[i];
-            counts[i] = counts[j];
-            counts[j] = c;
-            position.put(kj, i);
-            position.put(ki, j);
+            Node<K> a = heap[i];
+            heap[i] = heap[j];
+            heap[j] = a;
+            heap[i].slot = i;
+            heap[j].slot = j;
         }
     }
 }

@@ -54,6 +54,15 @@ public final class AgentMain implements Callable<Integer> {
             description = "Time between samples (default: ${DEFAULT-VALUE}).")
     String interval;
 
+    @Option(names = "--sample", paramLabel = "N", defaultValue = "2000",
+            description = "Entry lines read from the head of /proc/net/nf_conntrack per tick (default: ${DEFAULT-VALUE};"
+                    + " 0 reads none).")
+    int sampleLines;
+
+    @Option(names = "--full-scan-every", paramLabel = "DURATION", defaultValue = "off",
+            description = "Read the whole entry table this often, for exact figures (default: ${DEFAULT-VALUE}).")
+    String fullScanEvery;
+
     @Option(names = "--once", description = "Send one sample, wait for the server's acknowledgement, exit.")
     boolean once;
 
@@ -120,7 +129,11 @@ public final class AgentMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--host-id '" + id + "': use 1 to 253 of A-Z a-z 0-9 . _ -");
         }
-        Sampler sampler = new Sampler(new ProcRoot(procRoot), Clock.systemUTC());
+        if (sampleLines < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--sample must be 0 or more");
+        }
+        Duration fullScan = fullScanEvery.equals("off") ? Duration.ZERO : parse(fullScanEvery, "--full-scan-every");
+        Sampler sampler = new Sampler(new ProcRoot(procRoot), Clock.systemUTC(), sampleLines, fullScan);
         if (print) {
             Reading r = sampler.read();
             out.print(SampleEncoder.encode(r, 1, true));

@@ -1,5 +1,6 @@
 package ctfleet.agent.sample;
 
+import ctfleet.agent.procfs.BytesPerEntry;
 import ctfleet.agent.procfs.Limits;
 import ctfleet.agent.procfs.StatTable;
 import java.time.Instant;
@@ -11,13 +12,16 @@ import java.util.SortedMap;
  *
  * @param limits  empty when conntrack is not loaded
  * @param stats   empty when the stat table is missing
+ * @param entries aggregates of the entries read this tick; empty when none were read
  */
 public record Reading(
         Instant ts,
         Optional<Limits> limits,
         Optional<StatTable> stats,
         SortedMap<String, Long> timeouts,
-        String bootId) {
+        String bootId,
+        Optional<EntrySample> entries,
+        BytesPerEntry bytesPerEntry) {
 
     public boolean conntrackLoaded() {
         return limits.isPresent();

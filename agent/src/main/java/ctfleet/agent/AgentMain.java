@@ -130,37 +130,14 @@ public final class AgentMain implements Callable<Integer> {
                 out.flush();
                 return 0;
             }
-            return loop(sampler, shipper, every, err);
+            new AgentLoop(sampler, shipper::offer,
+                    e -> err.println("ctfleet agent: reading " + procRoot + " failed: " + e.getMessage()))
+                    .runEvery(every);
+            return 0;
         } finally {
             channel.shutdownNow();
             channel.awaitTermination(5, TimeUnit.SECONDS);
         }
-    }
-
-    private int loop(Sampler sampler, Shipper shipper, Duration every, PrintWriter err) throws InterruptedException {
-        long seq = 0;
-        boolean withTimeouts = true;
-        Map<String, Long> lastTimeouts = Map.of();
-        long next = System.nanoTime();
-        while (!Thread.currentThread().isInterrupted()) {
-            try {
-                Reading r = sampler.read();
-                boolean changed = !r.timeouts().equals(lastTimeouts);
-                shipper.offer(SampleEncoder.encode(r, ++seq, withTimeouts || changed));
-                lastTimeouts = r.timeouts();
-                withTimeouts = false;
-            } catch (java.io.IOException e) {
-                err.println("ctfleet agent: reading " + procRoot + " failed: " + e.getMessage());
-            }
-            next += every.toNanos();
-            long sleep = next - System.nanoTime();
-            if (sleep > 0) {
-                TimeUnit.NANOSECONDS.sleep(sleep);
-            } else {
-                next = System.nanoTime();
-            }
-        }
-        return 0;
     }
 
     private Duration parse(String text, String flag) {

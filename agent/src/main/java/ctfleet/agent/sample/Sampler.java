@@ -9,7 +9,7 @@ import java.time.Clock;
 import java.util.Optional;
 
 /** One tick: reads a host's conntrack files under a {@link ProcRoot} into a {@link Reading}. */
-public final class Sampler {
+public final class Sampler implements ReadingSource {
     private final ProcRoot root;
     private final SysctlReader sysctls;
     private final Clock clock;
@@ -20,6 +20,7 @@ public final class Sampler {
         this.clock = clock;
     }
 
+    @Override
     public Reading read() throws IOException {
         var ts = clock.instant();
         var limits = sysctls.limits();

@@ -1,0 +1,67 @@
+package ctfleet.agent;
+
+import ctfleet.agent.sample.Reading;
+import ctfleet.agent.sample.ReadingSource;
+import ctfleet.agent.ship.SampleEncoder;
+import ctfleet.proto.v1.Sample;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One host's pipeline, source to sink: each tick reads the source, encodes a sample with the next
+ * sequence number and hands it to the sink (the shipper today, the spool later). The real agent
+ * and every simulated one run this same code, so the simulator exercises what ships.
+ *
+ * <p>Not thread-safe: one tick at a time (a periodic task of a scheduled executor qualifies).
+ */
+public final class AgentLoop {
+    private final ReadingSource source;
+    private final Consumer<Sample> sink;
+    private final Consumer<IOException> readFailed;
+    private long seq;
+    // Null until the first sample: timeouts ride in a stream's first sample and when they change.
+    private Map<String, Long> lastTimeouts;
+
+    public AgentLoop(ReadingSource source, Consumer<Sample> sink, Consumer<IOException> readFailed) {
+        this.source = source;
+        this.sink = sink;
+        this.readFailed = readFailed;
+    }
+
+    /** Reads, encodes and hands over one sample; a failed read is reported and skipped, never fatal. */
+    public void tick() {
+        Reading r;
+        try {
+            r = source.read();
+        } catch (IOException e) {
+            readFailed.accept(e);
+            return;
+        }
+        boolean withTimeouts = lastTimeouts == null || !r.timeouts().equals(lastTimeouts);
+        sink.accept(SampleEncoder.encode(r, ++seq, withTimeouts));
+        lastTimeouts = r.timeouts();
+    }
+
+    /** Ticks every {@code every} on the calling thread until interrupted; missed ticks are not made up. */
+    public void runEvery(Duration every) throws InterruptedException {
+        long next = System.nanoTime();
+        while (!Thread.currentThread().isInterrupted()) {
+            tick();
+            next += every.toNanos();
+            long sleep = next - System.nanoTime();
+            if (sleep > 0) {
+                TimeUnit.NANOSECONDS.sleep(sleep);
+            } else {
+                next = System.nanoTime();
+            }
+        }
+    }
+
+    /** The sequence number of the last sample handed to the sink; 0 before the first. */
+    public long lastSeq() {
+        return seq;
+    }
+}

@@ -7,6 +7,7 @@
 #
 #   bench/loadtest.sh                          # 1000 hosts, 1s, 60s
 #   HOSTS=200 DURATION=30s bench/loadtest.sh   # smaller
+#   RAMP=30s bench/loadtest.sh                 # agents start over 30 s instead of within one interval
 #   MVN_ARGS=-o bench/loadtest.sh              # build offline
 # Exit status: 0 when no sample was lost, 1 otherwise.
 set -euo pipefail
@@ -15,6 +16,7 @@ hosts="${HOSTS:-1000}"
 interval="${INTERVAL:-1s}"
 duration="${DURATION:-60s}"
 scenario="${SCENARIO:-mixed}"
+ramp="${RAMP:-$interval}"
 
 cd "$here"
 echo "== building the jars ..." >&2
@@ -48,12 +50,12 @@ done
 addr="$(sed -n 's/^ctfleet server listening on //p' "$tmp/server.out")"
 [ -n "$addr" ] || { echo "server did not say where it listens" >&2; exit 1; }
 
-echo "== load test: $hosts hosts, a sample every $interval for $duration, against $addr"
+echo "== load test: $hosts hosts starting over $ramp, a sample every $interval for $duration, against $addr"
 echo "== machine: $(nproc) cores, load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 server_cpu0="$(cpu_ticks "$server_pid")"
 t0="$(now)"
 ./ctfleet simulate --server "$addr" --hosts "$hosts" --interval "$interval" --duration "$duration" \
-  --scenario "$scenario" >"$tmp/sim.out" 2>"$tmp/sim.err" &
+  --scenario "$scenario" --ramp "$ramp" >"$tmp/sim.out" 2>"$tmp/sim.err" &
 sim_pid=$!
 sim_cpu=0
 sim_hwm=0

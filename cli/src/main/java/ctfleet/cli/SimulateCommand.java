@@ -61,6 +61,10 @@ public final class SimulateCommand implements Callable<Integer> {
             description = "Simulated time runs X times faster; the history ends at about now (default: ${DEFAULT-VALUE}).")
     double speed;
 
+    @Option(names = "--ramp", paramLabel = "DURATION",
+            description = "Real time over which the hosts start (connect and say hello); default: one sample period.")
+    String ramp;
+
     @Option(names = "--drain", paramLabel = "DURATION", defaultValue = "30s",
             description = "After the run, how long to wait for outstanding acknowledgements (default: ${DEFAULT-VALUE}).")
     String drain;
@@ -87,6 +91,7 @@ public final class SimulateCommand implements Callable<Integer> {
             throw new UsageError("--interval / --speed is " + realPeriod.toNanos() / 1000
                     + " µs of real time between a host's samples; make it at least 1ms");
         }
+        Duration rampFor = ramp == null ? realPeriod : Cli.duration(ramp, "--ramp");
         List<Scenario> plan = plan();
         HostPort at = server.address();
         PrintWriter out = spec.commandLine().getOut();
@@ -122,7 +127,7 @@ public final class SimulateCommand implements Callable<Integer> {
             err.flush();
         }, Duration.ofSeconds(5));
         try (SimulatedFleet fleet = new SimulatedFleet(at.host(), at.port(), plan, seed, simStart, clock, log)) {
-            fleet.start(realPeriod);
+            fleet.start(realPeriod, rampFor);
             long endNanos = startNanos + runFor.toNanos();
             for (long left = endNanos - System.nanoTime(); left > 0; left = endNanos - System.nanoTime()) {
                 if (stopRequested.await(Math.min(left, PROGRESS_EVERY.toNanos()), TimeUnit.NANOSECONDS)) {

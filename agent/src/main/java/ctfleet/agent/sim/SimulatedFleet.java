@@ -55,12 +55,17 @@ public final class SimulatedFleet implements AutoCloseable {
         }
     }
 
-    /** Every agent takes a sample each {@code period} of real time, the first ones spread over one period. */
-    public synchronized void start(Duration period) {
+    /**
+     * Every agent takes a sample each {@code period} of real time; their first samples (and so their
+     * connections and hellos) are spread evenly over {@code ramp}, as a real fleet's agents start
+     * at different times. A ramp of one period spreads the ticks without delaying anyone.
+     */
+    public synchronized void start(Duration period, Duration ramp) {
         long periodNanos = period.toNanos();
+        long rampNanos = ramp.toNanos();
         for (int i = 0; i < agents.size(); i++) {
             SimulatedAgent a = agents.get(i);
-            long delay = periodNanos * i / agents.size();
+            long delay = (long) ((double) rampNanos * i / agents.size());
             ticks.add(scheduler.scheduleAtFixedRate(() -> tickSafely(a), delay, periodNanos, TimeUnit.NANOSECONDS));
         }
     }

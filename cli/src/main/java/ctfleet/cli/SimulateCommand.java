@@ -127,7 +127,7 @@ public final class SimulateCommand implements Callable<Integer> {
             err.flush();
         }, Duration.ofSeconds(5));
         try (SimulatedFleet fleet = new SimulatedFleet(at.host(), at.port(), plan, seed, simStart, clock, log)) {
-            fleet.start(realPeriod, rampFor);
+            fleet.start(realPeriod, rampFor, simStart.plusMillis(Math.round(runFor.toMillis() * speed)));
             long endNanos = startNanos + runFor.toNanos();
             for (long left = endNanos - System.nanoTime(); left > 0; left = endNanos - System.nanoTime()) {
                 if (stopRequested.await(Math.min(left, PROGRESS_EVERY.toNanos()), TimeUnit.NANOSECONDS)) {
@@ -159,7 +159,7 @@ public final class SimulateCommand implements Callable<Integer> {
         }
     }
 
-    /** Prints the summary in `name  value` lines (the load test reads them); 1 when a sample was lost. */
+    /** Prints the summary in `name  value` lines (the load test reads them); 1 when a sample was lost or none sent. */
     static int report(FleetTally t, double seconds, PrintWriter out) {
         long lost = t.sent() - t.acknowledged();
         out.printf("samples sent          %d%n", t.sent());
@@ -170,7 +170,7 @@ public final class SimulateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "ack latency p50       %.2f ms%n", t.ackLatency().percentile(0.50).toNanos() / 1e6);
         out.printf(Locale.ROOT, "ack latency p99       %.2f ms%n", t.ackLatency().percentile(0.99).toNanos() / 1e6);
         out.flush();
-        return lost == 0 && t.rejected() == 0 ? 0 : 1;
+        return lost == 0 && t.rejected() == 0 && t.sent() > 0 ? 0 : 1;
     }
 
     List<Scenario> plan() {

@@ -29,6 +29,8 @@ public final class SimulatedFleet implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final FleetTally tally = new FleetTally();
     private final Consumer<String> log;
+    private final Clock clock;
+    private volatile Instant until = Instant.MAX;
 
     /**
      * @param scenarios one per host, in host-index order
@@ -37,6 +39,7 @@ public final class SimulatedFleet implements AutoCloseable {
     public SimulatedFleet(String host, int port, List<Scenario> scenarios, long seed, Instant origin, Clock clock,
             Consumer<String> log) {
         this.log = log;
+        this.clock = clock;
         this.scheduler = Executors.newScheduledThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
             Thread t = new Thread(r, "ctfleet-sim");
             t.setDaemon(true);
@@ -58,9 +61,12 @@ public final class SimulatedFleet implements AutoCloseable {
     /**
      * Every agent takes a sample each {@code period} of real time; their first samples (and so their
      * connections and hellos) are spread evenly over {@code ramp}, as a real fleet's agents start
-     * at different times. A ramp of one period spreads the ticks without delaying anyone.
+     * at different times. A ramp of one period spreads the ticks without delaying anyone. No sample
+     * is taken after simulated instant {@code until}: a late tick at a high speed would otherwise
+     * stamp a sample far in the future.
      */
-    public synchronized void start(Duration period, Duration ramp) {
+    public synchronized void start(Duration period, Duration ramp, Instant until) {
+        this.until = until;
         long periodNanos = period.toNanos();
         long rampNanos = ramp.toNanos();
         for (int i = 0; i < agents.size(); i++) {
@@ -72,6 +78,9 @@ public final class SimulatedFleet implements AutoCloseable {
 
     // An exception escaping a periodic task silently cancels it: that host would stop reporting unnoticed.
     private void tickSafely(SimulatedAgent a) {
+        if (clock.instant().isAfter(until)) {
+            return;
+        }
         try {
             a.tick();
         } catch (RuntimeException e) {

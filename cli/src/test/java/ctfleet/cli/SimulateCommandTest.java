@@ -102,7 +102,7 @@ class SimulateCommandTest {
             freePort = s.getLocalPort();
         }
         Result r = EndToEndTest.cli("simulate", "--server", "127.0.0.1:" + freePort, "--hosts", "5",
-                "--interval", "1s", "--duration", "3s", "--speed", "10", "--drain", "1s");
+                "--interval", "1s", "--duration", "5s", "--speed", "10", "--drain", "1s");
         assertEquals(1, r.code(), r.out() + r.err());
         assertEquals(figure(r.out(), "samples sent"), figure(r.out(), "samples lost"));
         assertTrue(figure(r.out(), "samples sent") > 0);

@@ -190,7 +190,10 @@ public final class AgentMain implements Callable<Integer> {
                 return 0;
             }
             shipper.startSync().start();
-            return loop(sampler, shipper, every, err);
+            // A failed tick (unreadable /proc, a full disk under the spool) loses that sample only.
+            new AgentLoop(sampler, shipper::offer, e -> log.accept("sample skipped: " + e.getMessage()))
+                    .runEvery(every);
+            return 0;
         } finally {
             timer.shutdownNow();
             channel.shutdownNow();
@@ -205,32 +208,6 @@ public final class AgentMain implements Callable<Integer> {
             throw new java.io.IOException("cannot open the spool in " + spoolDir + ": " + e.getMessage()
                     + " (choose another with --spool-dir)", e);
         }
-    }
-
-    private int loop(Sampler sampler, Shipper shipper, Duration every, PrintWriter err) throws InterruptedException {
-        boolean withTimeouts = true;
-        Map<String, Long> lastTimeouts = Map.of();
-        long next = System.nanoTime();
-        while (!Thread.currentThread().isInterrupted()) {
-            try {
-                Reading r = sampler.read();
-                boolean changed = !r.timeouts().equals(lastTimeouts);
-                shipper.offer(SampleEncoder.encode(r, 0, withTimeouts || changed));
-                lastTimeouts = r.timeouts();
-                withTimeouts = false;
-            } catch (java.io.IOException e) {
-                // A failed tick (unreadable /proc, a full disk under the spool) loses that sample only.
-                err.println("ctfleet agent: sample skipped: " + e.getMessage());
-            }
-            next += every.toNanos();
-            long sleep = next - System.nanoTime();
-            if (sleep > 0) {
-                TimeUnit.NANOSECONDS.sleep(sleep);
-            } else {
-                next = System.nanoTime();
-            }
-        }
-        return 0;
     }
 
     private Duration parse(String text, String flag) {

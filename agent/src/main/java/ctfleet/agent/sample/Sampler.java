@@ -23,7 +23,7 @@ import java.util.Optional;
  * uniform sample, at a cost that does not grow with the table (the whole of a 262k table costs
  * about 0.44 s of kernel time). A full scan every {@code fullScanEvery} gives exact figures.
  */
-public final class Sampler {
+public final class Sampler implements ReadingSource {
     private final ProcRoot root;
     private final SysctlReader sysctls;
     private final Clock clock;
@@ -49,6 +49,7 @@ public final class Sampler {
         this.fullScanEvery = fullScanEvery;
     }
 
+    @Override
     public Reading read() throws IOException {
         Instant ts = clock.instant();
         var limits = sysctls.limits();

@@ -14,6 +14,9 @@ public final class HostStore {
     private static final Gson GSON = new Gson();
     private final Database db;
     private final Map<String, Long> refs = new ConcurrentHashMap<>();
+    // The last hello stored per host: a reconnect storm (a server restart, a network blip) repeats
+    // identical hellos from every agent at once, and each would otherwise be a serialized commit.
+    private final Map<String, HostHello> stored = new ConcurrentHashMap<>();
 
     public HostStore(Database db) {
         this.db = db;
@@ -21,6 +24,17 @@ public final class HostStore {
 
     /** Records a hello (creating the host on first sight) and returns the host's key. */
     public long hello(HostHello h, long nowMillis) throws SQLException {
+        Long known = refs.get(h.hostId());
+        if (known != null && h.droppedSamples() == 0 && h.equals(stored.get(h.hostId()))) {
+            return known;
+        }
+        long ref = write(h, nowMillis);
+        stored.put(h.hostId(), h.droppedSamples() == 0 ? h : new HostHello(h.hostId(), h.labels(), h.kernel(),
+                h.agentVersion(), 0));
+        return ref;
+    }
+
+    private long write(HostHello h, long nowMillis) throws SQLException {
         try (Connection c = db.connect()) {
             c.setAutoCommit(false);
             long ref = find(c, h.hostId());

@@ -1,6 +1,7 @@
 package ctfleet.server;
 
 import ctfleet.server.ingest.CollectorService;
+import ctfleet.server.ingest.ImportService;
 import ctfleet.server.ingest.IngestBatcher;
 import ctfleet.server.ingest.WireDecoder;
 import ctfleet.server.query.QueryService;
@@ -31,6 +32,8 @@ public final class CtfleetServer implements AutoCloseable {
                 .addService(new CollectorService(new HostStore(db), batcher,
                         new WireDecoder(Duration.ofMinutes(5)), clock))
                 .addService(new QueryService(new FleetReader(db)))
+                .addService(new ImportService(new HostStore(db), new SampleStore(db), batcher,
+                        new WireDecoder(Duration.ofMinutes(5)), clock))
                 .build();
     }
 

@@ -15,7 +15,12 @@ public final class SampleStore {
     /** What became of one written sample. */
     public enum Outcome { STORED, DUPLICATE, CONFLICT }
 
-    public record Write(long hostRef, SampleRow row, long receivedAt) {}
+    public record Write(long hostRef, SampleRow row, long receivedAt, SampleSource source) {
+        /** A live agent's sample. */
+        public Write(long hostRef, SampleRow row, long receivedAt) {
+            this(hostRef, row, receivedAt, SampleSource.AGENT);
+        }
+    }
 
     private final Database db;
 
@@ -48,8 +53,8 @@ public final class SampleStore {
     // works on H2 and PostgreSQL, and a re-sent key is a zero update count instead of an error that
     // would abort the whole batch.
     private static final String INSERT = "INSERT INTO samples (host_ref, ts, status, ct_count, ct_max, ct_buckets,"
-            + " boot, drop_total, early_drop, insert_failed, invalid)"
-            + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (VALUES (0)) AS one (x)"
+            + " boot, drop_total, early_drop, insert_failed, invalid, source)"
+            + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (VALUES (0)) AS one (x)"
             + " WHERE NOT EXISTS (SELECT 1 FROM samples WHERE host_ref = ? AND ts = ?)";
 
     private static List<Outcome> insert(Connection c, List<Write> batch) throws SQLException {
@@ -68,8 +73,9 @@ public final class SampleStore {
                 ps.setLong(9, r.stat("early_drop"));
                 ps.setLong(10, r.stat("insert_failed"));
                 ps.setLong(11, r.stat("invalid"));
-                ps.setLong(12, w.hostRef());
-                ps.setLong(13, r.ts());
+                ps.setShort(12, w.source().code);
+                ps.setLong(13, w.hostRef());
+                ps.setLong(14, r.ts());
                 ps.addBatch();
             }
             counts = ps.executeBatch();
@@ -104,40 +110,54 @@ public final class SampleStore {
     }
 
     private static void updateLatest(Connection c, List<Write> batch, List<Outcome> out) throws SQLException {
+        // Imports first, so that a live sample in the same batch still ends up as the latest state.
+        updateLatest(c, batch, out, SampleSource.IMPORT);
+        updateLatest(c, batch, out, SampleSource.AGENT);
+    }
+
+    // A live sample moves the latest state forward, and always replaces an imported one: once an
+    // agent reports, the host is live. An imported sample moves only an imported latest state
+    // forward, so importing history never hides what a live agent said.
+    private static final String UPDATE_LATEST = "UPDATE host_latest SET ts = ?, received_at = ?, status = ?,"
+            + " ct_count = ?, ct_max = ?, ct_buckets = ?, expect_max = ?, acct = ?, boot_id = ?, stats = ?,"
+            + " bytes_per_entry = ?, bytes_estimated = ?, source = ?,"
+            + " entries = CASE WHEN ? = '' THEN entries ELSE ? END WHERE host_ref = ? AND ";
+    private static final String LIVE_WINS = "(ts < ? OR source <> 0)";
+    private static final String IMPORT_NEVER_OVER_LIVE = "ts < ? AND source <> 0";
+
+    private static void updateLatest(Connection c, List<Write> batch, List<Outcome> out, SampleSource source)
+            throws SQLException {
         // Only the newest stored sample of each host in this batch, and only if newer than the table's.
         var newest = new java.util.LinkedHashMap<Long, Write>();
         for (int i = 0; i < batch.size(); i++) {
             Write w = batch.get(i);
-            if (out.get(i) == Outcome.STORED) {
+            if (out.get(i) == Outcome.STORED && w.source() == source) {
                 newest.merge(w.hostRef(), w, (a, b) -> b.row().ts() > a.row().ts() ? b : a);
             }
         }
         if (newest.isEmpty()) {
             return;
         }
-        try (PreparedStatement up = c.prepareStatement(
-                "UPDATE host_latest SET ts = ?, received_at = ?, status = ?, ct_count = ?, ct_max = ?, ct_buckets = ?,"
-                        + " expect_max = ?, acct = ?, boot_id = ?, stats = ?, bytes_per_entry = ?, bytes_estimated = ?,"
-                        + " entries = CASE WHEN ? = '' THEN entries ELSE ? END"
-                        + " WHERE host_ref = ? AND ts < ?");
+        try (PreparedStatement up = c.prepareStatement(UPDATE_LATEST
+                        + (source == SampleSource.AGENT ? LIVE_WINS : IMPORT_NEVER_OVER_LIVE));
              PreparedStatement ins = c.prepareStatement(
                 "INSERT INTO host_latest (ts, received_at, status, ct_count, ct_max, ct_buckets, expect_max, acct,"
-                        + " boot_id, stats, bytes_per_entry, bytes_estimated, entries, host_ref)"
-                        + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (VALUES (0)) AS one (x)"
+                        + " boot_id, stats, bytes_per_entry, bytes_estimated, source, entries, host_ref)"
+                        + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (VALUES (0)) AS one (x)"
                         + " WHERE NOT EXISTS (SELECT 1 FROM host_latest WHERE host_ref = ?)");
              PreparedStatement timeouts = c.prepareStatement("UPDATE hosts SET timeouts = ? WHERE id = ?")) {
             for (Write w : newest.values()) {
                 SampleRow r = w.row();
                 bindLatest(up, w);
-                up.setString(13, r.entries());
                 up.setString(14, r.entries());
-                up.setLong(15, w.hostRef());
-                up.setLong(16, r.ts());
+                up.setString(15, r.entries());
+                up.setLong(16, w.hostRef());
+                up.setLong(17, r.ts());
                 up.addBatch();
                 bindLatest(ins, w);
-                ins.setString(13, r.entries());
-                ins.setLong(14, w.hostRef());
+                ins.setString(14, r.entries());
                 ins.setLong(15, w.hostRef());
+                ins.setLong(16, w.hostRef());
                 ins.addBatch();
                 if (!r.timeouts().isEmpty()) {
                     timeouts.setString(1, GSON.toJson(r.timeouts()));
@@ -165,6 +185,31 @@ public final class SampleStore {
         ps.setString(10, GSON.toJson(new java.util.TreeMap<>(r.stats())));
         ps.setLong(11, r.bytesPerEntry());
         ps.setBoolean(12, r.bytesEstimated());
+        ps.setShort(13, w.source().code);
+    }
+
+    /**
+     * Timestamps of a host's live (agent) samples in {@code [from, to]}, ascending: what an import
+     * must not duplicate with samples of its own at nearby times.
+     */
+    public long[] liveTimestamps(long hostRef, long from, long to) throws SQLException {
+        try (Connection c = db.connect(); PreparedStatement q = c.prepareStatement(
+                "SELECT ts FROM samples WHERE host_ref = ? AND ts BETWEEN ? AND ? AND source = 0 ORDER BY ts")) {
+            q.setLong(1, hostRef);
+            q.setLong(2, from);
+            q.setLong(3, to);
+            long[] ts = new long[64];
+            int n = 0;
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    if (n == ts.length) {
+                        ts = java.util.Arrays.copyOf(ts, n * 2);
+                    }
+                    ts[n++] = rs.getLong(1);
+                }
+            }
+            return java.util.Arrays.copyOf(ts, n);
+        }
     }
 
     private static void countConflicts(Connection c, List<Write> batch, List<Outcome> out) throws SQLException {

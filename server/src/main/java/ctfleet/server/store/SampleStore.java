@@ -61,21 +61,9 @@ public final class SampleStore {
         int[] counts;
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             for (Write w : batch) {
-                SampleRow r = w.row();
-                ps.setLong(1, w.hostRef());
-                ps.setLong(2, r.ts());
-                ps.setShort(3, (short) (r.loaded() ? 1 : 2));
-                ps.setLong(4, r.count());
-                ps.setLong(5, r.max());
-                ps.setLong(6, r.buckets());
-                ps.setInt(7, r.bootId().hashCode());
-                ps.setLong(8, r.stat("drop"));
-                ps.setLong(9, r.stat("early_drop"));
-                ps.setLong(10, r.stat("insert_failed"));
-                ps.setLong(11, r.stat("invalid"));
-                ps.setShort(12, w.source().code);
+                bindRow(ps, w);
                 ps.setLong(13, w.hostRef());
-                ps.setLong(14, r.ts());
+                ps.setLong(14, w.row().ts());
                 ps.addBatch();
             }
             counts = ps.executeBatch();
@@ -87,10 +75,11 @@ public final class SampleStore {
         return out;
     }
 
+    private static final String STORED_VALUES = "SELECT status, ct_count, ct_max, ct_buckets, boot, drop_total,"
+            + " early_drop, insert_failed, invalid, ts FROM samples WHERE host_ref = ?";
+
     private static Outcome compare(Connection c, Write w) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement(
-                "SELECT status, ct_count, ct_max, ct_buckets, boot, drop_total, early_drop, insert_failed, invalid"
-                        + " FROM samples WHERE host_ref = ? AND ts = ?")) {
+        try (PreparedStatement q = c.prepareStatement(STORED_VALUES + " AND ts = ?")) {
             q.setLong(1, w.hostRef());
             q.setLong(2, w.row().ts());
             try (ResultSet rs = q.executeQuery()) {
@@ -98,15 +87,138 @@ public final class SampleStore {
                     // Another batch of this key within this very batch: the first one wins.
                     return Outcome.DUPLICATE;
                 }
-                SampleRow r = w.row();
-                boolean same = rs.getShort(1) == (r.loaded() ? 1 : 2)
-                        && rs.getLong(2) == r.count() && rs.getLong(3) == r.max() && rs.getLong(4) == r.buckets()
-                        && rs.getInt(5) == r.bootId().hashCode()
-                        && rs.getLong(6) == r.stat("drop") && rs.getLong(7) == r.stat("early_drop")
-                        && rs.getLong(8) == r.stat("insert_failed") && rs.getLong(9) == r.stat("invalid");
-                return same ? Outcome.DUPLICATE : Outcome.CONFLICT;
+                return same(stored(rs), w.row()) ? Outcome.DUPLICATE : Outcome.CONFLICT;
             }
         }
+    }
+
+    /** The columns a stored sample is compared on, in {@link #STORED_VALUES} order. */
+    private static long[] stored(ResultSet rs) throws SQLException {
+        long[] v = new long[9];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = rs.getLong(i + 1);
+        }
+        return v;
+    }
+
+    private static boolean same(long[] v, SampleRow r) {
+        return v[0] == (r.loaded() ? 1 : 2) && v[1] == r.count() && v[2] == r.max() && v[3] == r.buckets()
+                && v[4] == r.bootId().hashCode() && v[5] == r.stat("drop") && v[6] == r.stat("early_drop")
+                && v[7] == r.stat("insert_failed") && v[8] == r.stat("invalid");
+    }
+
+    /**
+     * One host's imported rows in one transaction, for bulk history: the keys already stored in the
+     * rows' time range are read with one query and compared in memory, and only new rows are
+     * inserted, with a plain INSERT. The per-row "WHERE NOT EXISTS" and re-read of {@link #write}
+     * cost most of its time, and an import of 30 days of a fleet is tens of millions of rows.
+     *
+     * <p>If another writer stores one of these keys meanwhile, the insert fails on the primary key
+     * and the whole call rolls back: the caller retries through {@link #write}.
+     */
+    public List<Outcome> importRows(long hostRef, List<SampleRow> rows, long receivedAt) throws SQLException {
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (SampleRow r : rows) {
+            min = Math.min(min, r.ts());
+            max = Math.max(max, r.ts());
+        }
+        try (Connection c = db.connect()) {
+            c.setAutoCommit(false);
+            try {
+                var existing = new java.util.HashMap<Long, long[]>();
+                try (PreparedStatement q = c.prepareStatement(STORED_VALUES + " AND ts BETWEEN ? AND ?")) {
+                    q.setLong(1, hostRef);
+                    q.setLong(2, min);
+                    q.setLong(3, max);
+                    try (ResultSet rs = q.executeQuery()) {
+                        while (rs.next()) {
+                            existing.put(rs.getLong(10), stored(rs));
+                        }
+                    }
+                }
+                List<Write> writes = new ArrayList<>(rows.size());
+                List<Outcome> out = new ArrayList<>(rows.size());
+                List<Write> fresh = new ArrayList<>(rows.size());
+                var inserted = new java.util.HashSet<Long>();
+                for (SampleRow r : rows) {
+                    Write w = new Write(hostRef, r, receivedAt, SampleSource.IMPORT);
+                    writes.add(w);
+                    long[] old = existing.get(r.ts());
+                    if (old != null) {
+                        out.add(same(old, r) ? Outcome.DUPLICATE : Outcome.CONFLICT);
+                    } else if (!inserted.add(r.ts())) {
+                        out.add(Outcome.DUPLICATE); // the same instant twice in one call: the first wins
+                    } else {
+                        fresh.add(w);
+                        out.add(Outcome.STORED);
+                    }
+                }
+                insertRows(c, fresh);
+                updateLatest(c, writes, out);
+                countConflicts(c, writes, out);
+                c.commit();
+                return out;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private static final String INSERT_ROWS = "INSERT INTO samples (host_ref, ts, status, ct_count, ct_max,"
+            + " ct_buckets, boot, drop_total, early_drop, insert_failed, invalid, source) VALUES ";
+    private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final int ROWS_PER_STATEMENT = 100;
+
+    // Multi-row VALUES (standard SQL, H2 and PostgreSQL): far fewer statement executions than a
+    // batch of single-row inserts.
+    private static void insertRows(Connection c, List<Write> rows) throws SQLException {
+        int full = rows.size() / ROWS_PER_STATEMENT * ROWS_PER_STATEMENT;
+        if (full > 0) {
+            try (PreparedStatement ps = c.prepareStatement(INSERT_ROWS
+                    + String.join(", ", java.util.Collections.nCopies(ROWS_PER_STATEMENT, ROW)))) {
+                for (int from = 0; from < full; from += ROWS_PER_STATEMENT) {
+                    for (int i = 0; i < ROWS_PER_STATEMENT; i++) {
+                        bindRow(ps, i * 12, rows.get(from + i));
+                    }
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+        if (full < rows.size()) {
+            try (PreparedStatement ps = c.prepareStatement(INSERT_ROWS + ROW)) {
+                for (int i = full; i < rows.size(); i++) {
+                    bindRow(ps, 0, rows.get(i));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+    }
+
+    private static void bindRow(PreparedStatement ps, Write w) throws SQLException {
+        bindRow(ps, 0, w);
+    }
+
+    private static void bindRow(PreparedStatement ps, int at, Write w) throws SQLException {
+        SampleRow r = w.row();
+        ps.setLong(at + 1, w.hostRef());
+        ps.setLong(at + 2, r.ts());
+        ps.setShort(at + 3, (short) (r.loaded() ? 1 : 2));
+        ps.setLong(at + 4, r.count());
+        ps.setLong(at + 5, r.max());
+        ps.setLong(at + 6, r.buckets());
+        ps.setInt(at + 7, r.bootId().hashCode());
+        ps.setLong(at + 8, r.stat("drop"));
+        ps.setLong(at + 9, r.stat("early_drop"));
+        ps.setLong(at + 10, r.stat("insert_failed"));
+        ps.setLong(at + 11, r.stat("invalid"));
+        ps.setShort(at + 12, w.source().code);
     }
 
     private static void updateLatest(Connection c, List<Write> batch, List<Outcome> out) throws SQLException {

@@ -23,6 +23,7 @@ public final class Cli {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new CtfleetCommand());
         cl.setExecutionExceptionHandler(Cli::handle);
+        cl.setParameterExceptionHandler(Cli::usage);
         return cl;
     }
 
@@ -32,6 +33,17 @@ public final class Cli {
         } catch (IllegalArgumentException e) {
             throw new UsageError(flag + ": " + e.getMessage());
         }
+    }
+
+    // picocli's default prints either "did you mean" suggestions or the usage; a misspelled command
+    // should get both, whichever commands happen to be similar.
+    private static int usage(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println(e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        cmd.usage(err);
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {

@@ -1,6 +1,7 @@
 package ctfleet.server;
 
 import ctfleet.server.ingest.CollectorService;
+import ctfleet.server.ingest.ImportService;
 import ctfleet.server.ingest.IngestBatcher;
 import ctfleet.server.ingest.WireDecoder;
 import ctfleet.server.metrics.FleetMetrics;
@@ -40,13 +41,16 @@ public final class CtfleetServer implements AutoCloseable {
         this.db = db;
         this.batcher = new IngestBatcher(new SampleStore(db));
         QueryService query = new QueryService(new FleetReader(db));
+        HostStore hosts = new HostStore(db);
         registry.register(new FleetMetrics(query));
         this.server = builder
-                .addService(new CollectorService(new HostStore(db), batcher,
+                .addService(new CollectorService(hosts, batcher,
                         new WireDecoder(Duration.ofMinutes(5)), clock, new IngestMetrics(registry, db.file())))
                 .addService(query)
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
+                .addService(new ImportService(hosts, new SampleStore(db), batcher,
+                        new WireDecoder(Duration.ofMinutes(5)), clock))
                 .build();
     }
 

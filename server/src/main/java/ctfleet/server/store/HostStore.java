@@ -77,6 +77,35 @@ public final class HostStore {
         }
     }
 
+    /**
+     * The key of {@code hostId}, creating the host with these labels when it is new. A known host is
+     * left as it is: its agent's labels and kernel are better than what an import can say.
+     */
+    public long ensure(String hostId, Map<String, String> labels, long nowMillis) throws SQLException {
+        long known = ref(hostId);
+        if (known >= 0) {
+            return known;
+        }
+        try (Connection c = db.connect()) {
+            try (PreparedStatement ins = c.prepareStatement(
+                    "INSERT INTO hosts (host_id, labels, kernel, agent_version, timeouts, dropped_samples,"
+                            + " conflicts, first_seen) VALUES (?, ?, '', '', '{}', 0, 0, ?)")) {
+                ins.setString(1, hostId);
+                ins.setString(2, GSON.toJson(new TreeMap<>(labels)));
+                ins.setLong(3, nowMillis);
+                ins.executeUpdate();
+            } catch (SQLException e) {
+                // another stream or import created it first: use theirs
+            }
+            long ref = find(c, hostId);
+            if (ref < 0) {
+                throw new SQLException("host " + hostId + " could not be created");
+            }
+            refs.put(hostId, ref);
+            return ref;
+        }
+    }
+
     /** The key of a known host, or -1. */
     public long ref(String hostId) throws SQLException {
         Long cached = refs.get(hostId);

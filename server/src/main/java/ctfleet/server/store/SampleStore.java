@@ -15,7 +15,12 @@ public final class SampleStore {
     /** What became of one written sample. */
     public enum Outcome { STORED, DUPLICATE, CONFLICT }
 
-    public record Write(long hostRef, SampleRow row, long receivedAt) {}
+    public record Write(long hostRef, SampleRow row, long receivedAt, SampleSource source) {
+        /** A live agent's sample. */
+        public Write(long hostRef, SampleRow row, long receivedAt) {
+            this(hostRef, row, receivedAt, SampleSource.AGENT);
+        }
+    }
 
     private final Database db;
 
@@ -48,28 +53,17 @@ public final class SampleStore {
     // works on H2 and PostgreSQL, and a re-sent key is a zero update count instead of an error that
     // would abort the whole batch.
     private static final String INSERT = "INSERT INTO samples (host_ref, ts, status, ct_count, ct_max, ct_buckets,"
-            + " boot, drop_total, early_drop, insert_failed, invalid)"
-            + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (VALUES (0)) AS one (x)"
+            + " boot, drop_total, early_drop, insert_failed, invalid, source)"
+            + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (VALUES (0)) AS one (x)"
             + " WHERE NOT EXISTS (SELECT 1 FROM samples WHERE host_ref = ? AND ts = ?)";
 
     private static List<Outcome> insert(Connection c, List<Write> batch) throws SQLException {
         int[] counts;
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             for (Write w : batch) {
-                SampleRow r = w.row();
-                ps.setLong(1, w.hostRef());
-                ps.setLong(2, r.ts());
-                ps.setShort(3, (short) (r.loaded() ? 1 : 2));
-                ps.setLong(4, r.count());
-                ps.setLong(5, r.max());
-                ps.setLong(6, r.buckets());
-                ps.setInt(7, r.bootId().hashCode());
-                ps.setLong(8, r.stat("drop"));
-                ps.setLong(9, r.stat("early_drop"));
-                ps.setLong(10, r.stat("insert_failed"));
-                ps.setLong(11, r.stat("invalid"));
-                ps.setLong(12, w.hostRef());
-                ps.setLong(13, r.ts());
+                bindRow(ps, w);
+                ps.setLong(13, w.hostRef());
+                ps.setLong(14, w.row().ts());
                 ps.addBatch();
             }
             counts = ps.executeBatch();
@@ -81,10 +75,11 @@ public final class SampleStore {
         return out;
     }
 
+    private static final String STORED_VALUES = "SELECT status, ct_count, ct_max, ct_buckets, boot, drop_total,"
+            + " early_drop, insert_failed, invalid, ts FROM samples WHERE host_ref = ?";
+
     private static Outcome compare(Connection c, Write w) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement(
-                "SELECT status, ct_count, ct_max, ct_buckets, boot, drop_total, early_drop, insert_failed, invalid"
-                        + " FROM samples WHERE host_ref = ? AND ts = ?")) {
+        try (PreparedStatement q = c.prepareStatement(STORED_VALUES + " AND ts = ?")) {
             q.setLong(1, w.hostRef());
             q.setLong(2, w.row().ts());
             try (ResultSet rs = q.executeQuery()) {
@@ -92,52 +87,189 @@ public final class SampleStore {
                     // Another batch of this key within this very batch: the first one wins.
                     return Outcome.DUPLICATE;
                 }
-                SampleRow r = w.row();
-                boolean same = rs.getShort(1) == (r.loaded() ? 1 : 2)
-                        && rs.getLong(2) == r.count() && rs.getLong(3) == r.max() && rs.getLong(4) == r.buckets()
-                        && rs.getInt(5) == r.bootId().hashCode()
-                        && rs.getLong(6) == r.stat("drop") && rs.getLong(7) == r.stat("early_drop")
-                        && rs.getLong(8) == r.stat("insert_failed") && rs.getLong(9) == r.stat("invalid");
-                return same ? Outcome.DUPLICATE : Outcome.CONFLICT;
+                return same(stored(rs), w.row()) ? Outcome.DUPLICATE : Outcome.CONFLICT;
             }
         }
     }
 
+    /** The columns a stored sample is compared on, in {@link #STORED_VALUES} order. */
+    private static long[] stored(ResultSet rs) throws SQLException {
+        long[] v = new long[9];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = rs.getLong(i + 1);
+        }
+        return v;
+    }
+
+    private static boolean same(long[] v, SampleRow r) {
+        return v[0] == (r.loaded() ? 1 : 2) && v[1] == r.count() && v[2] == r.max() && v[3] == r.buckets()
+                && v[4] == r.bootId().hashCode() && v[5] == r.stat("drop") && v[6] == r.stat("early_drop")
+                && v[7] == r.stat("insert_failed") && v[8] == r.stat("invalid");
+    }
+
+    /**
+     * One host's imported rows in one transaction, for bulk history: the keys already stored in the
+     * rows' time range are read with one query and compared in memory, and only new rows are
+     * inserted, with a plain INSERT. The per-row "WHERE NOT EXISTS" and re-read of {@link #write}
+     * cost most of its time, and an import of 30 days of a fleet is tens of millions of rows.
+     *
+     * <p>If another writer stores one of these keys meanwhile, the insert fails on the primary key
+     * and the whole call rolls back: the caller retries through {@link #write}.
+     */
+    public List<Outcome> importRows(long hostRef, List<SampleRow> rows, long receivedAt) throws SQLException {
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (SampleRow r : rows) {
+            min = Math.min(min, r.ts());
+            max = Math.max(max, r.ts());
+        }
+        try (Connection c = db.connect()) {
+            c.setAutoCommit(false);
+            try {
+                var existing = new java.util.HashMap<Long, long[]>();
+                try (PreparedStatement q = c.prepareStatement(STORED_VALUES + " AND ts BETWEEN ? AND ?")) {
+                    q.setLong(1, hostRef);
+                    q.setLong(2, min);
+                    q.setLong(3, max);
+                    try (ResultSet rs = q.executeQuery()) {
+                        while (rs.next()) {
+                            existing.put(rs.getLong(10), stored(rs));
+                        }
+                    }
+                }
+                List<Write> writes = new ArrayList<>(rows.size());
+                List<Outcome> out = new ArrayList<>(rows.size());
+                List<Write> fresh = new ArrayList<>(rows.size());
+                var inserted = new java.util.HashSet<Long>();
+                for (SampleRow r : rows) {
+                    Write w = new Write(hostRef, r, receivedAt, SampleSource.IMPORT);
+                    writes.add(w);
+                    long[] old = existing.get(r.ts());
+                    if (old != null) {
+                        out.add(same(old, r) ? Outcome.DUPLICATE : Outcome.CONFLICT);
+                    } else if (!inserted.add(r.ts())) {
+                        out.add(Outcome.DUPLICATE); // the same instant twice in one call: the first wins
+                    } else {
+                        fresh.add(w);
+                        out.add(Outcome.STORED);
+                    }
+                }
+                insertRows(c, fresh);
+                updateLatest(c, writes, out);
+                countConflicts(c, writes, out);
+                c.commit();
+                return out;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private static final String INSERT_ROWS = "INSERT INTO samples (host_ref, ts, status, ct_count, ct_max,"
+            + " ct_buckets, boot, drop_total, early_drop, insert_failed, invalid, source) VALUES ";
+    private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final int ROWS_PER_STATEMENT = 100;
+
+    // Multi-row VALUES (standard SQL, H2 and PostgreSQL): far fewer statement executions than a
+    // batch of single-row inserts.
+    private static void insertRows(Connection c, List<Write> rows) throws SQLException {
+        int full = rows.size() / ROWS_PER_STATEMENT * ROWS_PER_STATEMENT;
+        if (full > 0) {
+            try (PreparedStatement ps = c.prepareStatement(INSERT_ROWS
+                    + String.join(", ", java.util.Collections.nCopies(ROWS_PER_STATEMENT, ROW)))) {
+                for (int from = 0; from < full; from += ROWS_PER_STATEMENT) {
+                    for (int i = 0; i < ROWS_PER_STATEMENT; i++) {
+                        bindRow(ps, i * 12, rows.get(from + i));
+                    }
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+        if (full < rows.size()) {
+            try (PreparedStatement ps = c.prepareStatement(INSERT_ROWS + ROW)) {
+                for (int i = full; i < rows.size(); i++) {
+                    bindRow(ps, 0, rows.get(i));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+    }
+
+    private static void bindRow(PreparedStatement ps, Write w) throws SQLException {
+        bindRow(ps, 0, w);
+    }
+
+    private static void bindRow(PreparedStatement ps, int at, Write w) throws SQLException {
+        SampleRow r = w.row();
+        ps.setLong(at + 1, w.hostRef());
+        ps.setLong(at + 2, r.ts());
+        ps.setShort(at + 3, (short) (r.loaded() ? 1 : 2));
+        ps.setLong(at + 4, r.count());
+        ps.setLong(at + 5, r.max());
+        ps.setLong(at + 6, r.buckets());
+        ps.setInt(at + 7, r.bootId().hashCode());
+        ps.setLong(at + 8, r.stat("drop"));
+        ps.setLong(at + 9, r.stat("early_drop"));
+        ps.setLong(at + 10, r.stat("insert_failed"));
+        ps.setLong(at + 11, r.stat("invalid"));
+        ps.setShort(at + 12, w.source().code);
+    }
+
     private static void updateLatest(Connection c, List<Write> batch, List<Outcome> out) throws SQLException {
+        // Imports first, so that a live sample in the same batch still ends up as the latest state.
+        updateLatest(c, batch, out, SampleSource.IMPORT);
+        updateLatest(c, batch, out, SampleSource.AGENT);
+    }
+
+    // A live sample moves the latest state forward, and always replaces an imported one: once an
+    // agent reports, the host is live. An imported sample moves only an imported latest state
+    // forward, so importing history never hides what a live agent said.
+    private static final String UPDATE_LATEST = "UPDATE host_latest SET ts = ?, received_at = ?, status = ?,"
+            + " ct_count = ?, ct_max = ?, ct_buckets = ?, expect_max = ?, acct = ?, boot_id = ?, stats = ?,"
+            + " bytes_per_entry = ?, bytes_estimated = ?, source = ?,"
+            + " entries = CASE WHEN ? = '' THEN entries ELSE ? END WHERE host_ref = ? AND ";
+    private static final String LIVE_WINS = "(ts < ? OR source <> 0)";
+    private static final String IMPORT_NEVER_OVER_LIVE = "ts < ? AND source <> 0";
+
+    private static void updateLatest(Connection c, List<Write> batch, List<Outcome> out, SampleSource source)
+            throws SQLException {
         // Only the newest stored sample of each host in this batch, and only if newer than the table's.
         var newest = new java.util.LinkedHashMap<Long, Write>();
         for (int i = 0; i < batch.size(); i++) {
             Write w = batch.get(i);
-            if (out.get(i) == Outcome.STORED) {
+            if (out.get(i) == Outcome.STORED && w.source() == source) {
                 newest.merge(w.hostRef(), w, (a, b) -> b.row().ts() > a.row().ts() ? b : a);
             }
         }
         if (newest.isEmpty()) {
             return;
         }
-        try (PreparedStatement up = c.prepareStatement(
-                "UPDATE host_latest SET ts = ?, received_at = ?, status = ?, ct_count = ?, ct_max = ?, ct_buckets = ?,"
-                        + " expect_max = ?, acct = ?, boot_id = ?, stats = ?, bytes_per_entry = ?, bytes_estimated = ?,"
-                        + " entries = CASE WHEN ? = '' THEN entries ELSE ? END"
-                        + " WHERE host_ref = ? AND ts < ?");
+        try (PreparedStatement up = c.prepareStatement(UPDATE_LATEST
+                        + (source == SampleSource.AGENT ? LIVE_WINS : IMPORT_NEVER_OVER_LIVE));
              PreparedStatement ins = c.prepareStatement(
                 "INSERT INTO host_latest (ts, received_at, status, ct_count, ct_max, ct_buckets, expect_max, acct,"
-                        + " boot_id, stats, bytes_per_entry, bytes_estimated, entries, host_ref)"
-                        + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (VALUES (0)) AS one (x)"
+                        + " boot_id, stats, bytes_per_entry, bytes_estimated, source, entries, host_ref)"
+                        + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (VALUES (0)) AS one (x)"
                         + " WHERE NOT EXISTS (SELECT 1 FROM host_latest WHERE host_ref = ?)");
              PreparedStatement timeouts = c.prepareStatement("UPDATE hosts SET timeouts = ? WHERE id = ?")) {
             for (Write w : newest.values()) {
                 SampleRow r = w.row();
                 bindLatest(up, w);
-                up.setString(13, r.entries());
                 up.setString(14, r.entries());
-                up.setLong(15, w.hostRef());
-                up.setLong(16, r.ts());
+                up.setString(15, r.entries());
+                up.setLong(16, w.hostRef());
+                up.setLong(17, r.ts());
                 up.addBatch();
                 bindLatest(ins, w);
-                ins.setString(13, r.entries());
-                ins.setLong(14, w.hostRef());
+                ins.setString(14, r.entries());
                 ins.setLong(15, w.hostRef());
+                ins.setLong(16, w.hostRef());
                 ins.addBatch();
                 if (!r.timeouts().isEmpty()) {
                     timeouts.setString(1, GSON.toJson(r.timeouts()));
@@ -165,6 +297,31 @@ public final class SampleStore {
         ps.setString(10, GSON.toJson(new java.util.TreeMap<>(r.stats())));
         ps.setLong(11, r.bytesPerEntry());
         ps.setBoolean(12, r.bytesEstimated());
+        ps.setShort(13, w.source().code);
+    }
+
+    /**
+     * Timestamps of a host's live (agent) samples in {@code [from, to]}, ascending: what an import
+     * must not duplicate with samples of its own at nearby times.
+     */
+    public long[] liveTimestamps(long hostRef, long from, long to) throws SQLException {
+        try (Connection c = db.connect(); PreparedStatement q = c.prepareStatement(
+                "SELECT ts FROM samples WHERE host_ref = ? AND ts BETWEEN ? AND ? AND source = 0 ORDER BY ts")) {
+            q.setLong(1, hostRef);
+            q.setLong(2, from);
+            q.setLong(3, to);
+            long[] ts = new long[64];
+            int n = 0;
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    if (n == ts.length) {
+                        ts = java.util.Arrays.copyOf(ts, n * 2);
+                    }
+                    ts[n++] = rs.getLong(1);
+                }
+            }
+            return java.util.Arrays.copyOf(ts, n);
+        }
     }
 
     private static void countConflicts(Connection c, List<Write> batch, List<Outcome> out) throws SQLException {

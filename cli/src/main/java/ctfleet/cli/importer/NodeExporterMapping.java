@@ -1,0 +1,230 @@
+package ctfleet.cli.importer;
+
+import ctfleet.proto.v1.ConntrackStatus;
+import ctfleet.proto.v1.Sample;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What node_exporter's series mean to ctfleet (pure). node_exporter's conntrack collector reads the
+ * same kernel files as our agent and sums {@code /proc/net/stat/nf_conntrack} over CPUs, so its
+ * series map one to one onto a {@link Sample}:
+ * <pre>
+ *   node_nf_conntrack_entries          -> count       (nf_conntrack_count)
+ *   node_nf_conntrack_entries_limit    -> max         (nf_conntrack_max)
+ *   node_nf_conntrack_stat_&lt;column&gt;   -> stats[&lt;column&gt;]  (found, invalid, ignore, insert,
+ *                                         insert_failed, drop, early_drop, search_restart)
+ *   node_boot_time_seconds             -> boot_id "boot-&lt;epoch seconds&gt;" (counters restart at boot)
+ * </pre>
+ * A host where the conntrack module is not loaded has no such series at all (node_exporter reports
+ * no data), so every imported sample is LOADED.
+ */
+public final class NodeExporterMapping {
+    public static final String ENTRIES = "node_nf_conntrack_entries";
+    public static final String LIMIT = "node_nf_conntrack_entries_limit";
+    public static final String STAT_PREFIX = "node_nf_conntrack_stat_";
+    public static final String BOOT = "node_boot_time_seconds";
+    static final String NAMES = ENTRIES + "|" + LIMIT + "|" + STAT_PREFIX + "[a-z0-9_]+|" + BOOT;
+
+    private static final Pattern HOST_ID = Pattern.compile("[A-Za-z0-9._-]{1,253}");
+    private static final Pattern PORT = Pattern.compile("(.+):[0-9]{1,5}");
+    private static final Pattern LABEL_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+    private static final Pattern STAT_KEY = Pattern.compile("[a-z0-9_]{1,64}");
+    static final int MAX_LABELS = 32;
+    static final int MAX_LABEL_VALUE = 255;
+
+    private NodeExporterMapping() {}
+
+    /**
+     * The selector for every series the import reads: the user's {@code --match} (e.g.
+     * {@code {job="node"}}, or empty), and when given, only these values of the host label.
+     */
+    public static String selector(String match, String hostLabel, Collection<String> hostValues) {
+        String inner = matchers(match);
+        StringBuilder s = new StringBuilder("{__name__=~\"").append(NAMES).append('"');
+        if (!inner.isEmpty()) {
+            s.append(", ").append(inner);
+        }
+        if (!hostValues.isEmpty()) {
+            StringBuilder alt = new StringBuilder();
+            for (String v : hostValues) {
+                if (alt.length() > 0) {
+                    alt.append('|');
+                }
+                alt.append(regexQuote(v));
+            }
+            s.append(", ").append(hostLabel).append("=~").append(promString(alt.toString()));
+        }
+        return s.append('}').toString();
+    }
+
+    /** The label matchers inside {@code --match}'s braces; throws for anything that is not {@code {...}}. */
+    static String matchers(String match) {
+        String m = match == null ? "" : match.strip();
+        if (m.isEmpty()) {
+            return "";
+        }
+        if (!m.startsWith("{") || !m.endsWith("}")) {
+            throw new IllegalArgumentException("'" + match + "' is not a label selector such as {job=\"node\"}");
+        }
+        return m.substring(1, m.length() - 1).strip().replaceAll(",$", "");
+    }
+
+    /** A host label's value as a ctfleet host id: {@code gw-1.example.com:9100} -> {@code gw-1.example.com}. */
+    public static Optional<String> hostId(String labelValue) {
+        String v = labelValue;
+        Matcher port = PORT.matcher(v);
+        if (port.matches()) {
+            v = port.group(1);
+        }
+        if (v.startsWith("[") && v.endsWith("]")) {
+            v = v.substring(1, v.length() - 1);
+        }
+        return HOST_ID.matcher(v).matches() ? Optional.of(v) : Optional.empty();
+    }
+
+    /** The series' target labels that become ctfleet labels: not the name, not the host label, valid ones only. */
+    public static SortedMap<String, String> labels(Map<String, String> seriesLabels, String hostLabel) {
+        SortedMap<String, String> out = new TreeMap<>();
+        for (var e : new TreeMap<>(seriesLabels).entrySet()) {
+            if (out.size() == MAX_LABELS) {
+                break;
+            }
+            String k = e.getKey();
+            if (k.startsWith("__") || k.equals(hostLabel) || !LABEL_NAME.matcher(k).matches()
+                    || e.getValue().length() > MAX_LABEL_VALUE) {
+                continue;
+            }
+            out.put(k, e.getValue());
+        }
+        return out;
+    }
+
+    /** Counts of points that could not become samples, for the summary. */
+    public static final class Skipped {
+        /** Steps where a host had no entries value, or no limit value (a limit of 0 would mean "none"). */
+        public long incomplete;
+        /** Values that are NaN or infinite. */
+        public long notFinite;
+    }
+
+    /**
+     * One chunk of query_range answers turned into samples per host id, each list in time order.
+     *
+     * @param hostOf host label value -> host id, for the hosts being imported; others are ignored
+     */
+    public static Map<String, List<Sample>> samples(List<PromSeries> chunk, String hostLabel,
+                                                    Map<String, String> hostOf, Skipped skipped) {
+        Map<String, TreeMap<Long, Parts>> byHost = new HashMap<>();
+        for (PromSeries s : chunk) {
+            String host = hostOf.get(s.labels().get(hostLabel));
+            if (host == null) {
+                continue;
+            }
+            String name = s.name();
+            Field field = field(name);
+            if (field == null) {
+                continue;
+            }
+            TreeMap<Long, Parts> steps = byHost.computeIfAbsent(host, h -> new TreeMap<>());
+            for (int i = 0; i < s.tsMillis().length; i++) {
+                Parts p = steps.computeIfAbsent(s.tsMillis()[i], t -> new Parts());
+                double v = s.values()[i];
+                switch (field) {
+                    case COUNT -> p.count = first(p.count, v);
+                    case MAX -> p.max = first(p.max, v);
+                    case BOOT -> p.boot = first(p.boot, v);
+                    case STAT -> p.stats.putIfAbsent(name.substring(STAT_PREFIX.length()), v);
+                }
+            }
+        }
+        Map<String, List<Sample>> out = new HashMap<>();
+        byHost.forEach((host, steps) -> {
+            List<Sample> list = new ArrayList<>(steps.size());
+            steps.forEach((ts, p) -> {
+                if (Double.isNaN(p.count) || Double.isNaN(p.max)) {
+                    skipped.incomplete++;
+                } else if (Double.isInfinite(p.count) || Double.isInfinite(p.max)) {
+                    skipped.notFinite++;
+                } else {
+                    list.add(sample(ts, p, skipped));
+                }
+            });
+            if (!list.isEmpty()) {
+                out.put(host, list);
+            }
+        });
+        return out;
+    }
+
+    private enum Field { COUNT, MAX, STAT, BOOT }
+
+    private static Field field(String name) {
+        if (name.equals(ENTRIES)) {
+            return Field.COUNT;
+        }
+        if (name.equals(LIMIT)) {
+            return Field.MAX;
+        }
+        if (name.equals(BOOT)) {
+            return Field.BOOT;
+        }
+        if (name.startsWith(STAT_PREFIX) && STAT_KEY.matcher(name.substring(STAT_PREFIX.length())).matches()) {
+            return Field.STAT;
+        }
+        return null;
+    }
+
+    // Two series of one host and metric (e.g. scraped by two jobs): the first, in Prometheus' label order, wins.
+    private static double first(double old, double v) {
+        return Double.isNaN(old) ? v : old;
+    }
+
+    private static final class Parts {
+        double count = Double.NaN;
+        double max = Double.NaN;
+        double boot = Double.NaN;
+        final Map<String, Double> stats = new TreeMap<>();
+    }
+
+    private static Sample sample(long ts, Parts p, Skipped skipped) {
+        Sample.Builder b = Sample.newBuilder().setTsMillis(ts).setStatus(ConntrackStatus.CONNTRACK_STATUS_LOADED)
+                .setCount(Math.round(p.count)).setMax(Math.round(p.max));
+        p.stats.forEach((k, v) -> {
+            if (Double.isFinite(v)) {
+                b.putStats(k, Math.round(v));
+            } else {
+                skipped.notFinite++;
+            }
+        });
+        if (Double.isFinite(p.boot)) {
+            b.setBootId("boot-" + Math.round(p.boot));
+        }
+        return b.build();
+    }
+
+    /** RE2 syntax: every metacharacter escaped, so a host name with dots matches only itself. */
+    static String regexQuote(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 8);
+        for (char c : s.toCharArray()) {
+            if ("\\.+*?()|[]{}^$".indexOf(c) >= 0) {
+                b.append('\\');
+            }
+            b.append(c);
+        }
+        return b.toString();
+    }
+
+    /** A PromQL double-quoted string literal. */
+    static String promString(String s) {
+        return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + '"';
+    }
+}

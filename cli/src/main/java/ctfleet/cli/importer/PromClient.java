@@ -1,0 +1,123 @@
+package ctfleet.cli.importer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.StringJoiner;
+
+/** Prometheus' HTTP API over {@link HttpClient}: HTTP and transport failures become {@link PromError}s. */
+public final class PromClient {
+    private final HttpClient http;
+    private final String base;
+    private final Duration timeout;
+
+    public PromClient(String url, Duration timeout) {
+        this.base = url.replaceAll("/+$", "");
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
+    }
+
+    public String url() {
+        return base;
+    }
+
+    /** Every series matching {@code selector} with a sample in [start, end]. */
+    public List<SortedMap<String, String>> series(String selector, long startMillis, long endMillis)
+            throws PromError {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("match[]", selector);
+        form.put("start", seconds(startMillis));
+        form.put("end", seconds(endMillis));
+        String what = base + "/api/v1/series";
+        try (Reader body = post("/api/v1/series", form)) {
+            return PromJson.labelSets(body, what);
+        } catch (IOException e) {
+            throw new PromError(PromError.Kind.UNREACHABLE, "reading " + what + ": " + e.getMessage());
+        }
+    }
+
+    /** {@code /api/v1/query_range}: one point per step from start to end, both inclusive. */
+    public List<PromSeries> queryRange(String query, long startMillis, long endMillis, long stepMillis)
+            throws PromError {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("query", query);
+        form.put("start", seconds(startMillis));
+        form.put("end", seconds(endMillis));
+        form.put("step", seconds(stepMillis));
+        String what = base + "/api/v1/query_range";
+        try (Reader body = post("/api/v1/query_range", form)) {
+            return PromJson.matrix(body, what);
+        } catch (IOException e) {
+            throw new PromError(PromError.Kind.UNREACHABLE, "reading " + what + ": " + e.getMessage());
+        }
+    }
+
+    // POST with a form body: a selector naming a hundred instances does not fit in a URL.
+    private Reader post(String path, Map<String, String> form) throws PromError {
+        URI uri;
+        try {
+            uri = URI.create(base + path);
+        } catch (IllegalArgumentException e) {
+            throw new PromError(PromError.Kind.NOT_PROMETHEUS, "'" + base + "' is not a URL: " + e.getMessage());
+        }
+        if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+            throw new PromError(PromError.Kind.NOT_PROMETHEUS, "'" + base + "' is not an http:// or https:// URL");
+        }
+        StringJoiner body = new StringJoiner("&");
+        form.forEach((k, v) -> body.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "="
+                + URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+        HttpResponse<InputStream> resp;
+        try {
+            resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw new PromError(PromError.Kind.UNREACHABLE, "cannot reach " + base + ": "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PromError(PromError.Kind.UNREACHABLE, "interrupted");
+        }
+        int code = resp.statusCode();
+        String type = resp.headers().firstValue("Content-Type").orElse("");
+        // Prometheus answers its own errors (400, 422, 503) with the JSON envelope: parse those.
+        if (code == 200 || type.startsWith("application/json")) {
+            return new InputStreamReader(resp.body(), StandardCharsets.UTF_8);
+        }
+        close(resp.body());
+        if (code == 401 || code == 403) {
+            throw new PromError(PromError.Kind.QUERY, base + path + " refused access (HTTP " + code + ")");
+        }
+        throw new PromError(PromError.Kind.NOT_PROMETHEUS, base + path + " did not answer like a Prometheus: HTTP "
+                + code + (type.isEmpty() ? "" : ", " + type));
+    }
+
+    private static void close(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException e) {
+            // nothing was read from it
+        }
+    }
+
+    /** Whole seconds when possible: Prometheus accepts decimals, but "60" is what a person types. */
+    static String seconds(long millis) {
+        return millis % 1000 == 0 ? Long.toString(millis / 1000)
+                : java.math.BigDecimal.valueOf(millis, 3).toPlainString();
+    }
+}

@@ -1,5 +1,6 @@
 package ctfleet.server;
 
+import ctfleet.server.auth.Guard;
 import ctfleet.server.ingest.CollectorService;
 import ctfleet.server.ingest.IngestBatcher;
 import ctfleet.server.ingest.WireDecoder;
@@ -11,8 +12,9 @@ import ctfleet.server.store.SampleStore;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import java.io.IOException;
+import io.grpc.ServerInterceptor;
 import java.time.Clock;
-import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,11 +27,22 @@ public final class CtfleetServer implements AutoCloseable {
     private final IngestBatcher batcher;
 
     public CtfleetServer(ServerBuilder<?> builder, Database db, Clock clock) {
+        this(builder, db, clock, Guard.open());
+    }
+
+    /** With the limits and interceptors (authentication, per-client limits) of {@code guard}. */
+    public CtfleetServer(ServerBuilder<?> builder, Database db, Clock clock, Guard guard) {
         this.db = db;
         this.batcher = new IngestBatcher(new SampleStore(db));
+        // ServerBuilder runs interceptors in reverse order of adding; the guard lists them in run order.
+        List<ServerInterceptor> chain = guard.interceptors();
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            builder.intercept(chain.get(i));
+        }
         this.server = builder
+                .maxInboundMessageSize(guard.limits().maxMessageBytes())
                 .addService(new CollectorService(new HostStore(db), batcher,
-                        new WireDecoder(Duration.ofMinutes(5)), clock))
+                        new WireDecoder(guard.limits().clockSkew()), clock, guard.limits().maxHosts()))
                 .addService(new QueryService(new FleetReader(db)))
                 .build();
     }

@@ -2,8 +2,9 @@ package ctfleet.server;
 
 import ctfleet.common.HostPort;
 import ctfleet.common.Version;
+import ctfleet.server.auth.SecureListener;
+import ctfleet.server.auth.ServerSecurityOptions;
 import ctfleet.server.store.Database;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,6 +27,9 @@ public final class ServerMain implements Callable<Integer> {
             description = "Directory of the H2 database (default: ${DEFAULT-VALUE}).")
     Path db;
 
+    @CommandLine.Mixin
+    ServerSecurityOptions security;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -42,10 +46,18 @@ public final class ServerMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--listen: " + e.getMessage());
         }
+        var err = spec.commandLine().getErr();
+        SecureListener listener;
+        try {
+            listener = security.listen(new InetSocketAddress(at.host(), at.port()),
+                    msg -> err.println("ctfleet server: " + msg));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        listener.notices().forEach(n -> err.println("ctfleet server: " + n));
+        err.flush();
         Database database = Database.open(db);
-        CtfleetServer server = new CtfleetServer(
-                NettyServerBuilder.forAddress(new InetSocketAddress(at.host(), at.port())), database,
-                Clock.systemUTC());
+        CtfleetServer server = new CtfleetServer(listener.builder(), database, Clock.systemUTC(), listener.guard());
         try {
             server.start();
         } catch (java.io.IOException e) {
@@ -57,8 +69,11 @@ public final class ServerMain implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 server.close();
+                listener.resources().close();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                // only file watchers are left to stop, and the process is ending
             } finally {
                 stopped.countDown();
             }

@@ -3,15 +3,15 @@ package ctfleet.agent;
 import ctfleet.agent.procfs.ProcRoot;
 import ctfleet.agent.sample.Reading;
 import ctfleet.agent.sample.Sampler;
+import ctfleet.agent.ship.ClientSecurityOptions;
 import ctfleet.agent.ship.SampleEncoder;
+import ctfleet.agent.ship.StatusText;
 import ctfleet.agent.ship.Shipper;
 import ctfleet.common.Durations;
 import ctfleet.common.HostPort;
 import ctfleet.common.Version;
 import ctfleet.proto.v1.Hello;
 import ctfleet.proto.v1.Sample;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -59,6 +59,9 @@ public final class AgentMain implements Callable<Integer> {
 
     @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A label for this host (repeatable).")
     Map<String, String> labels = new LinkedHashMap<>();
+
+    @CommandLine.Mixin
+    ClientSecurityOptions security;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -108,8 +111,12 @@ public final class AgentMain implements Callable<Integer> {
                 .setAgentVersion(Version.VERSION)
                 .setKernel(sampler.kernel())
                 .build();
-        ManagedChannel channel = Grpc.newChannelBuilderForAddress(
-                target.host(), target.port(), InsecureChannelCredentials.create()).build();
+        ManagedChannel channel;
+        try {
+            channel = security.open(target, msg -> err.println("ctfleet agent: " + msg));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         try (Shipper shipper = new Shipper(channel, hello, 10_000, msg -> err.println("ctfleet agent: " + msg))) {
             if (once) {
                 Reading r = sampler.read();
@@ -122,8 +129,7 @@ public final class AgentMain implements Callable<Integer> {
                 if (!shipper.awaitAck(s.getSeq(), ackWait)) {
                     var why = shipper.lastError();
                     err.println("ctfleet agent: sample not acknowledged by " + target + " within "
-                            + Durations.format(ackWait) + (why == null ? "" : " (" + why.getCode()
-                            + (why.getDescription() == null ? "" : ": " + why.getDescription()) + ")"));
+                            + Durations.format(ackWait) + (why == null ? "" : " (" + StatusText.describe(why) + ")"));
                     return 1;
                 }
                 out.println("ctfleet agent: sample acknowledged by " + target);

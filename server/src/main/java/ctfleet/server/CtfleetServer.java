@@ -3,6 +3,7 @@ package ctfleet.server;
 import ctfleet.server.auth.Guard;
 import ctfleet.server.ingest.CollectorService;
 import ctfleet.server.ingest.IngestBatcher;
+import ctfleet.server.ingest.LenientParsing;
 import ctfleet.server.ingest.WireDecoder;
 import ctfleet.server.query.QueryService;
 import ctfleet.server.store.Database;
@@ -41,8 +42,8 @@ public final class CtfleetServer implements AutoCloseable {
         }
         this.server = builder
                 .maxInboundMessageSize(guard.limits().maxMessageBytes())
-                .addService(new CollectorService(new HostStore(db), batcher,
-                        new WireDecoder(guard.limits().clockSkew()), clock, guard.limits().maxHosts()))
+                .addService(LenientParsing.wrap(new CollectorService(new HostStore(db), batcher,
+                        new WireDecoder(guard.limits().clockSkew()), clock, guard.limits().maxHosts()).bindService()))
                 .addService(new QueryService(new FleetReader(db)))
                 .build();
     }

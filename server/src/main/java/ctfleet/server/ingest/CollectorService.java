@@ -67,6 +67,9 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
         var out = (ServerCallStreamObserver<ServerMessage>) responses;
         out.disableAutoRequest();
         var stream = new AgentStream(out);
+        // Without a handler, onNext after the agent cancelled throws in the ingest thread (when the
+        // agent had half-closed first, no onError tells the stream); with it, acks are just dropped.
+        out.setOnCancelHandler(stream::cancelled);
         out.request(WINDOW);
         return stream;
     }
@@ -108,7 +111,9 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
                         batcher.submit(new IngestBatcher.Job(new Write(hostRef, row, clock.millis()),
                                 (outcome, error) -> committed(seq, outcome, error)));
                     }
-                    default -> throw new InvalidInput("empty message: set hello or sample");
+                    default -> throw new InvalidInput(LenientParsing.unparsable(m)
+                            .map(why -> "not a valid AgentMessage: " + why)
+                            .orElse("empty message: set hello or sample"));
                 }
             } catch (InvalidInput e) {
                 fail(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
@@ -158,6 +163,10 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
                 ended = true;
                 out.onError(status.asRuntimeException());
             }
+        }
+
+        private synchronized void cancelled() {
+            ended = true;
         }
 
         @Override

@@ -206,4 +206,24 @@ class SecurityEndToEndTest {
                     "no token is ever printed or logged");
         }
     }
+
+    @Test
+    void rotatedServerCertificateIsUsedWithoutARestart() throws Exception {
+        Path cert = Files.copy(pki.server().cert(), tmp.resolve("server.pem"));
+        Path key = Files.copy(pki.server().key(), tmp.resolve("server.key"));
+        try (SecureServer s = new SecureServer(tmp.resolve("db"), "--tls-cert", cert.toString(), "--tls-key",
+                key.toString(), "--tls-refresh", "100ms")) {
+            String[] trustRogue = {"--server", s.addr(), "--host-id", "gw-a", "--tls-ca", pki.rogueCa().toString()};
+            assertEquals(1, agent(trustRogue).code(), "before the rotation the server's certificate is from the old CA");
+            Files.copy(pki.rogueServer().key(), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(pki.rogueServer().cert(), cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Result after = null;
+            for (int i = 0; i < 10 && (after == null || after.code() != 0); i++) {
+                Thread.sleep(300);
+                after = agent(trustRogue);
+            }
+            assertEquals(0, after.code(), "the new certificate is served without a restart: " + after.all() + s.log);
+            assertTrue(s.log.stream().anyMatch(l -> l.startsWith("reloaded")), s.log.toString());
+        }
+    }
 }

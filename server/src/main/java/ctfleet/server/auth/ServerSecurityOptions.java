@@ -100,10 +100,11 @@ public final class ServerSecurityOptions {
                     : "TLS on; clients are not identified by certificate (no --tls-client-ca)");
         } else {
             creds = InsecureServerCredentials.create();
-            notices.add(at.getAddress() != null && at.getAddress().isLoopbackAddress()
-                    ? "plaintext on loopback " + describe(at) + " (local clients only)"
-                    : "WARNING: plaintext on " + describe(at) + " (--insecure): anyone who can reach it can read"
-                            + " what is sent and, without --tokens, write samples for any host");
+            // Loopback plaintext is the quiet default (demo, tests); only the network case is worth a word.
+            if (at.getAddress() == null || !at.getAddress().isLoopbackAddress()) {
+                notices.add("WARNING: plaintext on " + describe(at) + " (--insecure): anyone who can reach it can read"
+                        + " what is sent and, without --tokens, write samples for any host");
+            }
         }
         Optional<Supplier<TokenTable>> table = Optional.empty();
         if (tokens != null) {

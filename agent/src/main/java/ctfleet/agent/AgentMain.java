@@ -6,15 +6,15 @@ import ctfleet.agent.sample.Sampler;
 import ctfleet.agent.ship.Backoff;
 import ctfleet.agent.ship.MemoryOutbox;
 import ctfleet.agent.ship.Outbox;
+import ctfleet.agent.ship.ClientSecurityOptions;
 import ctfleet.agent.ship.SampleEncoder;
+import ctfleet.agent.ship.StatusText;
 import ctfleet.agent.ship.Shipper;
 import ctfleet.agent.ship.Spool;
 import ctfleet.common.Durations;
 import ctfleet.common.HostPort;
 import ctfleet.common.Version;
 import ctfleet.proto.v1.Hello;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -91,6 +91,9 @@ public final class AgentMain implements Callable<Integer> {
             description = "Labels for this host (repeatable, or comma-separated).")
     Map<String, String> labels = new LinkedHashMap<>();
 
+    @CommandLine.Mixin
+    ClientSecurityOptions security;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -156,8 +159,12 @@ public final class AgentMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--spool-max: " + e.getMessage());
         }
-        ManagedChannel channel = Grpc.newChannelBuilderForAddress(
-                target.host(), target.port(), InsecureChannelCredentials.create()).build();
+        ManagedChannel channel;
+        try {
+            channel = security.open(target, msg -> err.println("ctfleet agent: " + msg));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ctfleet-agent-timer");
             t.setDaemon(true);
@@ -181,8 +188,7 @@ public final class AgentMain implements Callable<Integer> {
                 if (!shipper.awaitAck(seq, ackWait)) {
                     var why = shipper.lastError();
                     err.println("ctfleet agent: sample not acknowledged by " + target + " within "
-                            + Durations.format(ackWait) + (why == null ? "" : " (" + why.getCode()
-                            + (why.getDescription() == null ? "" : ": " + why.getDescription()) + ")"));
+                            + Durations.format(ackWait) + (why == null ? "" : " (" + StatusText.describe(why) + ")"));
                     return 1;
                 }
                 out.println("ctfleet agent: sample acknowledged by " + target);

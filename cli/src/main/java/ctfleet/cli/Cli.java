@@ -1,5 +1,6 @@
 package ctfleet.cli;
 
+import ctfleet.agent.ship.StatusText;
 import ctfleet.common.Durations;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -67,11 +68,11 @@ public final class Cli {
     static String describe(Status s) {
         String d = s.getDescription() == null ? "" : ": " + s.getDescription();
         return switch (s.getCode()) {
-            case UNAVAILABLE -> "cannot reach the server (UNAVAILABLE" + d + ")";
+            case UNAVAILABLE -> "cannot reach the server (" + StatusText.describe(s) + ")";
             case DEADLINE_EXCEEDED -> "the server did not answer in time";
             case NOT_FOUND -> s.getDescription() == null ? "not found" : s.getDescription();
             case INVALID_ARGUMENT -> "invalid request" + d;
-            default -> s.getCode() + d;
+            default -> StatusText.describe(s);
         };
     }
 

@@ -1,10 +1,10 @@
 package ctfleet.cli;
 
+import ctfleet.agent.ship.ClientSecurityOptions;
 import ctfleet.common.HostPort;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The {@code --server} option every query command shares, and the channel it opens. */
@@ -14,6 +14,9 @@ public final class ServerOption {
     @Option(names = "--server", paramLabel = "HOST:PORT",
             description = "ctfleet server (default: $CTFLEET_SERVER or " + DEFAULT + ").")
     String server;
+
+    @Mixin
+    ClientSecurityOptions security;
 
     public HostPort address() {
         String s = server != null ? server : System.getenv().getOrDefault("CTFLEET_SERVER", DEFAULT);
@@ -27,7 +30,11 @@ public final class ServerOption {
     /** A channel whose calls fail fast with a deadline rather than hanging on an absent server. */
     public ManagedChannel open() {
         HostPort at = address();
-        return Grpc.newChannelBuilderForAddress(at.host(), at.port(), InsecureChannelCredentials.create()).build();
+        try {
+            return security.open(at, msg -> System.err.println("ctfleet: " + msg));
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage());
+        }
     }
 
     public static void close(ManagedChannel channel) {

@@ -1,8 +1,10 @@
 package ctfleet.server;
 
+import ctfleet.server.auth.Guard;
 import ctfleet.server.ingest.CollectorService;
 import ctfleet.server.ingest.ImportService;
 import ctfleet.server.ingest.IngestBatcher;
+import ctfleet.server.ingest.LenientParsing;
 import ctfleet.server.ingest.WireDecoder;
 import ctfleet.server.metrics.FleetMetrics;
 import ctfleet.server.metrics.IngestMetrics;
@@ -18,8 +20,9 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
+import io.grpc.ServerInterceptor;
 import java.time.Clock;
-import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,24 +36,41 @@ public final class CtfleetServer implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
 
     public CtfleetServer(ServerBuilder<?> builder, Database db, Clock clock) {
-        this(builder, db, clock, new PrometheusRegistry());
+        this(builder, db, clock, Guard.open(), new PrometheusRegistry());
     }
 
     /** @param registry where the server's own and the fleet's metrics are registered for /metrics */
     public CtfleetServer(ServerBuilder<?> builder, Database db, Clock clock, PrometheusRegistry registry) {
+        this(builder, db, clock, Guard.open(), registry);
+    }
+
+    /** With the limits and interceptors (authentication, per-client limits) of {@code guard}. */
+    public CtfleetServer(ServerBuilder<?> builder, Database db, Clock clock, Guard guard) {
+        this(builder, db, clock, guard, new PrometheusRegistry());
+    }
+
+    public CtfleetServer(ServerBuilder<?> builder, Database db, Clock clock, Guard guard,
+                         PrometheusRegistry registry) {
         this.db = db;
         this.batcher = new IngestBatcher(new SampleStore(db));
+        // ServerBuilder runs interceptors in reverse order of adding; the guard lists them in run order.
+        List<ServerInterceptor> chain = guard.interceptors();
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            builder.intercept(chain.get(i));
+        }
         QueryService query = new QueryService(new FleetReader(db));
         HostStore hosts = new HostStore(db);
         registry.register(new FleetMetrics(query));
         this.server = builder
-                .addService(new CollectorService(hosts, batcher,
-                        new WireDecoder(Duration.ofMinutes(5)), clock, new IngestMetrics(registry, db.file())))
+                .maxInboundMessageSize(guard.limits().maxMessageBytes())
+                .addService(LenientParsing.wrap(new CollectorService(hosts, batcher,
+                        new WireDecoder(guard.limits().clockSkew()), clock, new IngestMetrics(registry, db.file()),
+                        guard.limits().maxHosts()).bindService()))
                 .addService(query)
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(new ImportService(hosts, new SampleStore(db), batcher,
-                        new WireDecoder(Duration.ofMinutes(5)), clock))
+                        new WireDecoder(guard.limits().clockSkew()), clock))
                 .build();
     }
 

@@ -2,8 +2,9 @@ package ctfleet.server;
 
 import ctfleet.common.HostPort;
 import ctfleet.common.Version;
+import ctfleet.server.auth.SecureListener;
+import ctfleet.server.auth.ServerSecurityOptions;
 import ctfleet.server.store.Database;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetSocketAddress;
@@ -35,6 +36,8 @@ public final class ServerMain implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE",
             description = "Properties file of settings (keys are flag names without dashes); flags override it.")
     Path config;
+    @CommandLine.Mixin
+    ServerSecurityOptions security;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -71,11 +74,20 @@ public final class ServerMain implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--metrics-listen: " + e.getMessage());
             }
         }
+        var err = spec.commandLine().getErr();
+        SecureListener listener;
+        try {
+            listener = security.listen(new InetSocketAddress(at.host(), at.port()),
+                    msg -> err.println("ctfleet server: " + msg));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        listener.notices().forEach(n -> err.println("ctfleet server: " + n));
+        err.flush();
         Database database = Database.open(db);
         PrometheusRegistry registry = new PrometheusRegistry();
-        CtfleetServer server = new CtfleetServer(
-                NettyServerBuilder.forAddress(new InetSocketAddress(at.host(), at.port())), database,
-                Clock.systemUTC(), registry);
+        CtfleetServer server = new CtfleetServer(listener.builder(), database, Clock.systemUTC(), listener.guard(),
+                registry);
         try {
             server.start();
         } catch (java.io.IOException e) {
@@ -103,8 +115,11 @@ public final class ServerMain implements Callable<Integer> {
                     metricsServer.close();
                 }
                 server.close();
+                listener.resources().close();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                // only file watchers are left to stop, and the process is ending
             } finally {
                 stopped.countDown();
             }

@@ -15,6 +15,7 @@ import java.util.Map;
  */
 public final class StatTableParser {
     private static final String ENTRIES = "entries";
+    private static final java.util.regex.Pattern COLUMN = java.util.regex.Pattern.compile("[a-z0-9_]{1,64}");
 
     private StatTableParser() {}
 
@@ -24,6 +25,13 @@ public final class StatTableParser {
             return new StatTable(0, Map.of(), 0, lines.length > 1 ? lines.length - 1 : 0);
         }
         String[] header = lines[0].trim().split("\\s+");
+        for (String name : header) {
+            // Kernel column names are [a-z0-9_]; anything else (NUL bytes, noise) is not a header, and
+            // carrying it would make the server refuse every sample (it accepts only such names).
+            if (!COLUMN.matcher(name).matches()) {
+                return new StatTable(0, Map.of(), 0, lines.length);
+            }
+        }
         long[] sums = new long[header.length];
         long entries = -1;
         int cpus = 0;

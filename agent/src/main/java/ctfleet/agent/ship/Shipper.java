@@ -249,8 +249,7 @@ public final class Shipper implements AutoCloseable {
     }
 
     static String describe(Status s) {
-        String d = s.getDescription();
-        return s.getCode() + (d == null ? "" : ": " + d);
+        return StatusText.describe(s);
     }
 
     /** Ends the stream politely; the outbox is the caller's to close. */

@@ -5,6 +5,9 @@ import ctfleet.proto.v1.AgentMessage;
 import ctfleet.proto.v1.CollectorGrpc;
 import ctfleet.proto.v1.ServerMessage;
 import ctfleet.server.metrics.IngestMetrics;
+import ctfleet.server.auth.Caller;
+import ctfleet.server.auth.Denied;
+import ctfleet.server.store.HostHello;
 import ctfleet.server.store.HostStore;
 import ctfleet.server.store.SampleRow;
 import ctfleet.server.store.SampleStore.Outcome;
@@ -31,14 +34,36 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
     private final WireDecoder decoder;
     private final Clock clock;
     private final IngestMetrics metrics;
+    private final int maxHosts;
+    private final Object newHosts = new Object();
 
+    public CollectorService(HostStore hosts, IngestBatcher batcher, WireDecoder decoder, Clock clock) {
+        this(hosts, batcher, decoder, clock, IngestMetrics.unregistered(), Integer.MAX_VALUE);
+    }
+
+    /** @param maxHosts distinct hosts stored; a hello from a new host beyond it is RESOURCE_EXHAUSTED */
     public CollectorService(HostStore hosts, IngestBatcher batcher, WireDecoder decoder, Clock clock,
-                            IngestMetrics metrics) {
+                            IngestMetrics metrics, int maxHosts) {
         this.hosts = hosts;
         this.batcher = batcher;
         this.decoder = decoder;
         this.clock = clock;
         this.metrics = metrics;
+        this.maxHosts = maxHosts;
+    }
+
+    /** Records a hello; a new host only while the server holds fewer than maxHosts (checked and created atomically). */
+    private long admit(HostHello hello) throws java.sql.SQLException, Denied {
+        if (hosts.ref(hello.hostId()) >= 0) {
+            return hosts.hello(hello, clock.millis());
+        }
+        synchronized (newHosts) {
+            if (hosts.ref(hello.hostId()) < 0 && hosts.count() >= maxHosts) {
+                throw new Denied(Status.RESOURCE_EXHAUSTED.withDescription("hello.host_id '" + hello.hostId()
+                        + "': the server already stores " + maxHosts + " hosts (server --max-hosts)"));
+            }
+            return hosts.hello(hello, clock.millis());
+        }
     }
 
     @Override
@@ -47,12 +72,17 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
         out.disableAutoRequest();
         var stream = new AgentStream(out);
         metrics.streamOpened();
+        // Without a handler, onNext after the agent cancelled throws in the ingest thread (when the
+        // agent had half-closed first, no onError tells the stream); with it, acks are just dropped.
+        out.setOnCancelHandler(stream::cancelled);
         out.request(WINDOW);
         return stream;
     }
 
     private final class AgentStream implements StreamObserver<AgentMessage> {
         private final ServerCallStreamObserver<ServerMessage> out;
+        // Captured while the interceptors' Context is current: who may write which host.
+        private final Caller caller = Caller.current();
         private long hostRef = -1;
         private String hostId;
         private boolean ended;
@@ -69,7 +99,8 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
                 switch (m.getBodyCase()) {
                     case HELLO -> {
                         var hello = decoder.hello(m.getHello());
-                        hostRef = hosts.hello(hello, clock.millis());
+                        caller.checkHost(hello.hostId());
+                        hostRef = admit(hello);
                         hostId = hello.hostId();
                         out.request(1);
                     }
@@ -86,11 +117,15 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
                         batcher.submit(new IngestBatcher.Job(new Write(hostRef, row, clock.millis()),
                                 (outcome, error) -> committed(seq, received, outcome, error)));
                     }
-                    default -> throw new InvalidInput("empty message: set hello or sample");
+                    default -> throw new InvalidInput(LenientParsing.unparsable(m)
+                            .map(why -> "not a valid AgentMessage: " + why)
+                            .orElse("empty message: set hello or sample"));
                 }
             } catch (InvalidInput e) {
                 metrics.rejected();
                 fail(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
+            } catch (Denied e) {
+                fail(e.status());
             } catch (java.sql.SQLException e) {
                 LOG.warning("hello from " + hostId + " not stored: " + e.getMessage());
                 fail(Status.UNAVAILABLE.withDescription("database unavailable, retry later"));
@@ -147,6 +182,12 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
         private void end() {
             ended = true;
             metrics.streamClosed();
+        }
+
+        private synchronized void cancelled() {
+            if (!ended) {
+                end();
+            }
         }
 
         @Override

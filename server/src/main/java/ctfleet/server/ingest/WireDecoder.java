@@ -47,6 +47,10 @@ public final class WireDecoder {
         }
         checkLength("hello.kernel", h.getKernel(), 256);
         checkLength("hello.agent_version", h.getAgentVersion(), 64);
+        if (h.getDroppedSamples() < 0) {
+            throw new InvalidInput("hello.dropped_samples: " + Long.toUnsignedString(h.getDroppedSamples())
+                    + " is out of range");
+        }
         return new HostHello(h.getHostId(), h.getLabelsMap(), h.getKernel(), h.getAgentVersion(),
                 h.getDroppedSamples());
     }
@@ -84,6 +88,9 @@ public final class WireDecoder {
             nonNegative(where, "timeouts['" + e.getKey() + "']", e.getValue());
         }
         checkLength(where + ".boot_id", s.getBootId(), 64);
+        if (s.hasEntries()) {
+            EntrySummaryCheck.check(where, s.getEntries());
+        }
         return new SampleRow(
                 s.getTsMillis(),
                 s.getStatus() == ConntrackStatus.CONNTRACK_STATUS_LOADED,

@@ -121,6 +121,15 @@ public final class HostStore {
         }
     }
 
+    /** How many hosts are stored. */
+    public long count() throws SQLException {
+        try (Connection c = db.connect(); PreparedStatement q = c.prepareStatement("SELECT COUNT(*) FROM hosts");
+                ResultSet rs = q.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     private static long find(Connection c, String hostId) throws SQLException {
         try (PreparedStatement q = c.prepareStatement("SELECT id FROM hosts WHERE host_id = ?")) {
             q.setString(1, hostId);

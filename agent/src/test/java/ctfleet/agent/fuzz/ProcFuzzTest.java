@@ -1,0 +1,135 @@
+package ctfleet.agent.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import ctfleet.agent.procfs.ProcRoot;
+import ctfleet.agent.procfs.StatTable;
+import ctfleet.agent.procfs.StatTableParser;
+import ctfleet.agent.procfs.SysctlReader;
+import ctfleet.agent.sample.Sampler;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Mutated and random /proc content through every reader: no exception, no hang, sane results. Each
+ * target is bounded by a count and a few seconds, with a fixed seed so a failure reproduces.
+ * A new parser is one more line in {@link #targets}.
+ */
+class ProcFuzzTest {
+    static final Path FIXTURES = Path.of("src/test/resources/proc");
+    static final long SEED = 20_260_501L;
+    static final int MAX_INPUTS = 5_000;
+    static final Duration BUDGET = Duration.ofSeconds(3);
+
+    @TempDir
+    Path tmp;
+
+    /** What to fuzz: a name, the fixture files (relative to a procfs root) to mutate, and how to run one input. */
+    record Target(String name, String file, Check check) {}
+
+    interface Check {
+        void run(byte[] input, Path scratchRoot) throws Exception;
+    }
+
+    List<Target> targets() {
+        return List.of(
+                new Target("stat table parser", "net/stat/nf_conntrack", (in, root) -> checkStat(
+                        StatTableParser.parse(new String(in, StandardCharsets.ISO_8859_1)))),
+                new Target("sysctl limits", "sys/net/netfilter/nf_conntrack_count", (in, root) -> {
+                    write(root, "sys/net/netfilter/nf_conntrack_count", in);
+                    new SysctlReader(new ProcRoot(root)).limits().ifPresent(l -> assertTrue(l.acct() >= Integer.MIN_VALUE));
+                }),
+                new Target("sysctl timeouts", "sys/net/netfilter/nf_conntrack_udp_timeout", (in, root) -> {
+                    write(root, "sys/net/netfilter/nf_conntrack_udp_timeout", in);
+                    new SysctlReader(new ProcRoot(root)).timeouts();
+                }),
+                new Target("whole sampler, stat table", "net/stat/nf_conntrack", (in, root) -> {
+                    write(root, "net/stat/nf_conntrack", in);
+                    new Sampler(new ProcRoot(root), Clock.systemUTC()).read();
+                }),
+                new Target("whole sampler, max", "sys/net/netfilter/nf_conntrack_max", (in, root) -> {
+                    write(root, "sys/net/netfilter/nf_conntrack_max", in);
+                    new Sampler(new ProcRoot(root), Clock.systemUTC()).read();
+                }));
+    }
+
+    static void checkStat(StatTable t) {
+        assertTrue(t.entries() >= 0 && t.cpus() >= 0 && t.parseErrors() >= 0, t.toString());
+        // Keys the server accepts (a-z 0-9 _, 1 to 64): anything else would get every sample refused.
+        t.counters().forEach((k, v) -> assertTrue(v >= 0 && k.matches("[a-z0-9_]{1,64}"), k + "=" + v));
+    }
+
+    @Test
+    void mutatedAndRandomProcFilesNeverBreakAReader() throws Exception {
+        for (Target target : targets()) {
+            List<byte[]> seeds = seeds(target.file());
+            Path root = tmp.resolve(target.name().replace(' ', '-'));
+            copyTree(FIXTURES.resolve("new-kernel-4cpu"), root);
+            Mutator m = new Mutator(SEED ^ target.name().hashCode());
+            int[] tried = {0};
+            assertTimeoutPreemptively(BUDGET.multipliedBy(5), () -> {
+                long end = System.nanoTime() + BUDGET.toNanos();
+                while (tried[0] < MAX_INPUTS && System.nanoTime() < end) {
+                    byte[] input = tried[0] % 10 == 9
+                            ? m.randomBytes(m.random().nextInt(4096))
+                            : m.mutate(seeds.get(m.random().nextInt(seeds.size())));
+                    try {
+                        target.check().run(input, root);
+                    } catch (IOException e) {
+                        fail(target.name() + ": an I/O error from a regular file's content: " + e, e);
+                    } catch (Throwable e) {
+                        fail(target.name() + " threw on input #" + tried[0] + " (seed " + SEED + "): " + e, e);
+                    }
+                    tried[0]++;
+                }
+            }, target.name() + " hung");
+            System.out.println("fuzz /proc [" + target.name() + "]: " + tried[0] + " inputs, no failure");
+            assertTrue(tried[0] >= 100, target.name() + ": too few inputs to mean anything: " + tried[0]);
+        }
+    }
+
+    static List<byte[]> seeds(String file) throws IOException {
+        List<byte[]> out = new ArrayList<>();
+        try (Stream<Path> cases = Files.list(FIXTURES)) {
+            for (Path c : cases.sorted().toList()) {
+                Path f = c.resolve(file);
+                if (Files.isRegularFile(f)) {
+                    out.add(Files.readAllBytes(f));
+                }
+            }
+        }
+        assertTrue(!out.isEmpty(), "no fixture for " + file);
+        return out;
+    }
+
+    static void write(Path root, String file, byte[] content) throws IOException {
+        Path f = root.resolve(file);
+        Files.createDirectories(f.getParent());
+        Files.write(f, content);
+    }
+
+    static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : walk.sorted(Comparator.naturalOrder()).toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+}

@@ -52,10 +52,17 @@ public final class LenientParsing {
     /** The collector's service with the lenient request marshaller on every method taking AgentMessage. */
     @SuppressWarnings("unchecked")
     public static ServerServiceDefinition wrap(ServerServiceDefinition service) {
-        ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(service.getServiceDescriptor().getName());
+        io.grpc.ServiceDescriptor original = service.getServiceDescriptor();
+        java.util.List<ServerMethodDefinition<?, ?>> methods = new java.util.ArrayList<>();
         for (ServerMethodDefinition<?, ?> m : service.getMethods()) {
-            b.addMethod(lenient(m));
+            methods.add(lenient(m));
         }
+        // Keep the schema descriptor: server reflection (grpcurl) finds the service through it.
+        io.grpc.ServiceDescriptor.Builder descriptor = io.grpc.ServiceDescriptor.newBuilder(original.getName())
+                .setSchemaDescriptor(original.getSchemaDescriptor());
+        methods.forEach(m -> descriptor.addMethod(m.getMethodDescriptor()));
+        ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(descriptor.build());
+        methods.forEach(b::addMethod);
         return b.build();
     }
 

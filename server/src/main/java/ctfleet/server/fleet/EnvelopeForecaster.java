@@ -8,8 +8,8 @@ import java.util.OptionalDouble;
  * When will the table's <em>peaks</em> reach max? The estimator the ranker uses.
  *
  * <p>A table overflows at its peak, not at its average, and {@code predict_linear} extrapolates
- * the average. Four changes, each one the benchmark ({@code ForecastQualityBench}) shows
- * earning its place:
+ * the average. Four changes (the combination, not each change alone, is what
+ * {@code ForecastQualityBench} measures against predict_linear and the 75% rule):
  *
  * <ol>
  *   <li><b>Daily cycle removed from the trend.</b> When the window spans at least 23 hours the
@@ -32,8 +32,8 @@ import java.util.OptionalDouble;
  *       crossing at today's crest still counts.
  *   <li><b>Recent acceleration.</b> The same line (on the de-seasoned data, with its own
  *       envelope) is fitted to the last hour (at least 6 samples); if its slope exceeds the long
- *       one by at least 3 of its standard errors, the ETA is the earlier of the two. A connection storm that started 40 minutes
- *       ago is diluted to nothing in a day-long fit.
+ *       one by at least 3 of its standard errors, the ETA is the earlier of the two. A
+ *       connection storm that started 40 minutes ago is diluted to nothing in a day-long fit.
  * </ol>
  *
  * <p>On a clean straight line all four collapse to predict_linear's answer.

@@ -1,0 +1,48 @@
+package ctfleet.server.fleet;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything the fleet logic knows about one host over a query window.
+ *
+ * @param count    newest {@code nf_conntrack_count}
+ * @param max      newest {@code nf_conntrack_max}; 0 means the kernel enforces no limit
+ * @param interval how often the agent is expected to sample; staleness is measured in intervals
+ * @param points   counts in the window, oldest first
+ * @param counters cumulative per-CPU-summed counters in the window, oldest first
+ */
+public record HostHistory(
+        String host,
+        Map<String, String> labels,
+        ConntrackModule conntrack,
+        long count,
+        long max,
+        long buckets,
+        Instant lastSeen,
+        Duration interval,
+        List<CountPoint> points,
+        List<CounterPoint> counters) {
+
+    public HostHistory {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(conntrack, "conntrack");
+        Objects.requireNonNull(lastSeen, "lastSeen");
+        labels = Map.copyOf(labels);
+        points = List.copyOf(points);
+        counters = List.copyOf(counters);
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("interval must be positive: " + interval);
+        }
+    }
+
+    /** count / max, absent when there is no limit to fill (max 0) or no conntrack at all. */
+    public java.util.OptionalDouble fill() {
+        return conntrack == ConntrackModule.LOADED && max > 0
+                ? java.util.OptionalDouble.of((double) count / max)
+                : java.util.OptionalDouble.empty();
+    }
+}

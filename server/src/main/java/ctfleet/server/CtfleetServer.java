@@ -1,5 +1,6 @@
 package ctfleet.server;
 
+import ctfleet.server.admin.AdminService;
 import ctfleet.server.ingest.CollectorService;
 import ctfleet.server.ingest.IngestBatcher;
 import ctfleet.server.ingest.WireDecoder;
@@ -7,7 +8,12 @@ import ctfleet.server.query.QueryService;
 import ctfleet.server.store.Database;
 import ctfleet.server.store.FleetReader;
 import ctfleet.server.store.HostStore;
+import ctfleet.server.store.Retention;
+import ctfleet.server.store.RetentionJob;
+import ctfleet.server.store.RollupBacklog;
+import ctfleet.server.store.RollupJob;
 import ctfleet.server.store.SampleStore;
+import ctfleet.server.store.StoreMaintenance;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import java.io.IOException;
@@ -23,19 +29,32 @@ public final class CtfleetServer implements AutoCloseable {
     private final Server server;
     private final Database db;
     private final IngestBatcher batcher;
+    private final StoreMaintenance maintenance;
+
+    /** How often closed minutes are rolled up, expired rows deleted and the file compacted. */
+    static final Duration MAINTENANCE_PERIOD = Duration.ofSeconds(30);
 
     public CtfleetServer(ServerBuilder<?> builder, Database db, Clock clock) {
+        this(builder, db, clock, Retention.DEFAULT);
+    }
+
+    public CtfleetServer(ServerBuilder<?> builder, Database db, Clock clock, Retention retention) {
         this.db = db;
-        this.batcher = new IngestBatcher(new SampleStore(db));
+        RollupBacklog backlog = new RollupBacklog();
+        this.batcher = new IngestBatcher(new SampleStore(db, backlog));
+        this.maintenance = new StoreMaintenance(db, new RollupJob(db, backlog, retention),
+                new RetentionJob(db, retention), clock);
         this.server = builder
                 .addService(new CollectorService(new HostStore(db), batcher,
                         new WireDecoder(Duration.ofMinutes(5)), clock))
                 .addService(new QueryService(new FleetReader(db)))
+                .addService(new AdminService(db))
                 .build();
     }
 
     public CtfleetServer start() throws IOException {
         server.start();
+        maintenance.start(MAINTENANCE_PERIOD);
         return this;
     }
 
@@ -57,6 +76,7 @@ public final class CtfleetServer implements AutoCloseable {
             server.awaitTermination(5, TimeUnit.SECONDS);
         }
         batcher.close();
+        maintenance.close();
         db.close();
     }
 }

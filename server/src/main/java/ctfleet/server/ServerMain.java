@@ -1,8 +1,10 @@
 package ctfleet.server;
 
+import ctfleet.common.Durations;
 import ctfleet.common.HostPort;
 import ctfleet.common.Version;
 import ctfleet.server.store.Database;
+import ctfleet.server.store.Retention;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -26,6 +28,22 @@ public final class ServerMain implements Callable<Integer> {
             description = "Directory of the H2 database (default: ${DEFAULT-VALUE}).")
     Path db;
 
+    @Option(names = "--retain-raw", paramLabel = "DURATION", defaultValue = "48h",
+            description = "Keep raw samples this long (default: ${DEFAULT-VALUE}).")
+    String retainRaw;
+
+    @Option(names = "--retain-1m", paramLabel = "DURATION", defaultValue = "30d",
+            description = "Keep 1-minute rollups this long (default: ${DEFAULT-VALUE}).")
+    String retain1m;
+
+    @Option(names = "--retain-1h", paramLabel = "DURATION", defaultValue = "2y",
+            description = "Keep 1-hour rollups this long (default: ${DEFAULT-VALUE}).")
+    String retain1h;
+
+    @Option(names = "--retain-entries", paramLabel = "DURATION", defaultValue = "7d",
+            description = "Keep per-minute entry breakdowns this long (default: ${DEFAULT-VALUE}).")
+    String retainEntries;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -42,10 +60,17 @@ public final class ServerMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--listen: " + e.getMessage());
         }
+        Retention retention;
+        try {
+            retention = new Retention(Durations.parse(retainRaw), Durations.parse(retain1m),
+                    Durations.parse(retain1h), Durations.parse(retainEntries));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--retain-*: " + e.getMessage());
+        }
         Database database = Database.open(db);
         CtfleetServer server = new CtfleetServer(
                 NettyServerBuilder.forAddress(new InetSocketAddress(at.host(), at.port())), database,
-                Clock.systemUTC());
+                Clock.systemUTC(), retention);
         try {
             server.start();
         } catch (java.io.IOException e) {

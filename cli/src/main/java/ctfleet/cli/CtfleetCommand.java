@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ctfleet", mixinStandardHelpOptions = true, versionProvider = CtfleetCommand.VersionInfo.class,
         description = {"Fleet monitor for Linux connection tracking (nf_conntrack).", "",
             "Also: ctfleet server --listen HOST:PORT --db DIR   and   ctfleet agent --server HOST:PORT"},
-        subcommands = {TopCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TopCommand.class, DemoCommand.class, AdminCommand.class, CommandLine.HelpCommand.class})
 public final class CtfleetCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

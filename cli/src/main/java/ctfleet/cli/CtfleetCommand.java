@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = {"Fleet monitor for Linux connection tracking (nf_conntrack).", "",
             "Also: ctfleet server --listen HOST:PORT --db DIR   and   ctfleet agent --server HOST:PORT"},
         subcommands = {TopCommand.class, HostCommand.class, HistoryCommand.class, CapacityCommand.class,
-            SummaryCommand.class, CheckCommand.class, ImportCommand.class, DemoCommand.class, GenCertsCommand.class, GenTokenCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class,
+            SummaryCommand.class, CheckCommand.class, ImportCommand.class, AdminCommand.class, DemoCommand.class, GenCertsCommand.class, GenTokenCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class,
             picocli.AutoComplete.GenerateCompletion.class})
 public final class CtfleetCommand implements Runnable {
     @CommandLine.Spec

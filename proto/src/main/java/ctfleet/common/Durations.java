@@ -4,9 +4,11 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as operators write them in flags and config: {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 30d}. */
+/** Durations as operators write them in flags and config: {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 30d}, {@code 2y}.
+ *
+ * <p>A year is 365 days: retention flags need "keep about two years", not calendar arithmetic. */
 public final class Durations {
-    private static final Pattern FORM = Pattern.compile("(\\d+)(ms|s|m|h|d|w)");
+    private static final Pattern FORM = Pattern.compile("(\\d+)(ms|s|m|h|d|w|y)");
 
     private Durations() {}
 
@@ -15,7 +17,7 @@ public final class Durations {
         Matcher m = FORM.matcher(t);
         if (!m.matches()) {
             throw new IllegalArgumentException(
-                    "'" + text + "' is not a duration; use a number and a unit, e.g. 500ms, 10s, 5m, 1h, 30d");
+                    "'" + text + "' is not a duration; use a number and a unit, e.g. 500ms, 10s, 5m, 1h, 30d, 2y");
         }
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {
@@ -24,7 +26,8 @@ public final class Durations {
             case "m" -> Duration.ofMinutes(n);
             case "h" -> Duration.ofHours(n);
             case "d" -> Duration.ofDays(n);
-            default -> Duration.ofDays(7 * n);
+            case "w" -> Duration.ofDays(7 * n);
+            default -> Duration.ofDays(365 * n);
         };
     }
 

@@ -1,6 +1,7 @@
 package ctfleet.server;
 
 import ctfleet.server.auth.Guard;
+import ctfleet.server.admin.AdminService;
 import ctfleet.server.ingest.CollectorService;
 import ctfleet.server.ingest.ImportService;
 import ctfleet.server.ingest.IngestBatcher;
@@ -12,7 +13,12 @@ import ctfleet.server.query.QueryService;
 import ctfleet.server.store.Database;
 import ctfleet.server.store.FleetReader;
 import ctfleet.server.store.HostStore;
+import ctfleet.server.store.Retention;
+import ctfleet.server.store.RetentionJob;
+import ctfleet.server.store.RollupBacklog;
+import ctfleet.server.store.RollupJob;
 import ctfleet.server.store.SampleStore;
+import ctfleet.server.store.StoreMaintenance;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.health.v1.HealthCheckResponse;
@@ -22,6 +28,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import io.grpc.ServerInterceptor;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -34,25 +41,37 @@ public final class CtfleetServer implements AutoCloseable {
     private final Database db;
     private final IngestBatcher batcher;
     private final HealthStatusManager health = new HealthStatusManager();
+    private final StoreMaintenance maintenance;
+
+    /** How often closed minutes are rolled up, expired rows deleted and the file compacted. */
+    static final Duration MAINTENANCE_PERIOD = Duration.ofSeconds(30);
 
     public CtfleetServer(ServerBuilder<?> builder, Database db, Clock clock) {
-        this(builder, db, clock, Guard.open(), new PrometheusRegistry());
+        this(builder, db, clock, Guard.open(), new PrometheusRegistry(), Retention.DEFAULT);
     }
 
     /** @param registry where the server's own and the fleet's metrics are registered for /metrics */
     public CtfleetServer(ServerBuilder<?> builder, Database db, Clock clock, PrometheusRegistry registry) {
-        this(builder, db, clock, Guard.open(), registry);
+        this(builder, db, clock, Guard.open(), registry, Retention.DEFAULT);
     }
 
     /** With the limits and interceptors (authentication, per-client limits) of {@code guard}. */
     public CtfleetServer(ServerBuilder<?> builder, Database db, Clock clock, Guard guard) {
-        this(builder, db, clock, guard, new PrometheusRegistry());
+        this(builder, db, clock, guard, new PrometheusRegistry(), Retention.DEFAULT);
+    }
+
+    public CtfleetServer(ServerBuilder<?> builder, Database db, Clock clock, Retention retention) {
+        this(builder, db, clock, Guard.open(), new PrometheusRegistry(), retention);
     }
 
     public CtfleetServer(ServerBuilder<?> builder, Database db, Clock clock, Guard guard,
-                         PrometheusRegistry registry) {
+                         PrometheusRegistry registry, Retention retention) {
         this.db = db;
-        this.batcher = new IngestBatcher(new SampleStore(db));
+        RollupBacklog backlog = new RollupBacklog();
+        SampleStore samples = new SampleStore(db, backlog);
+        this.batcher = new IngestBatcher(samples);
+        this.maintenance = new StoreMaintenance(db, new RollupJob(db, backlog, retention),
+                new RetentionJob(db, retention), clock);
         // ServerBuilder runs interceptors in reverse order of adding; the guard lists them in run order.
         List<ServerInterceptor> chain = guard.interceptors();
         for (int i = chain.size() - 1; i >= 0; i--) {
@@ -69,8 +88,9 @@ public final class CtfleetServer implements AutoCloseable {
                 .addService(query)
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
-                .addService(new ImportService(hosts, new SampleStore(db), batcher,
+                .addService(new ImportService(hosts, samples, batcher,
                         new WireDecoder(guard.limits().clockSkew()), clock))
+                .addService(new AdminService(db))
                 .build();
     }
 
@@ -80,6 +100,7 @@ public final class CtfleetServer implements AutoCloseable {
         for (var service : server.getServices()) {
             health.setStatus(service.getServiceDescriptor().getName(), HealthCheckResponse.ServingStatus.SERVING);
         }
+        maintenance.start(MAINTENANCE_PERIOD);
         return this;
     }
 
@@ -102,6 +123,7 @@ public final class CtfleetServer implements AutoCloseable {
             server.awaitTermination(5, TimeUnit.SECONDS);
         }
         batcher.close();
+        maintenance.close();
         db.close();
     }
 }

@@ -1,5 +1,6 @@
 package ctfleet.server;
 
+import ctfleet.common.Durations;
 import ctfleet.common.HostPort;
 import ctfleet.common.Version;
 import ctfleet.server.auth.SecureListener;
@@ -7,6 +8,7 @@ import ctfleet.server.auth.ServerSecurityOptions;
 import ctfleet.server.store.Database;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import ctfleet.server.store.Retention;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -39,6 +41,22 @@ public final class ServerMain implements Callable<Integer> {
     @CommandLine.Mixin
     ServerSecurityOptions security;
 
+    @Option(names = "--retain-raw", paramLabel = "DURATION", defaultValue = "48h",
+            description = "Keep raw samples this long (default: ${DEFAULT-VALUE}).")
+    String retainRaw;
+
+    @Option(names = "--retain-1m", paramLabel = "DURATION", defaultValue = "30d",
+            description = "Keep 1-minute rollups this long (default: ${DEFAULT-VALUE}).")
+    String retain1m;
+
+    @Option(names = "--retain-1h", paramLabel = "DURATION", defaultValue = "2y",
+            description = "Keep 1-hour rollups this long (default: ${DEFAULT-VALUE}).")
+    String retain1h;
+
+    @Option(names = "--retain-entries", paramLabel = "DURATION", defaultValue = "7d",
+            description = "Keep per-minute entry breakdowns this long (default: ${DEFAULT-VALUE}).")
+    String retainEntries;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -66,6 +84,13 @@ public final class ServerMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--listen: " + e.getMessage());
         }
+        Retention retention;
+        try {
+            retention = new Retention(Durations.parse(retainRaw), Durations.parse(retain1m),
+                    Durations.parse(retain1h), Durations.parse(retainEntries));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--retain-*: " + e.getMessage());
+        }
         HostPort metricsAt = null;
         if (metricsListen != null) {
             try {
@@ -87,7 +112,7 @@ public final class ServerMain implements Callable<Integer> {
         Database database = Database.open(db);
         PrometheusRegistry registry = new PrometheusRegistry();
         CtfleetServer server = new CtfleetServer(listener.builder(), database, Clock.systemUTC(), listener.guard(),
-                registry);
+                registry, retention);
         try {
             server.start();
         } catch (java.io.IOException e) {

@@ -8,7 +8,10 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Writes samples: raw rows, idempotent on (host, ts), and each host's latest state. */
+/**
+ * Writes samples: raw rows, idempotent on (host, ts), each host's latest state, and at most one
+ * entry breakdown per host per minute.
+ */
 public final class SampleStore {
     private static final Gson GSON = new Gson();
 
@@ -23,9 +26,16 @@ public final class SampleStore {
     }
 
     private final Database db;
+    private final RollupBacklog backlog;
 
     public SampleStore(Database db) {
+        this(db, new RollupBacklog());
+    }
+
+    /** {@code backlog} learns each stored sample, so the rollup job can redo minutes that got late ones. */
+    public SampleStore(Database db, RollupBacklog backlog) {
         this.db = db;
+        this.backlog = backlog;
     }
 
     /**
@@ -40,7 +50,13 @@ public final class SampleStore {
                 List<Outcome> out = insert(c, batch);
                 updateLatest(c, batch, out);
                 countConflicts(c, batch, out);
+                summarizeEntries(c, batch, out);
                 c.commit();
+                for (int i = 0; i < batch.size(); i++) {
+                    if (out.get(i) == Outcome.STORED) {
+                        backlog.stored(batch.get(i).hostRef(), batch.get(i).row().ts());
+                    }
+                }
                 return out;
             } catch (SQLException e) {
                 c.rollback();
@@ -161,6 +177,10 @@ public final class SampleStore {
                 updateLatest(c, writes, out);
                 countConflicts(c, writes, out);
                 c.commit();
+                // Imported history needs its minutes and hours rolled up like live samples.
+                for (Write w : fresh) {
+                    backlog.stored(w.hostRef(), w.row().ts());
+                }
                 return out;
             } catch (SQLException e) {
                 c.rollback();
@@ -321,6 +341,35 @@ public final class SampleStore {
                 }
             }
             return java.util.Arrays.copyOf(ts, n);
+        }
+    }
+
+    // The breakdown is a few KB of JSON: one per host per minute (the first of the minute) keeps a
+    // week of them affordable where one per 10 s sample would dwarf the samples themselves.
+    private static void summarizeEntries(Connection c, List<Write> batch, List<Outcome> out) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO entry_summaries (host_ref, ts, sample_ts, entries)"
+                        + " SELECT ?, ?, ?, ? FROM (VALUES (0)) AS one (x)"
+                        + " WHERE NOT EXISTS (SELECT 1 FROM entry_summaries WHERE host_ref = ? AND ts = ?)")) {
+            boolean any = false;
+            for (int i = 0; i < batch.size(); i++) {
+                Write w = batch.get(i);
+                if (out.get(i) != Outcome.STORED || w.row().entries().isEmpty()) {
+                    continue;
+                }
+                long minute = Rollups.floor(w.row().ts(), Rollups.MINUTE);
+                ps.setLong(1, w.hostRef());
+                ps.setLong(2, minute);
+                ps.setLong(3, w.row().ts());
+                ps.setString(4, w.row().entries());
+                ps.setLong(5, w.hostRef());
+                ps.setLong(6, minute);
+                ps.addBatch();
+                any = true;
+            }
+            if (any) {
+                ps.executeBatch();
+            }
         }
     }
 

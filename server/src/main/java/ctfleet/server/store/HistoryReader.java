@@ -1,0 +1,145 @@
+package ctfleet.server.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads history at a chosen resolution: raw samples, 1-minute or 1-hour rollups. This is what
+ * {@code ctfleet history}, the ranking's trend and capacity planning read.
+ *
+ * <p>Ranges are [from, to) in epoch milliseconds. Every query is a range scan of a primary key
+ * (host_ref, ts), so its cost follows the rows returned, not the size of the history.
+ */
+public final class HistoryReader {
+    /** Receives a fleet series: every point of one host, oldest first, then the next host. */
+    @FunctionalInterface
+    public interface FleetSink {
+        void accept(String hostId, HistoryPoint point) throws SQLException;
+    }
+
+    private final Database db;
+    private final Retention retention;
+    private final Clock clock;
+
+    public HistoryReader(Database db, Retention retention, Clock clock) {
+        this.db = db;
+        this.retention = retention;
+        this.clock = clock;
+    }
+
+    /** The step {@code step} means for a range starting at {@code fromMillis} (AUTO resolved). */
+    public Step resolve(long fromMillis, Step step) {
+        return step.resolve(fromMillis, clock.millis(), retention);
+    }
+
+    /**
+     * One host's history, oldest first; empty for an unknown host. For raw points the first one's
+     * increases are measured from the sample just before the range.
+     */
+    public List<HistoryPoint> series(String hostId, long fromMillis, long toMillis, Step step) throws SQLException {
+        Step s = resolve(fromMillis, step);
+        List<HistoryPoint> out = new ArrayList<>();
+        try (Connection c = db.connect()) {
+            long host = hostRef(c, hostId);
+            if (host < 0) {
+                return out;
+            }
+            if (s == Step.RAW) {
+                RawPoint prev = null;
+                try (PreparedStatement q = c.prepareStatement("SELECT " + Rows.RAW + " FROM samples"
+                        + " WHERE host_ref = ? AND ts < ? ORDER BY ts DESC FETCH FIRST 1 ROWS ONLY")) {
+                    q.setLong(1, host);
+                    q.setLong(2, fromMillis);
+                    try (ResultSet rs = q.executeQuery()) {
+                        if (rs.next()) {
+                            prev = Rows.raw(rs, 1);
+                        }
+                    }
+                }
+                try (PreparedStatement q = c.prepareStatement("SELECT " + Rows.RAW + " FROM samples"
+                        + " WHERE host_ref = ? AND ts >= ? AND ts < ? ORDER BY ts")) {
+                    bindRange(q, host, fromMillis, toMillis);
+                    try (ResultSet rs = q.executeQuery()) {
+                        while (rs.next()) {
+                            RawPoint r = Rows.raw(rs, 1);
+                            out.add(HistoryPoint.of(r, prev));
+                            prev = r;
+                        }
+                    }
+                }
+                return out;
+            }
+            try (PreparedStatement q = c.prepareStatement("SELECT " + Rows.BUCKET + " FROM " + s.table
+                    + " WHERE host_ref = ? AND ts >= ? AND ts < ? ORDER BY ts")) {
+                bindRange(q, host, Rollups.floor(fromMillis, s.millis), toMillis);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(HistoryPoint.of(Rows.bucket(rs, 1), s.millis));
+                    }
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Every host's history in one query, streamed host by host (ordered by host id, then time), so
+     * capacity over a month of the whole fleet never holds it all in memory. For raw points, the
+     * first point of each host has no predecessor in the range and reports no increase.
+     */
+    public void fleetSeries(long fromMillis, long toMillis, Step step, FleetSink sink) throws SQLException {
+        Step s = resolve(fromMillis, step);
+        // hosts drives the join so that each host's rows come from one range scan of the key.
+        String sql = "SELECT h.host_id, " + prefixed(s == Step.RAW ? Rows.RAW : Rows.BUCKET)
+                + " FROM hosts h JOIN " + s.table + " x ON x.host_ref = h.id AND x.ts >= ? AND x.ts < ?"
+                + " ORDER BY h.host_id, x.ts";
+        long from = s == Step.RAW ? fromMillis : Rollups.floor(fromMillis, s.millis);
+        try (Connection c = db.connect(); PreparedStatement q = c.prepareStatement(sql)) {
+            q.setFetchSize(1000);
+            q.setLong(1, from);
+            q.setLong(2, toMillis);
+            try (ResultSet rs = q.executeQuery()) {
+                String host = null;
+                RawPoint prev = null;
+                while (rs.next()) {
+                    String h = rs.getString(1);
+                    if (!h.equals(host)) {
+                        host = h;
+                        prev = null;
+                    }
+                    if (s == Step.RAW) {
+                        RawPoint r = Rows.raw(rs, 2);
+                        sink.accept(h, HistoryPoint.of(r, prev));
+                        prev = r;
+                    } else {
+                        sink.accept(h, HistoryPoint.of(Rows.bucket(rs, 2), s.millis));
+                    }
+                }
+            }
+        }
+    }
+
+    private static String prefixed(String columns) {
+        return "x." + columns.replace(", ", ", x.");
+    }
+
+    private static void bindRange(PreparedStatement q, long host, long from, long to) throws SQLException {
+        q.setLong(1, host);
+        q.setLong(2, from);
+        q.setLong(3, to);
+    }
+
+    private static long hostRef(Connection c, String hostId) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT id FROM hosts WHERE host_id = ?")) {
+            q.setString(1, hostId);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package ctfleet.server.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Deletes rows older than their resolution's retention, host by host and in slices of time, so no
+ * transaction holds more than {@link #MAX_ROWS_PER_COMMIT}-ish rows: one giant DELETE would build
+ * an undo log of millions of rows and stall ingest behind it.
+ */
+public final class RetentionJob {
+    static final int MAX_ROWS_PER_COMMIT = 20_000;
+
+    /** Rows deleted per table by one run. */
+    public record Result(long raw, long minutes, long hours, long entries) {}
+
+    private final Database db;
+    private final Retention retention;
+
+    public RetentionJob(Database db, Retention retention) {
+        this.db = db;
+        this.retention = retention;
+    }
+
+    public synchronized Result run(long nowMillis) throws SQLException {
+        try (Connection c = db.connect()) {
+            c.setAutoCommit(false);
+            List<Long> hosts = hostRefs(c);
+            return new Result(
+                    purge(c, hosts, "samples", nowMillis - retention.raw().toMillis(), Rollups.HOUR),
+                    purge(c, hosts, "samples_1m", nowMillis - retention.minute().toMillis(), 6 * Rollups.HOUR),
+                    purge(c, hosts, "samples_1h", nowMillis - retention.hour().toMillis(), 30 * 24 * Rollups.HOUR),
+                    purge(c, hosts, "entry_summaries", nowMillis - retention.entries().toMillis(), 6 * Rollups.HOUR));
+        }
+    }
+
+    /**
+     * Deletes each host's rows with ts < cutoff, {@code slice} of time at a time (a slice holds a
+     * bounded number of one host's rows: at most 360 raw samples at 10 s per hour), committing
+     * whenever enough rows piled up.
+     */
+    private static long purge(Connection c, List<Long> hosts, String table, long cutoff, long slice)
+            throws SQLException {
+        long deleted = 0;
+        long pending = 0;
+        // ORDER BY ... FETCH FIRST rather than MIN(ts): the primary key (host_ref, ts) answers it by
+        // reading one index entry instead of the host's whole range.
+        try (PreparedStatement oldest = c.prepareStatement(
+                     "SELECT ts FROM " + table + " WHERE host_ref = ? ORDER BY ts FETCH FIRST 1 ROWS ONLY");
+             PreparedStatement del = c.prepareStatement(
+                     "DELETE FROM " + table + " WHERE host_ref = ? AND ts >= ? AND ts < ?")) {
+            for (long host : hosts) {
+                while (true) {
+                    oldest.setLong(1, host);
+                    long from;
+                    try (ResultSet rs = oldest.executeQuery()) {
+                        if (!rs.next() || (from = rs.getLong(1)) >= cutoff) {
+                            break;
+                        }
+                    }
+                    // Re-reading the oldest row after each slice skips over gaps (a host that was
+                    // away for a month, a sample stamped by a clock set to 1970) in one step.
+                    del.setLong(1, host);
+                    del.setLong(2, from);
+                    del.setLong(3, Math.min(cutoff, from + slice));
+                    int n = del.executeUpdate();
+                    deleted += n;
+                    pending += n;
+                    if (pending >= MAX_ROWS_PER_COMMIT) {
+                        c.commit();
+                        pending = 0;
+                    }
+                }
+            }
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        }
+        return deleted;
+    }
+
+    private static List<Long> hostRefs(Connection c) throws SQLException {
+        List<Long> out = new ArrayList<>();
+        try (PreparedStatement q = c.prepareStatement("SELECT id FROM hosts ORDER BY id");
+             ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getLong(1));
+            }
+        }
+        return out;
+    }
+}

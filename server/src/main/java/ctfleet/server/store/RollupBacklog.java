@@ -1,0 +1,33 @@
+package ctfleet.server.store;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The oldest raw sample each host stored since the rollup job last looked. A sample that arrives
+ * late (an agent replaying its spool after an outage) lands in a minute that may already be rolled
+ * up; this is how the job knows to roll that minute up again. Kept in memory: after a restart the
+ * job resumes from each host's newest rollup, so only samples that were late AND arrived just
+ * before a restart can be missed.
+ */
+public final class RollupBacklog {
+    private final ConcurrentHashMap<Long, Long> oldest = new ConcurrentHashMap<>();
+
+    /** Called after the sample's commit, so a job that drained before this sees the row anyway. */
+    public void stored(long hostRef, long ts) {
+        oldest.merge(hostRef, ts, Math::min);
+    }
+
+    /** Takes every noted host and its oldest timestamp, leaving the backlog empty. */
+    Map<Long, Long> drain() {
+        Map<Long, Long> out = new HashMap<>();
+        for (Long host : oldest.keySet()) {
+            Long ts = oldest.remove(host);
+            if (ts != null) {
+                out.put(host, ts);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,209 @@
+package ctfleet.server.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Rolls raw samples up into {@code samples_1m}, and those into {@code samples_1h}.
+ *
+ * <p>Idempotent: a run recomputes whole buckets from their sources and replaces them, so running
+ * twice never counts twice. Each host has a watermark, the first minute not yet rolled up; a run
+ * rolls every closed minute from there on, plus the minutes that received late samples (from the
+ * {@link RollupBacklog}). The current hour's row is partial and recomputed until the hour closes.
+ * One transaction per host keeps every transaction small.
+ */
+public final class RollupJob {
+    private static final String PREVIOUS_RAW = "SELECT " + Rows.RAW
+            + " FROM samples WHERE host_ref = ? AND ts < ? ORDER BY ts DESC FETCH FIRST 1 ROWS ONLY";
+    private static final String PREVIOUS_MINUTE = "SELECT last_boot, last_drop, last_early_drop, last_insert_failed,"
+            + " last_invalid FROM samples_1m WHERE host_ref = ? AND ts < ? ORDER BY ts DESC FETCH FIRST 1 ROWS ONLY";
+    private static final String RAW_RANGE = "SELECT " + Rows.RAW
+            + " FROM samples WHERE host_ref = ? AND ts >= ? AND ts < ? ORDER BY ts";
+
+    /** What one run did. */
+    public record Result(int hosts, int minutes, int hours) {}
+
+    private final Database db;
+    private final RollupBacklog backlog;
+    private final Retention retention;
+    private final Map<Long, Long> watermark = new ConcurrentHashMap<>();
+
+    public RollupJob(Database db, RollupBacklog backlog, Retention retention) {
+        this.db = db;
+        this.backlog = backlog;
+        this.retention = retention;
+    }
+
+    /** Rolls up every minute closed at {@code nowMillis}. */
+    public synchronized Result run(long nowMillis) throws SQLException {
+        long closed = Rollups.floor(nowMillis, Rollups.MINUTE);
+        // Raw rows older than this are being deleted: rolling their minutes again would replace a
+        // complete rollup with what is left of them.
+        long rawFloor = Rollups.floor(nowMillis - retention.raw().toMillis(), Rollups.MINUTE) + Rollups.MINUTE;
+        Map<Long, Long> late = backlog.drain();
+        int hosts = 0;
+        int minutes = 0;
+        int hours = 0;
+        try (Connection c = db.connect()) {
+            c.setAutoCommit(false);
+            for (long host : hostRefs(c)) {
+                Long mark = watermark.get(host);
+                long from = mark != null ? mark : firstUnrolled(c, host, closed);
+                Long oldest = late.remove(host);
+                if (oldest != null) {
+                    from = Math.min(from, Rollups.floor(oldest, Rollups.MINUTE));
+                }
+                from = Math.max(from, rawFloor);
+                if (from >= closed) {
+                    watermark.putIfAbsent(host, from);
+                    continue;
+                }
+                try {
+                    int[] done = rollHost(c, host, from, closed);
+                    c.commit();
+                    watermark.put(host, closed);
+                    hosts++;
+                    minutes += done[0];
+                    hours += done[1];
+                } catch (SQLException e) {
+                    c.rollback();
+                    backlog.stored(host, from); // try again next run
+                    late.forEach(backlog::stored);
+                    throw e;
+                }
+            }
+        }
+        return new Result(hosts, minutes, hours);
+    }
+
+    private static List<Long> hostRefs(Connection c) throws SQLException {
+        List<Long> out = new ArrayList<>();
+        try (PreparedStatement q = c.prepareStatement("SELECT id FROM hosts ORDER BY id");
+             ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getLong(1));
+            }
+        }
+        return out;
+    }
+
+    /** After a start: the minute after the host's newest rollup, else its oldest raw minute. */
+    private static long firstUnrolled(Connection c, long host, long closed) throws SQLException {
+        Long rolled = single(c, "SELECT ts FROM samples_1m WHERE host_ref = ? ORDER BY ts DESC FETCH FIRST 1 ROWS ONLY", host);
+        if (rolled != null) {
+            return rolled + Rollups.MINUTE;
+        }
+        Long oldest = single(c, "SELECT ts FROM samples WHERE host_ref = ? ORDER BY ts FETCH FIRST 1 ROWS ONLY", host);
+        return oldest != null ? Rollups.floor(oldest, Rollups.MINUTE) : closed;
+    }
+
+    private static Long single(Connection c, String sql, long host) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement(sql)) {
+            q.setLong(1, host);
+            try (ResultSet rs = q.executeQuery()) {
+                if (rs.next()) {
+                    long v = rs.getLong(1);
+                    return rs.wasNull() ? null : v;
+                }
+                return null;
+            }
+        }
+    }
+
+    /** Recomputes the host's minutes in [from, to) and the hours they fall in; returns {minutes, hours}. */
+    private static int[] rollHost(Connection c, long host, long from, long to) throws SQLException {
+        List<Bucket> minutes = Rollups.ofRaw(previous(c, host, from), raw(c, host, from, to), Rollups.MINUTE);
+        replace(c, "samples_1m", host, from, to, minutes);
+
+        long hourFrom = Rollups.floor(from, Rollups.HOUR);
+        long hourTo = Rollups.floor(to - 1, Rollups.HOUR) + Rollups.HOUR;
+        List<Bucket> hours = new ArrayList<>();
+        List<Bucket> parts = new ArrayList<>();
+        try (PreparedStatement q = c.prepareStatement("SELECT " + Rows.BUCKET
+                + " FROM samples_1m WHERE host_ref = ? AND ts >= ? AND ts < ? ORDER BY ts")) {
+            q.setLong(1, host);
+            q.setLong(2, hourFrom);
+            q.setLong(3, hourTo);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    Bucket m = Rows.bucket(rs, 1);
+                    if (!parts.isEmpty() && Rollups.floor(m.ts(), Rollups.HOUR) != Rollups.floor(parts.get(0).ts(), Rollups.HOUR)) {
+                        hours.add(Rollups.merge(Rollups.floor(parts.get(0).ts(), Rollups.HOUR), parts));
+                        parts = new ArrayList<>();
+                    }
+                    parts.add(m);
+                }
+            }
+        }
+        if (!parts.isEmpty()) {
+            hours.add(Rollups.merge(Rollups.floor(parts.get(0).ts(), Rollups.HOUR), parts));
+        }
+        replace(c, "samples_1h", host, hourFrom, hourTo, hours);
+        return new int[] {minutes.size(), hours.size()};
+    }
+
+    private static Optional<Counters> previous(Connection c, long host, long before) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement(PREVIOUS_RAW)) {
+            q.setLong(1, host);
+            q.setLong(2, before);
+            try (ResultSet rs = q.executeQuery()) {
+                if (rs.next()) {
+                    return Optional.of(Rows.raw(rs, 1).counters());
+                }
+            }
+        }
+        // The raw rows before this range have expired: the newest minute before it remembers them.
+        try (PreparedStatement q = c.prepareStatement(PREVIOUS_MINUTE)) {
+            q.setLong(1, host);
+            q.setLong(2, before);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next()
+                        ? Optional.of(new Counters(rs.getInt(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    private static List<RawPoint> raw(Connection c, long host, long from, long to) throws SQLException {
+        List<RawPoint> out = new ArrayList<>();
+        try (PreparedStatement q = c.prepareStatement(RAW_RANGE)) {
+            q.setLong(1, host);
+            q.setLong(2, from);
+            q.setLong(3, to);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(Rows.raw(rs, 1));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void replace(Connection c, String table, long host, long from, long to, List<Bucket> buckets)
+            throws SQLException {
+        try (PreparedStatement del = c.prepareStatement(
+                "DELETE FROM " + table + " WHERE host_ref = ? AND ts >= ? AND ts < ?")) {
+            del.setLong(1, host);
+            del.setLong(2, from);
+            del.setLong(3, to);
+            del.executeUpdate();
+        }
+        if (buckets.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ins = c.prepareStatement(Rows.insertBucket(table))) {
+            for (Bucket b : buckets) {
+                Rows.bindBucket(ins, host, b);
+                ins.addBatch();
+            }
+            ins.executeBatch();
+        }
+    }
+}

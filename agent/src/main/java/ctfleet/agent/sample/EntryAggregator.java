@@ -70,6 +70,9 @@ public final class EntryAggregator implements EntryListener {
         this.sources = new TopCounter<>(EXACT_LIMIT, capacity, Comparator.<String>naturalOrder());
     }
 
+    // Which timeout to lower depends on what the unreplied entries are (SYN_SENT tcp, udp, icmp).
+    private final Map<String, long[]> unrepliedByProtocol = new java.util.HashMap<>();
+
     @Override
     public void onEntry(ConntrackEntry e, byte[] line, int off, int len) {
         entries++;
@@ -79,6 +82,7 @@ public final class EntryAggregator implements EntryListener {
         }
         if (e.unreplied()) {
             unreplied++;
+            unrepliedByProtocol.computeIfAbsent(e.protocol(), p -> new long[1])[0]++;
         }
         if (e.offloaded()) {
             offloaded++;
@@ -123,6 +127,12 @@ public final class EntryAggregator implements EntryListener {
                 .toList();
         return new EntrySample(entries, parseErrors, read.wholeTable(), List.copyOf(stateCounts),
                 assured, unreplied, offloaded, destinations.approximate() || sources.approximate(),
-                dst, src, List.copyOf(raw));
+                dst, src, List.copyOf(raw), unrepliedCounts());
+    }
+
+    private Map<String, Long> unrepliedCounts() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        unrepliedByProtocol.forEach((p, c) -> out.put(p, c[0]));
+        return out;
     }
 }

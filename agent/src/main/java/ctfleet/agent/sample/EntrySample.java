@@ -22,6 +22,7 @@ import java.util.List;
  *                         (port 0, protocol empty): a source port is ephemeral, so only the address
  *                         says who opens the connections
  * @param rawEntries       the first few parsed lines verbatim, for drill-down
+ * @param unrepliedByProtocol unreplied entries per protocol name (tcp, udp, icmp, ...)
  */
 public record EntrySample(
         long sampleSize,
@@ -34,7 +35,8 @@ public record EntrySample(
         boolean topApproximate,
         List<Endpoint> topDestinations,
         List<Endpoint> topSources,
-        List<String> rawEntries) {
+        List<String> rawEntries,
+        java.util.Map<String, Long> unrepliedByProtocol) {
 
     /** @param state empty for protocols without state (udp, icmp, gre, ...) */
     public record StateCount(String family, String protocol, String state, long sampled) {

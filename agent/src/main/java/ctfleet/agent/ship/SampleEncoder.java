@@ -49,7 +49,8 @@ public final class SampleEncoder {
                 .setUnreplied(e.unreplied())
                 .setOffloaded(e.offloaded())
                 .setTopApproximate(e.topApproximate())
-                .addAllRawEntries(e.rawEntries());
+                .addAllRawEntries(e.rawEntries())
+                .putAllUnrepliedByProtocol(e.unrepliedByProtocol());
         for (EntrySample.StateCount s : e.states()) {
             b.addStates(StateCount.newBuilder().setFamily(s.family()).setProtocol(s.protocol())
                     .setState(s.state()).setSampled(s.sampled()));

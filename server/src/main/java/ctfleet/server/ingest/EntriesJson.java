@@ -32,6 +32,9 @@ final class EntriesJson {
         JsonArray raw = new JsonArray();
         e.getRawEntriesList().forEach(raw::add);
         o.add("raw_entries", raw);
+        JsonObject unreplied = new JsonObject();
+        new java.util.TreeMap<>(e.getUnrepliedByProtocolMap()).forEach(unreplied::addProperty);
+        o.add("unreplied_by_protocol", unreplied);
         return o.toString();
     }
 

@@ -31,6 +31,11 @@ final class EntrySummaryCheck {
             word(at + ".states.state", s.getState());
             nonNegative(at + ".states.sampled", s.getSampled());
         }
+        count(at + ".unreplied_by_protocol", e.getUnrepliedByProtocolCount(), MAX_STATES);
+        for (var u : e.getUnrepliedByProtocolMap().entrySet()) {
+            word(at + ".unreplied_by_protocol", u.getKey());
+            nonNegative(at + ".unreplied_by_protocol['" + u.getKey() + "']", u.getValue());
+        }
         endpoints(at + ".top_destinations", e.getTopDestinationsList());
         endpoints(at + ".top_sources", e.getTopSourcesList());
         count(at + ".raw_entries", e.getRawEntriesCount(), MAX_RAW_ENTRIES);

@@ -63,8 +63,9 @@ class EndToEndTest {
         JsonArray hosts = JsonParser.parseString(r.out).getAsJsonArray();
         List<String> order = new ArrayList<>();
         hosts.forEach(h -> order.add(h.getAsJsonObject().get("host").getAsString()));
-        // Fullest first; the host with no limit (max 0) and the one without conntrack after every limited host.
-        assertEquals(List.of("gw-near-full", "gw-half", "gw-linux-6.18", "gw-no-conntrack", "gw-unlimited"), order);
+        // Fullest first; the host with no limit (max 0) and the one without conntrack after every limited
+        // host (those two by count, largest first).
+        assertEquals(List.of("gw-near-full", "gw-half", "gw-linux-6.18", "gw-unlimited", "gw-no-conntrack"), order);
 
         JsonObject full = hosts.get(0).getAsJsonObject();
         assertEquals(1, full.get("rank").getAsInt());
@@ -84,11 +85,11 @@ class EndToEndTest {
         assertEquals(25, real.get("count").getAsLong(), "count of the real Linux 6.18 capture");
         assertEquals(262144, real.get("buckets").getAsLong());
 
-        JsonObject noCt = hosts.get(3).getAsJsonObject();
+        JsonObject noCt = hosts.get(4).getAsJsonObject();
         assertTrue(noCt.get("fill").isJsonNull());
         assertEquals("no-conntrack", noCt.get("status").getAsString());
 
-        JsonObject unlimited = hosts.get(4).getAsJsonObject();
+        JsonObject unlimited = hosts.get(3).getAsJsonObject();
         assertEquals(0, unlimited.get("max").getAsLong());
         assertEquals(1000, unlimited.get("count").getAsLong());
         assertTrue(unlimited.get("fill").isJsonNull(), "fill is null when max is 0");

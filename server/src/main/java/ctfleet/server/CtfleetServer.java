@@ -12,6 +12,7 @@ import ctfleet.server.metrics.IngestMetrics;
 import ctfleet.server.query.QueryService;
 import ctfleet.server.store.Database;
 import ctfleet.server.store.FleetReader;
+import ctfleet.server.store.HistoryReader;
 import ctfleet.server.store.HostStore;
 import ctfleet.server.store.Retention;
 import ctfleet.server.store.RetentionJob;
@@ -71,13 +72,13 @@ public final class CtfleetServer implements AutoCloseable {
         SampleStore samples = new SampleStore(db, backlog);
         this.batcher = new IngestBatcher(samples);
         this.maintenance = new StoreMaintenance(db, new RollupJob(db, backlog, retention),
-                new RetentionJob(db, retention), clock);
+                new RetentionJob(db, retention, backlog), clock);
         // ServerBuilder runs interceptors in reverse order of adding; the guard lists them in run order.
         List<ServerInterceptor> chain = guard.interceptors();
         for (int i = chain.size() - 1; i >= 0; i--) {
             builder.intercept(chain.get(i));
         }
-        QueryService query = new QueryService(new FleetReader(db));
+        QueryService query = new QueryService(new FleetReader(db), new HistoryReader(db, retention, clock), clock);
         HostStore hosts = new HostStore(db);
         registry.register(new FleetMetrics(query));
         this.server = builder
@@ -89,7 +90,7 @@ public final class CtfleetServer implements AutoCloseable {
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(new ImportService(hosts, samples, batcher,
-                        new WireDecoder(guard.limits().clockSkew()), clock))
+                        new WireDecoder(guard.limits().clockSkew()), clock, maintenance::soon, retention.raw()))
                 .addService(new AdminService(db))
                 .build();
     }

@@ -55,6 +55,9 @@ public final class Ranker {
         }
         assessed.sort(Comparator.comparingInt(Assessment::tier)
                 .thenComparingDouble(Assessment::keyWithinTier)
+                // Hosts dropping at the same rate: the one that fills sooner, then the fuller one.
+                .thenComparingDouble(Assessment::orderingEta)
+                .thenComparingDouble(x -> -x.rank().fill().orElse(-1))
                 .thenComparing(x -> x.rank().host()));
         List<HostRank> ranked = new ArrayList<>(assessed.size());
         for (int i = 0; i < assessed.size(); i++) {

@@ -29,6 +29,8 @@ import java.util.logging.Logger;
  */
 public final class ImportService extends ImportGrpc.ImportImplBase {
     private static final Logger LOG = Logger.getLogger(ImportService.class.getName());
+    private final Runnable stored;
+    private final java.time.Duration rawRetention;
     static final int MAX_SAMPLES = 10_000;
     static final long DEFAULT_RESOLUTION = 60_000;
     // A coarser "step" would let one imported point hide hours of missing live data.
@@ -42,6 +44,18 @@ public final class ImportService extends ImportGrpc.ImportImplBase {
 
     public ImportService(HostStore hosts, SampleStore samples, IngestBatcher batcher, WireDecoder decoder,
                          Clock clock) {
+        this(hosts, samples, batcher, decoder, clock, () -> { }, java.time.Duration.ofDays(36500));
+    }
+
+    /**
+     * @param stored       told after each request stored something (the server then rolls it up soon)
+     * @param rawRetention how long raw samples are kept: older imported points whose minute is
+     *                     already rolled up are not stored again
+     */
+    public ImportService(HostStore hosts, SampleStore samples, IngestBatcher batcher, WireDecoder decoder,
+                         Clock clock, Runnable stored, java.time.Duration rawRetention) {
+        this.stored = stored;
+        this.rawRetention = rawRetention;
         this.hosts = hosts;
         this.samples = samples;
         this.batcher = batcher;
@@ -146,7 +160,8 @@ public final class ImportService extends ImportGrpc.ImportImplBase {
         }
         List<Outcome> outcomes;
         try {
-            outcomes = samples.importRows(ref, rows, clock.millis());
+            long now = clock.millis();
+            outcomes = samples.importRows(ref, rows, now, now - rawRetention.toMillis());
         } catch (SQLException e) {
             LOG.fine("bulk import fell back to single writes: " + e.getMessage());
             storeThroughBatcher(ref, rows, resp, out);
@@ -154,6 +169,9 @@ public final class ImportService extends ImportGrpc.ImportImplBase {
         }
         for (Outcome o : outcomes) {
             count(resp, o);
+        }
+        if (resp.getStored() > 0) {
+            stored.run();
         }
         out.onNext(resp.build());
         out.onCompleted();

@@ -1,100 +1,302 @@
 package ctfleet.server.query;
 
-import ctfleet.proto.v1.HostRank;
+import ctfleet.proto.v1.CapacityRequest;
+import ctfleet.proto.v1.CapacityResponse;
+import ctfleet.proto.v1.HistoryRequest;
+import ctfleet.proto.v1.HistoryResponse;
+import ctfleet.proto.v1.HostDetail;
+import ctfleet.proto.v1.HostRequest;
 import ctfleet.proto.v1.QueryGrpc;
+import ctfleet.proto.v1.SummaryRequest;
+import ctfleet.proto.v1.SummaryResponse;
 import ctfleet.proto.v1.TopRequest;
 import ctfleet.proto.v1.TopResponse;
+import ctfleet.server.fleet.CapacityPlan;
+import ctfleet.server.fleet.CapacityPlanner;
+import ctfleet.server.fleet.CounterTotals;
+import ctfleet.server.fleet.FleetCapacity;
+import ctfleet.server.fleet.HostHistory;
+import ctfleet.server.fleet.HostRank;
+import ctfleet.server.fleet.LabelFilter;
+import ctfleet.server.fleet.Ranker;
+import ctfleet.server.fleet.RankerConfig;
+import ctfleet.server.fleet.Status;
+import ctfleet.server.fleet.TimeoutAdvisor;
 import ctfleet.server.store.FleetReader;
+import ctfleet.server.store.HistoryReader;
 import ctfleet.server.store.LatestState;
-import io.grpc.Status;
+import ctfleet.server.store.Step;
+import io.grpc.Status.Code;
 import io.grpc.stub.StreamObserver;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.logging.Logger;
 
-/** Fleet questions: translates requests to store reads and domain answers to protobuf. */
+/**
+ * Fleet questions: reads the store, asks the fleet logic ({@link Ranker}, {@link CapacityPlanner},
+ * {@link TimeoutAdvisor}) and translates the answers to protobuf.
+ */
 public final class QueryService extends QueryGrpc.QueryImplBase {
     private static final Logger LOG = Logger.getLogger(QueryService.class.getName());
-    private final FleetReader fleet;
+    static final Duration DEFAULT_WINDOW = Duration.ofHours(1);
+    static final Duration MAX_WINDOW = Duration.ofDays(3650);
+    static final List<String> COUNTERS = List.of("drop", "early_drop", "insert_failed", "invalid");
 
-    public QueryService(FleetReader fleet) {
+    private final FleetHistories histories;
+    private final HistoryReader history;
+    private final FleetReader fleet;
+    private final Clock clock;
+
+    public QueryService(FleetReader fleet, HistoryReader history, Clock clock) {
         this.fleet = fleet;
+        this.clock = clock;
+        this.history = history;
+        this.histories = new FleetHistories(fleet, history, clock);
     }
 
-    @Override
-    public void top(TopRequest req, StreamObserver<TopResponse> out) {
+    /** A user mistake in a request: INVALID_ARGUMENT with this text. */
+    static final class BadRequest extends Exception {
+        BadRequest(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** A host the server has never heard of: NOT_FOUND. */
+    static final class UnknownHost extends Exception {
+        UnknownHost(String host) {
+            super("no host '" + host + "' has reported to this server", null, false, false);
+        }
+    }
+
+    @FunctionalInterface
+    interface Answer<T> {
+        T get() throws SQLException, BadRequest, UnknownHost;
+    }
+
+    private static <T> void answer(String what, StreamObserver<T> out, Answer<T> a) {
         try {
-            out.onNext(top(req));
+            out.onNext(a.get());
             out.onCompleted();
+        } catch (BadRequest e) {
+            out.onError(io.grpc.Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+        } catch (UnknownHost e) {
+            out.onError(io.grpc.Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException());
         } catch (SQLException e) {
-            LOG.warning("top: " + e.getMessage());
-            out.onError(Status.UNAVAILABLE.withDescription("database unavailable: " + e.getMessage())
+            LOG.warning(what + ": " + e.getMessage());
+            out.onError(io.grpc.Status.UNAVAILABLE.withDescription("database unavailable: " + e.getMessage())
                     .asRuntimeException());
         }
     }
 
+    @Override
+    public void top(TopRequest req, StreamObserver<TopResponse> out) {
+        answer("top", out, () -> top(req));
+    }
+
     /** The ranking itself, shared by the Top call and the /metrics exporter so the two always agree. */
-    public TopResponse top(TopRequest req) throws SQLException {
-        List<LatestState> hosts = fleet.latest();
-        List<LatestState> chosen = new ArrayList<>();
-        for (LatestState h : hosts) {
-            if (matches(h.labels(), req.getLabelsMap())) {
-                chosen.add(h);
-            }
-        }
-        chosen.sort(NEAREST_TO_FULL);
+    public TopResponse top(TopRequest req) throws SQLException, BadRequest {
+        FleetHistories.Loaded loaded = histories.load(window(req.getWindowSeconds()), Step.AUTO);
+        List<HostRank> ranked = rank(loaded, config(req), new LabelFilter(req.getLabelsMap()));
         TopResponse.Builder resp = TopResponse.newBuilder();
-        int rank = 0;
-        for (LatestState h : chosen) {
-            if (req.getLimit() > 0 && rank >= req.getLimit()) {
+        for (HostRank r : ranked) {
+            if (req.getLimit() > 0 && resp.getHostsCount() >= req.getLimit()) {
                 break;
             }
-            HostRank.Builder r = HostRank.newBuilder()
-                    .setRank(++rank)
-                    .setHost(h.hostId())
-                    .setCount(h.count())
-                    .setMax(h.max())
-                    .setBuckets(h.buckets())
-                    .setStatus(status(h))
-                    .setLastSeenMillis(h.ts())
-                    .putAllLabels(h.labels());
-            fill(h).ifPresent(r::setFill);
-            resp.addHosts(r);
+            resp.addHosts(wire(r, loaded));
         }
         return resp.build();
     }
 
-    static boolean matches(Map<String, String> labels, Map<String, String> wanted) {
-        for (var w : wanted.entrySet()) {
-            if (!w.getValue().equals(labels.get(w.getKey()))) {
-                return false;
+    private static List<HostRank> rank(FleetHistories.Loaded loaded, RankerConfig config, LabelFilter filter) {
+        List<HostHistory> chosen = new ArrayList<>();
+        for (HostHistory h : loaded.histories()) {
+            if (filter.matches(h.labels())) {
+                chosen.add(h);
             }
         }
-        return true;
+        return new Ranker(config).rank(chosen, loaded.now());
     }
 
-    static java.util.OptionalDouble fill(LatestState h) {
-        return h.loaded() && h.max() > 0
-                ? java.util.OptionalDouble.of((double) h.count() / h.max())
-                : java.util.OptionalDouble.empty();
+    /** An imported host was ranked as seen now (never stale); it shows the time of its newest data. */
+    private static ctfleet.proto.v1.HostRank wire(HostRank r, FleetHistories.Loaded loaded) {
+        ctfleet.proto.v1.HostRank w = Wire.rank(r);
+        LatestState l = loaded.latest().get(r.host());
+        return l != null && l.imported() ? w.toBuilder().setLastSeenMillis(l.ts()).build() : w;
     }
 
-    static String status(LatestState h) {
-        if (!h.loaded()) {
-            return "no-conntrack";
+    @Override
+    public void host(HostRequest req, StreamObserver<HostDetail> out) {
+        answer("host", out, () -> host(req));
+    }
+
+    HostDetail host(HostRequest req) throws SQLException, BadRequest, UnknownHost {
+        Duration window = window(req.getWindowSeconds());
+        List<LatestState> found = fleet.latest(req.getHost());
+        if (found.isEmpty()) {
+            throw new UnknownHost(req.getHost());
         }
-        if (h.max() == 0) {
-            return "unlimited";
+        LatestState l = found.get(0);
+        FleetHistories.Loaded loaded = histories.load(window, Step.AUTO);
+        List<HostRank> ranked = rank(loaded, RankerConfig.defaults(), LabelFilter.ALL);
+        HostRank rank = ranked.stream().filter(r -> r.host().equals(l.hostId())).findFirst().orElseThrow();
+        HostHistory h = histories.loadOne(l.hostId(), window);
+        CounterTotals totals = CounterTotals.of(h.counters());
+        EntryBreakdown entries = EntryBreakdown.parse(l.entries(), l.count());
+        HostDetail.Builder b = HostDetail.newBuilder()
+                .setRank(wire(rank, loaded))
+                .setKernel(l.kernel())
+                .setSampleSize((int) entries.sampleSize())
+                .setSampleParseErrors((int) entries.parseErrors())
+                .addAllStates(entries.states())
+                .addAllTopDestinations(entries.destinations())
+                .addAllTopSources(entries.sources())
+                .setAssuredEstimated(entries.assured())
+                .setUnrepliedEstimated(entries.unreplied())
+                .addAllRawEntries(entries.raw())
+                .setBytesPerEntry(l.bytesPerEntry())
+                .setBytesPerEntryEstimated(l.bytesEstimated())
+                .putAllTimeouts(l.timeouts())
+                .setDroppedSamples(l.droppedSamples())
+                .setConflicts(l.conflicts());
+        l.stats().forEach((k, v) -> b.putStats(k, v));
+        if (totals.seconds() > 0) {
+            for (String c : COUNTERS) {
+                b.putRates(c, totals.perSecond(c));
+            }
         }
-        double f = (double) h.count() / h.max();
-        return f >= 0.9 ? "crit" : f >= 0.75 ? "warn" : "ok";
+        if (l.loaded()) {
+            b.setCapacity(Wire.capacity(new CapacityPlanner(Duration.ofDays(30), 1.5).plan(h, l.bytesPerEntry(),
+                    clock.instant()), l.bytesEstimated()));
+            TimeoutAdvisor.defaults().advise(entries.stateSample(), l.timeouts(), l.count(), l.max())
+                    .forEach(a -> b.addAdvice(Wire.advice(a)));
+        }
+        return b.build();
     }
 
-    // Hosts with a limit by fill, fullest first; hosts with no limit (max 0) or no conntrack after all of them.
-    private static final Comparator<LatestState> NEAREST_TO_FULL = Comparator
-            .comparingDouble((LatestState h) -> fill(h).isPresent() ? -fill(h).getAsDouble() : 1.0)
-            .thenComparing(LatestState::hostId);
+    @Override
+    public void history(HistoryRequest req, StreamObserver<HistoryResponse> out) {
+        answer("history", out, () -> history(req));
+    }
+
+    HistoryResponse history(HistoryRequest req) throws SQLException, BadRequest, UnknownHost {
+        Duration since = req.getSinceSeconds() == 0 ? DEFAULT_WINDOW : window(req.getSinceSeconds());
+        Step step;
+        try {
+            step = Step.parse(req.getStep());
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest("step: " + e.getMessage());
+        }
+        if (fleet.latest(req.getHost()).isEmpty()) {
+            throw new UnknownHost(req.getHost());
+        }
+        long now = clock.millis();
+        long from = now - since.toMillis();
+        Step resolved = history.resolve(from, step);
+        HistoryResponse.Builder b = HistoryResponse.newBuilder().setHost(req.getHost())
+                .setStep(resolved == Step.RAW ? "raw" : resolved == Step.MINUTE ? "1m" : "1h");
+        for (var p : history.series(req.getHost(), from, now + 1, resolved)) {
+            b.addPoints(Wire.point(p));
+        }
+        return b.build();
+    }
+
+    @Override
+    public void capacity(CapacityRequest req, StreamObserver<CapacityResponse> out) {
+        answer("capacity", out, () -> capacity(req));
+    }
+
+    CapacityResponse capacity(CapacityRequest req) throws SQLException, BadRequest {
+        Duration window = req.getWindowSeconds() == 0 ? Duration.ofDays(30) : window(req.getWindowSeconds());
+        Duration horizon = req.getHorizonSeconds() == 0 ? Duration.ofDays(30) : window(req.getHorizonSeconds());
+        double headroom = req.getHeadroom() == 0 ? 1.5 : req.getHeadroom();
+        if (!(headroom >= 1.0 && headroom <= 100)) {
+            throw new BadRequest("headroom must be from 1.0 to 100, got " + headroom);
+        }
+        // Peaks and daily growth over weeks: hourly rollups say it as well as raw rows, at 1/360 the reading.
+        Step step = window.compareTo(Duration.ofDays(2)) > 0 ? Step.HOUR : Step.AUTO;
+        FleetHistories.Loaded loaded = histories.load(window, step);
+        LabelFilter filter = new LabelFilter(req.getLabelsMap());
+        List<HostHistory> chosen = new ArrayList<>();
+        Map<String, Long> bytes = new HashMap<>();
+        for (HostHistory h : loaded.histories()) {
+            LatestState l = loaded.latest().get(h.host());
+            if (filter.matches(h.labels()) && l.loaded()) {
+                chosen.add(h);
+                bytes.put(h.host(), l.bytesPerEntry());
+            }
+        }
+        chosen.sort(java.util.Comparator.comparing(HostHistory::host));
+        FleetCapacity plan = new CapacityPlanner(horizon, headroom).planFleet(chosen, bytes, loaded.now());
+        CapacityResponse.Builder b = CapacityResponse.newBuilder().setTotalMemoryBytes(plan.totalMemoryBytes());
+        for (CapacityPlan p : plan.hosts()) {
+            b.addHosts(Wire.capacity(p, loaded.latest().get(p.host()).bytesEstimated()));
+        }
+        return b.build();
+    }
+
+    @Override
+    public void summary(SummaryRequest req, StreamObserver<SummaryResponse> out) {
+        answer("summary", out, () -> summary(req));
+    }
+
+    SummaryResponse summary(SummaryRequest req) throws SQLException, BadRequest {
+        Duration window = window(req.getWindowSeconds());
+        FleetHistories.Loaded loaded = histories.load(window, Step.AUTO);
+        List<HostRank> ranked = new Ranker(RankerConfig.defaults()).rank(loaded.histories(), loaded.now());
+        Map<String, Integer> byStatus = new TreeMap<>();
+        double drops = 0;
+        for (HostHistory h : loaded.histories()) {
+            CounterTotals t = CounterTotals.of(h.counters());
+            drops += t.increase("drop") + t.increase("early_drop") + t.increase("insert_failed");
+        }
+        int stale = 0;
+        int noConntrack = 0;
+        for (HostRank r : ranked) {
+            byStatus.merge(r.status().wireName(), 1, Integer::sum);
+            stale += r.status() == Status.STALE ? 1 : 0;
+            noConntrack += r.status() == Status.NO_CONNTRACK ? 1 : 0;
+        }
+        SummaryResponse.Builder b = SummaryResponse.newBuilder()
+                .setHosts(ranked.size())
+                .setStale(stale)
+                .setWithoutConntrack(noConntrack)
+                .putAllByStatus(byStatus)
+                .setDropsInWindow(drops);
+        ranked.stream().limit(5).forEach(r -> b.addNearest(wire(r, loaded)));
+        return b.build();
+    }
+
+    private static Duration window(long seconds) throws BadRequest {
+        if (seconds == 0) {
+            return DEFAULT_WINDOW;
+        }
+        Duration d = Duration.ofSeconds(seconds);
+        if (d.compareTo(MAX_WINDOW) > 0) {
+            throw new BadRequest("window of " + seconds + " s is longer than ten years");
+        }
+        return d;
+    }
+
+    private static RankerConfig config(TopRequest req) throws BadRequest {
+        RankerConfig d = RankerConfig.defaults();
+        Duration warnEta = req.getEtaWarnSeconds() == 0 ? d.warnEta() : Duration.ofSeconds(req.getEtaWarnSeconds());
+        Duration critEta = req.getEtaCritSeconds() == 0 ? d.critEta() : Duration.ofSeconds(req.getEtaCritSeconds());
+        if (req.getEtaCritSeconds() == 0 && critEta.compareTo(warnEta) > 0) {
+            critEta = warnEta; // asked to warn within 30m: the default 1h critical must not exceed it
+        }
+        try {
+            return new RankerConfig(
+                    req.getWarnFill() == 0 ? d.warnFill() : req.getWarnFill(),
+                    req.getCritFill() == 0 ? d.critFill() : req.getCritFill(),
+                    warnEta, critEta, d.staleIntervals(), d.growthHorizon(), d.extrapolation());
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest(e.getMessage());
+        }
+    }
 }

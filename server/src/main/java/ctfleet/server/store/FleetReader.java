@@ -19,7 +19,7 @@ public final class FleetReader {
 
     private static final String LATEST = "SELECT h.host_id, h.labels, h.kernel, l.ts, l.received_at, l.status,"
             + " l.ct_count, l.ct_max, l.ct_buckets, l.stats, h.timeouts, l.bytes_per_entry, l.bytes_estimated,"
-            + " l.entries, h.dropped_samples, h.conflicts"
+            + " l.entries, h.dropped_samples, h.conflicts, l.source"
             + " FROM host_latest l JOIN hosts h ON h.id = l.host_ref";
 
     private final Database db;
@@ -61,7 +61,8 @@ public final class FleetReader {
                         rs.getBoolean(13),
                         rs.getString(14),
                         rs.getLong(15),
-                        rs.getLong(16)));
+                        rs.getLong(16),
+                        rs.getShort(17) == SampleSource.IMPORT.code));
             }
         }
         return out;

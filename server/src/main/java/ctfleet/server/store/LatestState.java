@@ -2,7 +2,11 @@ package ctfleet.server.store;
 
 import java.util.Map;
 
-/** A host's identity and newest sample, as the ranking and host views read it. */
+/**
+ * A host's identity and newest sample, as the ranking and host views read it.
+ *
+ * @param imported the newest sample came from a history import, not a live agent
+ */
 public record LatestState(
         String hostId,
         Map<String, String> labels,
@@ -19,4 +23,5 @@ public record LatestState(
         boolean bytesEstimated,
         String entries,
         long droppedSamples,
-        long conflicts) {}
+        long conflicts,
+        boolean imported) {}

@@ -20,10 +20,21 @@ public final class RetentionJob {
 
     private final Database db;
     private final Retention retention;
+    private final RollupBacklog backlog;
 
     public RetentionJob(Database db, Retention retention) {
+        this(db, retention, new RollupBacklog());
+    }
+
+    /**
+     * @param backlog raw rows waiting to be rolled up are kept past raw retention until they are:
+     *                history imported from weeks ago arrives while a round is running, and deleting
+     *                it before its rollup would lose it
+     */
+    public RetentionJob(Database db, Retention retention, RollupBacklog backlog) {
         this.db = db;
         this.retention = retention;
+        this.backlog = backlog;
     }
 
     public synchronized Result run(long nowMillis) throws SQLException {
@@ -31,7 +42,8 @@ public final class RetentionJob {
             c.setAutoCommit(false);
             List<Long> hosts = hostRefs(c);
             return new Result(
-                    purge(c, hosts, "samples", nowMillis - retention.raw().toMillis(), Rollups.HOUR),
+                    purge(c, hosts, "samples", Math.min(nowMillis - retention.raw().toMillis(),
+                            Rollups.floor(backlog.oldestPending(), Rollups.MINUTE)), Rollups.HOUR),
                     purge(c, hosts, "samples_1m", nowMillis - retention.minute().toMillis(), 6 * Rollups.HOUR),
                     purge(c, hosts, "samples_1h", nowMillis - retention.hour().toMillis(), 30 * 24 * Rollups.HOUR),
                     purge(c, hosts, "entry_summaries", nowMillis - retention.entries().toMillis(), 6 * Rollups.HOUR));

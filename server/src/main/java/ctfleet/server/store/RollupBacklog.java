@@ -19,6 +19,15 @@ public final class RollupBacklog {
         oldest.merge(hostRef, ts, Math::min);
     }
 
+    /** The oldest timestamp still waiting to be rolled up; Long.MAX_VALUE when none is. */
+    public long oldestPending() {
+        long min = Long.MAX_VALUE;
+        for (long ts : oldest.values()) {
+            min = Math.min(min, ts);
+        }
+        return min;
+    }
+
     /** Takes every noted host and its oldest timestamp, leaving the backlog empty. */
     Map<Long, Long> drain() {
         Map<Long, Long> out = new HashMap<>();

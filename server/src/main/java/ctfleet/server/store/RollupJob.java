@@ -59,6 +59,16 @@ public final class RollupJob {
                 Long oldest = late.remove(host);
                 if (oldest != null) {
                     from = Math.min(from, Rollups.floor(oldest, Rollups.MINUTE));
+                    if (from < rawFloor) {
+                        try {
+                            backfill(c, host, from, rawFloor);
+                            c.commit();
+                        } catch (SQLException e) {
+                            c.rollback();
+                            backlog.stored(host, oldest);
+                            throw e;
+                        }
+                    }
                 }
                 from = Math.max(from, rawFloor);
                 if (from >= closed) {
@@ -118,6 +128,62 @@ public final class RollupJob {
     }
 
     /** Recomputes the host's minutes in [from, to) and the hours they fall in; returns {minutes, hours}. */
+    /**
+     * History imported from before raw retention: its raw rows are deleted at the next retention
+     * round, so its minutes are rolled up now. Insert-only: a minute or hour that already has a
+     * rollup keeps it (the import skips minutes that have one, so this only fills gaps), because
+     * the raw rows behind an existing old rollup are gone and re-rolling would lose them.
+     */
+    private static void backfill(Connection c, long host, long from, long to) throws SQLException {
+        List<Bucket> minutes = Rollups.ofRaw(previous(c, host, from), raw(c, host, from, to), Rollups.MINUTE);
+        if (minutes.isEmpty()) {
+            return;
+        }
+        java.util.Set<Long> haveMinutes = existing(c, "samples_1m", host, from, to);
+        long hourFrom = Rollups.floor(from, Rollups.HOUR);
+        long hourTo = Rollups.floor(to - 1, Rollups.HOUR) + Rollups.HOUR;
+        java.util.Set<Long> haveHours = existing(c, "samples_1h", host, hourFrom, hourTo);
+        java.util.Map<Long, List<Bucket>> newHours = new java.util.TreeMap<>();
+        try (PreparedStatement ins = c.prepareStatement(Rows.insertBucket("samples_1m"))) {
+            for (Bucket b : minutes) {
+                if (haveMinutes.contains(b.ts())) {
+                    continue;
+                }
+                Rows.bindBucket(ins, host, b);
+                ins.addBatch();
+                long hour = Rollups.floor(b.ts(), Rollups.HOUR);
+                if (!haveHours.contains(hour)) {
+                    newHours.computeIfAbsent(hour, h -> new ArrayList<>()).add(b);
+                }
+            }
+            ins.executeBatch();
+        }
+        try (PreparedStatement ins = c.prepareStatement(Rows.insertBucket("samples_1h"))) {
+            for (var e : newHours.entrySet()) {
+                Rows.bindBucket(ins, host, Rollups.merge(e.getKey(), e.getValue()));
+                ins.addBatch();
+            }
+            ins.executeBatch();
+        }
+    }
+
+    private static java.util.Set<Long> existing(Connection c, String table, long host, long from, long to)
+            throws SQLException {
+        java.util.Set<Long> out = new java.util.HashSet<>();
+        try (PreparedStatement q = c.prepareStatement(
+                "SELECT ts FROM " + table + " WHERE host_ref = ? AND ts >= ? AND ts < ?")) {
+            q.setLong(1, host);
+            q.setLong(2, from);
+            q.setLong(3, to);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getLong(1));
+                }
+            }
+        }
+        return out;
+    }
+
     private static int[] rollHost(Connection c, long host, long from, long to) throws SQLException {
         List<Bucket> minutes = Rollups.ofRaw(previous(c, host, from), raw(c, host, from, to), Rollups.MINUTE);
         replace(c, "samples_1m", host, from, to, minutes);

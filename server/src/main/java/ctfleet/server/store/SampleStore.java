@@ -133,6 +133,17 @@ public final class SampleStore {
      * and the whole call rolls back: the caller retries through {@link #write}.
      */
     public List<Outcome> importRows(long hostRef, List<SampleRow> rows, long receivedAt) throws SQLException {
+        return importRows(hostRef, rows, receivedAt, Long.MIN_VALUE);
+    }
+
+    /**
+     * @param rolledUpBefore rows older than this are past raw retention: when their minute already has
+     *                       a 1-minute rollup, they were stored (or live data covered them) and have
+     *                       since expired from the raw table, so they count as already stored instead
+     *                       of coming back for one more round of rollup and expiry
+     */
+    public List<Outcome> importRows(long hostRef, List<SampleRow> rows, long receivedAt, long rolledUpBefore)
+            throws SQLException {
         if (rows.isEmpty()) {
             return List.of();
         }
@@ -156,6 +167,20 @@ public final class SampleStore {
                         }
                     }
                 }
+                var rolledUp = new java.util.HashSet<Long>();
+                if (min < rolledUpBefore) {
+                    try (PreparedStatement q = c.prepareStatement(
+                            "SELECT ts FROM samples_1m WHERE host_ref = ? AND ts BETWEEN ? AND ?")) {
+                        q.setLong(1, hostRef);
+                        q.setLong(2, Rollups.floor(min, Rollups.MINUTE));
+                        q.setLong(3, Math.min(max, rolledUpBefore));
+                        try (ResultSet rs = q.executeQuery()) {
+                            while (rs.next()) {
+                                rolledUp.add(rs.getLong(1));
+                            }
+                        }
+                    }
+                }
                 List<Write> writes = new ArrayList<>(rows.size());
                 List<Outcome> out = new ArrayList<>(rows.size());
                 List<Write> fresh = new ArrayList<>(rows.size());
@@ -164,7 +189,10 @@ public final class SampleStore {
                     Write w = new Write(hostRef, r, receivedAt, SampleSource.IMPORT);
                     writes.add(w);
                     long[] old = existing.get(r.ts());
-                    if (old != null) {
+                    if (old == null && r.ts() < rolledUpBefore
+                            && rolledUp.contains(Rollups.floor(r.ts(), Rollups.MINUTE))) {
+                        out.add(Outcome.DUPLICATE);
+                    } else if (old != null) {
                         out.add(same(old, r) ? Outcome.DUPLICATE : Outcome.CONFLICT);
                     } else if (!inserted.add(r.ts())) {
                         out.add(Outcome.DUPLICATE); // the same instant twice in one call: the first wins

@@ -39,6 +39,26 @@ public final class StoreMaintenance implements AutoCloseable {
         return this;
     }
 
+    private final java.util.concurrent.atomic.AtomicBoolean soon = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * A round as soon as the maintenance thread is free, coalescing repeated requests: imported
+     * history becomes visible at every resolution (history over weeks, capacity) without waiting
+     * for the next scheduled round.
+     */
+    public void soon() {
+        if (soon.compareAndSet(false, true)) {
+            try {
+                timer.execute(() -> {
+                    soon.set(false);
+                    runLogged();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                soon.set(false);
+            }
+        }
+    }
+
     /** One round at {@code nowMillis}; throws what failed (the schedule logs and carries on). */
     public void runOnce(long nowMillis) throws java.sql.SQLException {
         rollup.run(nowMillis);

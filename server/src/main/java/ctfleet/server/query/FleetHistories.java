@@ -1,0 +1,112 @@
+package ctfleet.server.query;
+
+import ctfleet.server.fleet.ConntrackModule;
+import ctfleet.server.fleet.CountPoint;
+import ctfleet.server.fleet.CounterPoint;
+import ctfleet.server.fleet.HostHistory;
+import ctfleet.server.store.FleetReader;
+import ctfleet.server.store.HistoryPoint;
+import ctfleet.server.store.HistoryReader;
+import ctfleet.server.store.LatestState;
+import ctfleet.server.store.Step;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns what the store holds (each host's latest state and its history) into the fleet logic's
+ * {@link HostHistory} inputs: one query for the latest states, one streamed query for the series.
+ */
+final class FleetHistories {
+    /** What an agent samples at when nothing says otherwise (the agent's default --interval). */
+    static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
+
+    private final FleetReader fleet;
+    private final HistoryReader history;
+    private final Clock clock;
+
+    FleetHistories(FleetReader fleet, HistoryReader history, Clock clock) {
+        this.fleet = fleet;
+        this.history = history;
+        this.clock = clock;
+    }
+
+    record Loaded(Instant now, Map<String, LatestState> latest, List<HostHistory> histories) {}
+
+    /** Every host with its series over {@code window} at {@code step} (AUTO: the finest kept). */
+    Loaded load(Duration window, Step step) throws SQLException {
+        Instant now = clock.instant();
+        Map<String, LatestState> latest = new HashMap<>();
+        for (LatestState l : fleet.latest()) {
+            latest.put(l.hostId(), l);
+        }
+        Map<String, List<HistoryPoint>> series = new HashMap<>();
+        history.fleetSeries(now.minus(window).toEpochMilli(), now.toEpochMilli() + 1, step,
+                (host, p) -> series.computeIfAbsent(host, h -> new ArrayList<>()).add(p));
+        List<HostHistory> out = new ArrayList<>();
+        for (LatestState l : latest.values()) {
+            out.add(of(l, series.getOrDefault(l.hostId(), List.of()), now));
+        }
+        return new Loaded(now, latest, out);
+    }
+
+    /** One host, or null when the server has never heard of it. */
+    HostHistory loadOne(String hostId, Duration window) throws SQLException {
+        List<LatestState> l = fleet.latest(hostId);
+        if (l.isEmpty()) {
+            return null;
+        }
+        Instant now = clock.instant();
+        return of(l.get(0), history.series(hostId, now.minus(window).toEpochMilli(), now.toEpochMilli() + 1, Step.AUTO),
+                now);
+    }
+
+    static HostHistory of(LatestState l, List<HistoryPoint> points, Instant now) {
+        List<CountPoint> counts = new ArrayList<>(points.size());
+        List<CounterPoint> counters = new ArrayList<>(points.size());
+        // The store gives increases per point (wrap- and reboot-aware already); running sums of them
+        // under one boot are cumulative counters whose differences are exactly those increases.
+        long drop = 0;
+        long early = 0;
+        long failed = 0;
+        long invalid = 0;
+        for (HistoryPoint p : points) {
+            Instant ts = Instant.ofEpochMilli(p.ts());
+            // A rollup's peak, not its average: time to full is about the peaks.
+            counts.add(new CountPoint(ts, p.samples() > 1 ? p.countMax() : Math.round(p.count()), p.max()));
+            drop += p.increases().drop();
+            early += p.increases().earlyDrop();
+            failed += p.increases().insertFailed();
+            invalid += p.increases().invalid();
+            counters.add(new CounterPoint(ts, "", Map.of("drop", drop, "early_drop", early,
+                    "insert_failed", failed, "invalid", invalid)));
+        }
+        // Last seen is the newest sample's own time: a host replaying an outage from its spool is
+        // talking, but its news is old. An imported host has no agent that could fall silent: it keeps
+        // the status its data earns until one reports (QueryService shows its data's time).
+        Instant lastSeen = l.imported() ? now : Instant.ofEpochMilli(l.ts());
+        return new HostHistory(l.hostId(), l.labels(), l.loaded() ? ConntrackModule.LOADED : ConntrackModule.NOT_LOADED,
+                l.count(), l.max(), l.buckets(), lastSeen, interval(points), counts, counters);
+    }
+
+    /** The host's sampling interval: the median spacing of its raw points. */
+    static Duration interval(List<HistoryPoint> points) {
+        List<Long> gaps = new ArrayList<>();
+        for (int i = 1; i < points.size(); i++) {
+            if (points.get(i).samples() == 1) {
+                gaps.add(points.get(i).ts() - points.get(i - 1).ts());
+            }
+        }
+        if (gaps.isEmpty()) {
+            return DEFAULT_INTERVAL;
+        }
+        gaps.sort(null);
+        long median = gaps.get(gaps.size() / 2);
+        return median > 0 ? Duration.ofMillis(median) : DEFAULT_INTERVAL;
+    }
+}

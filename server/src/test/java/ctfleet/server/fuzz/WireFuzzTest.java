@@ -102,7 +102,10 @@ class WireFuzzTest {
                 InsecureChannelCredentials.create()).build();
         Set<String> validSamples = ConcurrentHashMap.newKeySet();
         Map<Status.Code, Integer> outcomes = new ConcurrentHashMap<>();
-        GoodAgent good = new GoodAgent(channel, validSamples);
+        // Its own connection, as a real agent on another gateway has: a fuzzer may break the shared one.
+        ManagedChannel goodChannel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
+                InsecureChannelCredentials.create()).build();
+        GoodAgent good = new GoodAgent(goodChannel, validSamples);
         AtomicInteger streams = new AtomicInteger();
         AtomicInteger messages = new AtomicInteger();
         ExecutorService fuzzers = Executors.newFixedThreadPool(FUZZERS);
@@ -140,6 +143,7 @@ class WireFuzzTest {
             fuzzers.shutdownNow();
             good.stop();
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            goodChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             server.close(); // commits what is queued before the check below
         }
         System.out.println("fuzz protobuf at the server: " + streams + " streams, " + messages + " messages, outcomes "

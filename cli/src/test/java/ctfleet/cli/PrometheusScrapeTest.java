@@ -83,6 +83,29 @@ class PrometheusScrapeTest {
                 JsonObject metric = result.get(0).getAsJsonObject().getAsJsonObject("metric");
                 assertEquals("gw-near-full", metric.get("host").getAsString());
                 assertEquals("fra1", metric.get("dc").getAsString());
+
+                // The shipped Grafana dashboard: every query is valid PromQL on these metrics.
+                JsonObject dashboard = JsonParser.parseString(Files.readString(
+                        Path.of("../packaging/grafana/ctfleet-dashboard.json"))).getAsJsonObject();
+                int queries = 0;
+                for (var panel : dashboard.getAsJsonArray("panels")) {
+                    for (var target : panel.getAsJsonObject().getAsJsonArray("targets")) {
+                        String expr = target.getAsJsonObject().get("expr").getAsString().replace("$host", ".*");
+                        var m = java.util.regex.Pattern.compile("ctfleet_[a-z_]+").matcher(expr);
+                        while (m.find()) {
+                            String name = m.group().replaceFirst("_bucket$", "");
+                            // eta (no host here is growing) and fill are absent when they have no value.
+                            assertTrue(text.contains(name) || name.equals("ctfleet_host_eta_seconds"),
+                                    name + " is not exported; used by: " + expr);
+                        }
+                        JsonObject answer = JsonParser.parseString(get("http://127.0.0.1:" + promPort
+                                + "/api/v1/query?query=" + URLEncoder.encode(expr, StandardCharsets.UTF_8)))
+                                .getAsJsonObject();
+                        assertEquals("success", answer.get("status").getAsString(), expr + ": " + answer);
+                        queries++;
+                    }
+                }
+                assertTrue(queries >= 8, "dashboard queries checked: " + queries);
             } finally {
                 prom.destroy();
                 prom.waitFor(10, TimeUnit.SECONDS);

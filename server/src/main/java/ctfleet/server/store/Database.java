@@ -44,6 +44,10 @@ public final class Database implements AutoCloseable {
      * ~1,400 bytes per raw sample). {@link #compact(int)} does that job on our schedule instead.
      * MAX_COMPACT_TIME: the compaction a clean shutdown does (default 200 ms) is cheap next to a
      * restart, so give it longer.
+     *
+     * <p>COMPRESS=TRUE: LZF on every page. Rows sorted by (host, time) repeat themselves, and the
+     * benchmark measured 38 instead of 52 live bytes per raw sample; it also writes fewer bytes
+     * per commit, which is what a scattered-insert workload is bound by.
      */
     public static Database open(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
@@ -55,7 +59,7 @@ public final class Database implements AutoCloseable {
             }
         }
         String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("ctfleet")
-                + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;MAX_COMPACT_TIME=" + SHUTDOWN_COMPACT_MILLIS;
+                + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;MAX_COMPACT_TIME=" + SHUTDOWN_COMPACT_MILLIS + ";COMPRESS=TRUE";
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "ctfleet", "");
         pool.setMaxConnections(16);
         migrate(pool);
@@ -82,7 +86,16 @@ public final class Database implements AutoCloseable {
     public void compact(int maxMillis) throws SQLException {
         try (Connection c = pool.getConnection()) {
             SessionLocal session = (SessionLocal) c.unwrap(JdbcConnection.class).getSession();
-            session.getDatabase().getStore().compactFile(maxMillis);
+            var store = session.getDatabase().getStore();
+            // compactFile sets the store's retention time to 0 for good (H2 2.x SingleFileStore):
+            // freed chunks would then be overwritten at once, before the OS has written the chunks
+            // that replaced them, and a power loss could leave no complete version. Put it back.
+            int retention = store.getMvStore().getRetentionTime();
+            try {
+                store.compactFile(maxMillis);
+            } finally {
+                store.getMvStore().setRetentionTime(retention);
+            }
         }
     }
 

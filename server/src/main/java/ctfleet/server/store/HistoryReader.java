@@ -13,7 +13,8 @@ import java.util.List;
  * {@code ctfleet history}, the ranking's trend and capacity planning read.
  *
  * <p>Ranges are [from, to) in epoch milliseconds. Every query is a range scan of a primary key
- * (host_ref, ts), so its cost follows the rows returned, not the size of the history.
+ * (host_ref, ts), so its cost follows the rows returned, not the size of the history. ORDER BY
+ * names host_ref too (see RetentionJob): otherwise H2 reads the host's whole range and sorts it.
  */
 public final class HistoryReader {
     /** Receives a fleet series: every point of one host, oldest first, then the next host. */
@@ -52,7 +53,7 @@ public final class HistoryReader {
             if (s == Step.RAW) {
                 RawPoint prev = null;
                 try (PreparedStatement q = c.prepareStatement("SELECT " + Rows.RAW + " FROM samples"
-                        + " WHERE host_ref = ? AND ts < ? ORDER BY ts DESC FETCH FIRST 1 ROWS ONLY")) {
+                        + " WHERE host_ref = ? AND ts < ? ORDER BY host_ref DESC, ts DESC FETCH FIRST 1 ROWS ONLY")) {
                     q.setLong(1, host);
                     q.setLong(2, fromMillis);
                     try (ResultSet rs = q.executeQuery()) {
@@ -62,7 +63,7 @@ public final class HistoryReader {
                     }
                 }
                 try (PreparedStatement q = c.prepareStatement("SELECT " + Rows.RAW + " FROM samples"
-                        + " WHERE host_ref = ? AND ts >= ? AND ts < ? ORDER BY ts")) {
+                        + " WHERE host_ref = ? AND ts >= ? AND ts < ? ORDER BY host_ref, ts")) {
                     bindRange(q, host, fromMillis, toMillis);
                     try (ResultSet rs = q.executeQuery()) {
                         while (rs.next()) {
@@ -75,7 +76,7 @@ public final class HistoryReader {
                 return out;
             }
             try (PreparedStatement q = c.prepareStatement("SELECT " + Rows.BUCKET + " FROM " + s.table
-                    + " WHERE host_ref = ? AND ts >= ? AND ts < ? ORDER BY ts")) {
+                    + " WHERE host_ref = ? AND ts >= ? AND ts < ? ORDER BY host_ref, ts")) {
                 bindRange(q, host, Rollups.floor(fromMillis, s.millis), toMillis);
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {

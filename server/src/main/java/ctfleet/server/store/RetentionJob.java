@@ -60,9 +60,11 @@ public final class RetentionJob {
         long deleted = 0;
         long pending = 0;
         // ORDER BY ... FETCH FIRST rather than MIN(ts): the primary key (host_ref, ts) answers it by
-        // reading one index entry instead of the host's whole range.
+        // reading one index entry instead of the host's whole range. host_ref is named in the ORDER
+        // BY although it is fixed: H2 2.5 only sees that the key delivers the order when the ORDER
+        // BY spells out the key's columns (measured: 1 row read instead of 9,001, and no sort).
         try (PreparedStatement oldest = c.prepareStatement(
-                     "SELECT ts FROM " + table + " WHERE host_ref = ? ORDER BY ts FETCH FIRST 1 ROWS ONLY");
+                     "SELECT ts FROM " + table + " WHERE host_ref = ? ORDER BY host_ref, ts FETCH FIRST 1 ROWS ONLY");
              PreparedStatement del = c.prepareStatement(
                      "DELETE FROM " + table + " WHERE host_ref = ? AND ts >= ? AND ts < ?")) {
             for (long host : hosts) {

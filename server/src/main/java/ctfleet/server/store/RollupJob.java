@@ -21,11 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RollupJob {
     private static final String PREVIOUS_RAW = "SELECT " + Rows.RAW
-            + " FROM samples WHERE host_ref = ? AND ts < ? ORDER BY ts DESC FETCH FIRST 1 ROWS ONLY";
+            + " FROM samples WHERE host_ref = ? AND ts < ? ORDER BY host_ref DESC, ts DESC FETCH FIRST 1 ROWS ONLY";
     private static final String PREVIOUS_MINUTE = "SELECT last_boot, last_drop, last_early_drop, last_insert_failed,"
-            + " last_invalid FROM samples_1m WHERE host_ref = ? AND ts < ? ORDER BY ts DESC FETCH FIRST 1 ROWS ONLY";
+            + " last_invalid FROM samples_1m WHERE host_ref = ? AND ts < ? ORDER BY host_ref DESC, ts DESC FETCH FIRST 1 ROWS ONLY";
     private static final String RAW_RANGE = "SELECT " + Rows.RAW
-            + " FROM samples WHERE host_ref = ? AND ts >= ? AND ts < ? ORDER BY ts";
+            + " FROM samples WHERE host_ref = ? AND ts >= ? AND ts < ? ORDER BY host_ref, ts";
 
     /** What one run did. */
     public record Result(int hosts, int minutes, int hours) {}
@@ -106,11 +106,11 @@ public final class RollupJob {
 
     /** After a start: the minute after the host's newest rollup, else its oldest raw minute. */
     private static long firstUnrolled(Connection c, long host, long closed) throws SQLException {
-        Long rolled = single(c, "SELECT ts FROM samples_1m WHERE host_ref = ? ORDER BY ts DESC FETCH FIRST 1 ROWS ONLY", host);
+        Long rolled = single(c, "SELECT ts FROM samples_1m WHERE host_ref = ? ORDER BY host_ref DESC, ts DESC FETCH FIRST 1 ROWS ONLY", host);
         if (rolled != null) {
             return rolled + Rollups.MINUTE;
         }
-        Long oldest = single(c, "SELECT ts FROM samples WHERE host_ref = ? ORDER BY ts FETCH FIRST 1 ROWS ONLY", host);
+        Long oldest = single(c, "SELECT ts FROM samples WHERE host_ref = ? ORDER BY host_ref, ts FETCH FIRST 1 ROWS ONLY", host);
         return oldest != null ? Rollups.floor(oldest, Rollups.MINUTE) : closed;
     }
 
@@ -193,7 +193,7 @@ public final class RollupJob {
         List<Bucket> hours = new ArrayList<>();
         List<Bucket> parts = new ArrayList<>();
         try (PreparedStatement q = c.prepareStatement("SELECT " + Rows.BUCKET
-                + " FROM samples_1m WHERE host_ref = ? AND ts >= ? AND ts < ? ORDER BY ts")) {
+                + " FROM samples_1m WHERE host_ref = ? AND ts >= ? AND ts < ? ORDER BY host_ref, ts")) {
             q.setLong(1, host);
             q.setLong(2, hourFrom);
             q.setLong(3, hourTo);

@@ -66,7 +66,7 @@ public final class DemoCommand implements Callable<Integer> {
                             + " real agent pipeline (spool, stream, acknowledgements) ...");
                     out.flush();
                     Run sim = run("simulate", "--server", addr, "--hosts", String.valueOf(hosts), "--interval", "30m",
-                            "--duration", "24h", "--speed", "3600", "--seed", "7", "--drain", "60s");
+                            "--duration", "24s", "--speed", "3600", "--seed", "7", "--drain", "60s");
                     out.println("   " + sim.out.lines().filter(l -> l.startsWith("samples acknowledged")
                             || l.startsWith("samples lost")).map(String::strip).reduce((a, b) -> a + ", " + b)
                             .orElse(sim.err.strip()));

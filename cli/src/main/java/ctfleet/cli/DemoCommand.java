@@ -63,7 +63,7 @@ public final class DemoCommand implements Callable<Integer> {
                 out.println("== A throw-away ctfleet server is listening on " + addr + " (database in " + dir + ").");
                 if (hosts > 0) {
                     out.println("== Simulating " + hosts + " NAT gateways: a day of history in about 25 s, through the"
-                            + " real agent pipeline (spool, stream, acknowledgements) ...");
+                            + " real agent pipeline (outbox, stream, acknowledgements) ...");
                     out.flush();
                     Run sim = run("simulate", "--server", addr, "--hosts", String.valueOf(hosts), "--interval", "30m",
                             "--duration", "24s", "--speed", "3600", "--seed", "7", "--drain", "60s");

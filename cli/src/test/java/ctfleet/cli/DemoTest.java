@@ -15,7 +15,7 @@ class DemoTest {
     static Set<String> demoDirs() throws Exception {
         try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
             return s.map(p -> p.getFileName().toString())
-                    .filter(n -> n.startsWith("ctfleet-demo-") || n.startsWith("ctfleet-sim-spools-"))
+                    .filter(n -> n.startsWith("ctfleet-demo-"))
                     .collect(Collectors.toSet());
         }
     }

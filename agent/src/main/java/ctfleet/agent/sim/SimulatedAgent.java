@@ -3,13 +3,12 @@ package ctfleet.agent.sim;
 import ctfleet.agent.AgentLoop;
 import ctfleet.agent.ship.Backoff;
 import ctfleet.agent.ship.Shipper;
-import ctfleet.agent.ship.Spool;
+import ctfleet.agent.ship.MemoryOutbox;
+import ctfleet.agent.ship.Outbox;
 import ctfleet.common.Version;
 import ctfleet.proto.v1.Hello;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.SplittableRandom;
@@ -19,8 +18,8 @@ import java.util.function.Consumer;
 /** One simulated gateway: a synthetic source driving the real agent pipeline over a shared channel. */
 public final class SimulatedAgent implements AutoCloseable {
     static final String KERNEL = "6.18.0-ctfleet-sim";
-    // Enough for hours of samples per simulated host without a server, small enough for a thousand hosts.
-    static final long SPOOL_BYTES = 4L << 20;
+    // Hours of samples per simulated host without a server, small enough for a thousand hosts.
+    static final int OUTBOX_SAMPLES = 20_000;
 
     private final String hostId;
     private final AgentLoop loop;
@@ -34,18 +33,16 @@ public final class SimulatedAgent implements AutoCloseable {
 
     /**
      * The one place a simulated agent is wired, with the same parts and settings as {@code ctfleet agent}:
-     * source, then {@link AgentLoop}, then {@link Shipper}. When the real agent gains a stage (the disk
-     * spool), it goes in here and every simulated agent has it.
+     * source, then {@link AgentLoop}, then {@link Shipper} with its outbox (in memory here, see below).
      *
      * @param channel shared by many agents; each still opens its own stream on it
      * @param clock   the simulated clock every sample is stamped with
      * @param tally   where the fleet counts sent and acknowledged samples and acknowledgement latency
      * @param log     the shipper's one-line complaints (stream ended, retrying)
-     * @param timer   shared by every agent's shipper for reconnects and the spool's once-a-second sync
-     * @param spoolDir this agent's own disk spool, as {@code --spool-dir}
+     * @param timer   shared by every agent's shipper for reconnects
      */
     public static SimulatedAgent create(Channel channel, SyntheticHost host, Clock clock, FleetTally tally,
-            Consumer<String> log, ScheduledExecutorService timer, Path spoolDir) throws IOException {
+            Consumer<String> log, ScheduledExecutorService timer) {
         HostProfile p = host.profile();
         AckLedger ledger = new AckLedger(tally);
         Hello hello = Hello.newBuilder()
@@ -54,10 +51,12 @@ public final class SimulatedAgent implements AutoCloseable {
                 .setAgentVersion(Version.VERSION)
                 .setKernel(KERNEL)
                 .build();
-        Spool spool = Spool.open(spoolDir, SPOOL_BYTES);
+        // The agent's outbox, in memory: a thousand simulated agents sharing one disk would measure
+        // that disk's fsync rate (a thousand a second), not ctfleet; on a gateway each has its own.
+        Outbox spool = new MemoryOutbox(OUTBOX_SAMPLES);
         Shipper shipper = new Shipper(ClientInterceptors.intercept(channel, new AckTap(ledger)), hello, spool, timer,
                 new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30), 2.0, new SplittableRandom(p.hostId().hashCode())),
-                msg -> log.accept(p.hostId() + ": " + msg), (seq, duplicate) -> { }).startSync();
+                msg -> log.accept(p.hostId() + ": " + msg), (seq, duplicate) -> { });
         // A fresh spool numbers samples from 1 like the loop does, so the loop's number is the wire's.
         AgentLoop loop = new AgentLoop(new SyntheticSource(host, clock), sample -> {
             ledger.offered(sample.getSeq());

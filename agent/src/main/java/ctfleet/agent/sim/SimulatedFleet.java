@@ -9,9 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -24,16 +21,16 @@ import java.util.function.Consumer;
  */
 public final class SimulatedFleet implements AutoCloseable {
     // HTTP/2 connections shared by agents: enough to spread framing work, few enough to stay cheap.
-    static final int AGENTS_PER_CHANNEL = 250;
+    // Below the server's 256 concurrent calls per connection: more would queue behind the first 256.
+    static final int AGENTS_PER_CHANNEL = 100;
 
     private final List<ManagedChannel> channels = new ArrayList<>();
     private final List<SimulatedAgent> agents = new ArrayList<>();
     private final List<ScheduledFuture<?>> ticks = new ArrayList<>();
     private final ScheduledExecutorService scheduler;
-    // Reconnects and spool syncs of every shipper: separate from the ticks so stopping the ticks
-    // does not stop delivery of what is still spooled.
+    // Reconnects of every shipper: separate from the ticks so stopping the ticks does not stop
+    // delivery of what is still waiting for acknowledgement.
     private final ScheduledExecutorService shipTimer;
-    private final Path spools;
     private final FleetTally tally = new FleetTally();
     private final Consumer<String> log;
     private final Clock clock;
@@ -44,7 +41,7 @@ public final class SimulatedFleet implements AutoCloseable {
      * @param origin    the simulated instant the scenarios start from
      */
     public SimulatedFleet(String host, int port, List<Scenario> scenarios, long seed, Instant origin, Clock clock,
-            Consumer<String> log) throws IOException {
+            Consumer<String> log) {
         this.log = log;
         this.clock = clock;
         this.scheduler = Executors.newScheduledThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
@@ -57,7 +54,6 @@ public final class SimulatedFleet implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.spools = Files.createTempDirectory("ctfleet-sim-spools-");
         int n = scenarios.size();
         for (int c = 0; c < (n + AGENTS_PER_CHANNEL - 1) / AGENTS_PER_CHANNEL; c++) {
             ManagedChannel ch = Grpc.newChannelBuilderForAddress(host, port, InsecureChannelCredentials.create()).build();
@@ -67,8 +63,7 @@ public final class SimulatedFleet implements AutoCloseable {
         }
         for (int i = 0; i < n; i++) {
             SyntheticHost h = SyntheticHost.of(seed, i, scenarios.get(i), origin);
-            agents.add(SimulatedAgent.create(channels.get(i % channels.size()), h, clock, tally, log, shipTimer,
-                    spools.resolve("agent-" + i)));
+            agents.add(SimulatedAgent.create(channels.get(i % channels.size()), h, clock, tally, log, shipTimer));
         }
     }
 
@@ -136,11 +131,6 @@ public final class SimulatedFleet implements AutoCloseable {
             a.close();
         }
         shipTimer.shutdownNow();
-        try (var walk = Files.walk(spools)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
         for (ManagedChannel c : channels) {
             c.shutdown();
         }

@@ -13,7 +13,7 @@ import java.time.Duration;
  */
 public record ServerLimits(int maxMessageBytes, int maxHosts, int maxStreamsPerClient, int maxCallsPerConnection,
         Duration clockSkew) {
-    public static final ServerLimits DEFAULTS = new ServerLimits(1 << 20, 10_000, 4, 16, Duration.ofMinutes(5));
+    public static final ServerLimits DEFAULTS = new ServerLimits(1 << 20, 10_000, 4, 256, Duration.ofMinutes(5));
 
     public ServerLimits {
         if (maxMessageBytes < 1024 || maxHosts < 1 || maxStreamsPerClient < 1 || maxCallsPerConnection < 1

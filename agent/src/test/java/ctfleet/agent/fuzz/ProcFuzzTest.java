@@ -62,6 +62,19 @@ class ProcFuzzTest {
                 new Target("whole sampler, max", "sys/net/netfilter/nf_conntrack_max", (in, root) -> {
                     write(root, "sys/net/netfilter/nf_conntrack_max", in);
                     new Sampler(new ProcRoot(root), Clock.systemUTC()).read();
+                }),
+                new Target("entry table reader", "net/nf_conntrack", (in, root) -> {
+                    write(root, "net/nf_conntrack", in);
+                    var agg = new ctfleet.agent.sample.EntryAggregator();
+                    var read = new ctfleet.agent.procfs.EntryTableReader().fullScan(root.resolve("net/nf_conntrack"), agg);
+                    var sample = agg.result(read);
+                    long states = sample.states().stream().mapToLong(c -> c.sampled()).sum();
+                    assertTrue(states == sample.sampleSize() && sample.parseErrors() >= 0
+                            && sample.assured() <= sample.sampleSize(), sample.toString());
+                }),
+                new Target("whole sampler, entry table", "net/nf_conntrack", (in, root) -> {
+                    write(root, "net/nf_conntrack", in);
+                    new Sampler(new ProcRoot(root), Clock.systemUTC()).read();
                 }));
     }
 

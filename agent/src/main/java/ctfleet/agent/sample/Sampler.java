@@ -72,6 +72,10 @@ public final class Sampler implements ReadingSource {
                     : entryReader.sample(root.entryTable(), sampleLines, agg);
         } catch (NoSuchFileException e) {
             return Optional.empty(); // nf_conntrack without the procfs table (CONFIG_NF_CONNTRACK_PROCFS=n)
+        } catch (IOException unreadable) {
+            // /proc/net/nf_conntrack is 0440 root: an unprivileged agent still reports every figure the
+            // ranking needs, only without the breakdown of what fills the table.
+            return Optional.empty();
         }
         if (full) {
             lastFullScan = now;

@@ -232,11 +232,11 @@ public final class Shipper implements AutoCloseable {
             delay = backoff.next();
         } else if (PermanentErrors.isPermanent(lastError.getCode())) {
             delay = backoff.nextAtCap();
-            log.accept("server refused the stream: " + describe(lastError) + "; not retrying for "
+            log.accept("server refused the stream: " + StatusText.describe(lastError) + "; not retrying for "
                     + delay.toSeconds() + " s");
         } else {
             delay = backoff.next();
-            log.accept("stream to server ended: " + describe(lastError) + "; retrying in " + delay.toMillis() + " ms");
+            log.accept("stream to server ended: " + StatusText.describe(lastError) + "; retrying in " + delay.toMillis() + " ms");
         }
         reconnectScheduled = true;
         timer.schedule(this::reconnect, delay.toMillis(), TimeUnit.MILLISECONDS);
@@ -246,10 +246,6 @@ public final class Shipper implements AutoCloseable {
         if (stream == null && !closed) {
             connect();
         }
-    }
-
-    static String describe(Status s) {
-        return StatusText.describe(s);
     }
 
     /** Ends the stream politely; the outbox is the caller's to close. */

@@ -131,12 +131,7 @@ public final class SampleStore {
      *
      * <p>If another writer stores one of these keys meanwhile, the insert fails on the primary key
      * and the whole call rolls back: the caller retries through {@link #write}.
-     */
-    public List<Outcome> importRows(long hostRef, List<SampleRow> rows, long receivedAt) throws SQLException {
-        return importRows(hostRef, rows, receivedAt, Long.MIN_VALUE);
-    }
-
-    /**
+     *
      * @param rolledUpBefore rows older than this are past raw retention: when their minute already has
      *                       a 1-minute rollup, they were stored (or live data covered them) and have
      *                       since expired from the raw table, so they count as already stored instead

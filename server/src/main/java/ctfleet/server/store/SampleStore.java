@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -65,6 +66,40 @@ public final class SampleStore {
         }
     }
 
+    /**
+     * Live samples are almost always new keys, so the batch is first tried as plain multi-row
+     * INSERTs; only when a key is already stored (a replay after a lost ack, or a re-send within
+     * the batch) does the batch go row by row. The savepoint undoes the failed attempt on both H2
+     * and PostgreSQL (where a failed statement would otherwise abort the whole transaction).
+     */
+    private static List<Outcome> insert(Connection c, List<Write> batch) throws SQLException {
+        Savepoint before = c.setSavepoint();
+        try {
+            insertRows(c, batch);
+            c.releaseSavepoint(before);
+            return new ArrayList<>(java.util.Collections.nCopies(batch.size(), Outcome.STORED));
+        } catch (SQLException e) {
+            if (!isUniqueViolation(e)) {
+                throw e;
+            }
+            c.rollback(before);
+        }
+        return insertOneByOne(c, batch);
+    }
+
+    // SQLSTATE 23505 (unique violation) is standard: H2 and PostgreSQL both report it, on the
+    // batch exception itself or on the exception it chains.
+    private static boolean isUniqueViolation(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            for (SQLException s = t instanceof SQLException q ? q : null; s != null; s = s.getNextException()) {
+                if ("23505".equals(s.getSQLState())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     // INSERT ... SELECT ... WHERE NOT EXISTS rather than MERGE or ON CONFLICT: the same statement
     // works on H2 and PostgreSQL, and a re-sent key is a zero update count instead of an error that
     // would abort the whole batch.
@@ -73,7 +108,7 @@ public final class SampleStore {
             + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (VALUES (0)) AS one (x)"
             + " WHERE NOT EXISTS (SELECT 1 FROM samples WHERE host_ref = ? AND ts = ?)";
 
-    private static List<Outcome> insert(Connection c, List<Write> batch) throws SQLException {
+    private static List<Outcome> insertOneByOne(Connection c, List<Write> batch) throws SQLException {
         int[] counts;
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             for (Write w : batch) {
@@ -293,15 +328,13 @@ public final class SampleStore {
         if (newest.isEmpty()) {
             return;
         }
+        List<Write> writes = new ArrayList<>(newest.values());
+        int[] updated;
         try (PreparedStatement up = c.prepareStatement(UPDATE_LATEST
                         + (source == SampleSource.AGENT ? LIVE_WINS : IMPORT_NEVER_OVER_LIVE));
-             PreparedStatement ins = c.prepareStatement(
-                "INSERT INTO host_latest (ts, received_at, status, ct_count, ct_max, ct_buckets, expect_max, acct,"
-                        + " boot_id, stats, bytes_per_entry, bytes_estimated, source, entries, host_ref)"
-                        + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (VALUES (0)) AS one (x)"
-                        + " WHERE NOT EXISTS (SELECT 1 FROM host_latest WHERE host_ref = ?)");
              PreparedStatement timeouts = c.prepareStatement("UPDATE hosts SET timeouts = ? WHERE id = ?")) {
-            for (Write w : newest.values()) {
+            boolean anyTimeouts = false;
+            for (Write w : writes) {
                 SampleRow r = w.row();
                 bindLatest(up, w);
                 up.setString(14, r.entries());
@@ -309,20 +342,41 @@ public final class SampleStore {
                 up.setLong(16, w.hostRef());
                 up.setLong(17, r.ts());
                 up.addBatch();
-                bindLatest(ins, w);
-                ins.setString(14, r.entries());
-                ins.setLong(15, w.hostRef());
-                ins.setLong(16, w.hostRef());
-                ins.addBatch();
                 if (!r.timeouts().isEmpty()) {
                     timeouts.setString(1, GSON.toJson(r.timeouts()));
                     timeouts.setLong(2, w.hostRef());
                     timeouts.addBatch();
+                    anyTimeouts = true;
                 }
             }
-            up.executeBatch();
-            ins.executeBatch();
-            timeouts.executeBatch();
+            updated = up.executeBatch();
+            if (anyTimeouts) {
+                timeouts.executeBatch();
+            }
+        }
+        // No row updated: the host has no latest state yet (its first sample), or a newer or live
+        // one that must stay; the insert tells the two apart by itself.
+        try (PreparedStatement ins = c.prepareStatement(
+                "INSERT INTO host_latest (ts, received_at, status, ct_count, ct_max, ct_buckets, expect_max, acct,"
+                        + " boot_id, stats, bytes_per_entry, bytes_estimated, source, entries, host_ref)"
+                        + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (VALUES (0)) AS one (x)"
+                        + " WHERE NOT EXISTS (SELECT 1 FROM host_latest WHERE host_ref = ?)")) {
+            boolean any = false;
+            for (int i = 0; i < writes.size(); i++) {
+                if (updated[i] != 0) {
+                    continue;
+                }
+                Write w = writes.get(i);
+                bindLatest(ins, w);
+                ins.setString(14, w.row().entries());
+                ins.setLong(15, w.hostRef());
+                ins.setLong(16, w.hostRef());
+                ins.addBatch();
+                any = true;
+            }
+            if (any) {
+                ins.executeBatch();
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package ctfleet.server;
 import ctfleet.server.auth.Guard;
 import ctfleet.server.admin.AdminService;
 import ctfleet.server.ingest.CollectorService;
+import ctfleet.server.ingest.EagerHeaders;
 import ctfleet.server.ingest.ImportService;
 import ctfleet.server.ingest.IngestBatcher;
 import ctfleet.server.ingest.LenientParsing;
@@ -22,6 +23,7 @@ import ctfleet.server.store.SampleStore;
 import ctfleet.server.store.StoreMaintenance;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -31,7 +33,10 @@ import io.grpc.ServerInterceptor;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The server's lifecycle: start, stop, await. Takes its {@link ServerBuilder} so tests can pass an
@@ -43,6 +48,7 @@ public final class CtfleetServer implements AutoCloseable {
     private final IngestBatcher batcher;
     private final HealthStatusManager health = new HealthStatusManager();
     private final StoreMaintenance maintenance;
+    private final ExecutorService callbacks = callbackExecutor();
 
     /** How often closed minutes are rolled up, expired rows deleted and the file compacted. */
     static final Duration MAINTENANCE_PERIOD = Duration.ofSeconds(30);
@@ -82,10 +88,11 @@ public final class CtfleetServer implements AutoCloseable {
         HostStore hosts = new HostStore(db);
         registry.register(new FleetMetrics(query));
         this.server = builder
+                .executor(callbacks)
                 .maxInboundMessageSize(guard.limits().maxMessageBytes())
-                .addService(LenientParsing.wrap(new CollectorService(hosts, batcher,
+                .addService(ServerInterceptors.intercept(LenientParsing.wrap(new CollectorService(hosts, batcher,
                         new WireDecoder(guard.limits().clockSkew()), clock, new IngestMetrics(registry, db.file()),
-                        guard.limits().maxHosts()).bindService()))
+                        guard.limits().maxHosts()).bindService()), new EagerHeaders()))
                 .addService(query)
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
@@ -93,6 +100,23 @@ public final class CtfleetServer implements AutoCloseable {
                         new WireDecoder(guard.limits().clockSkew()), clock, maintenance::soon, retention.raw()))
                 .addService(new AdminService(db))
                 .build();
+    }
+
+    /**
+     * Where grpc-java runs the services' callbacks. Its default is an unbounded cached pool: with
+     * 1000 agent streams it grew to hundreds of threads, and on a small server their switching cost
+     * more than the work. Ingest callbacks never block (the writer thread commits), so a fixed pool
+     * does; it has more threads than cores so that slow calls (a backup, an import chunk, capacity
+     * over months) cannot hold every thread while samples wait.
+     */
+    private static ExecutorService callbackExecutor() {
+        int threads = Math.max(8, Runtime.getRuntime().availableProcessors() * 2);
+        AtomicInteger n = new AtomicInteger();
+        return Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "ctfleet-grpc-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     public CtfleetServer start() throws IOException {
@@ -123,6 +147,7 @@ public final class CtfleetServer implements AutoCloseable {
             server.shutdownNow();
             server.awaitTermination(5, TimeUnit.SECONDS);
         }
+        callbacks.shutdown();
         batcher.close();
         maintenance.close();
         db.close();

@@ -83,7 +83,7 @@ public final class CheckCommand implements Callable<Integer>, Cli.ExitCodes {
         String nearest = worst == null ? "no host with a limit"
                 : "nearest " + worst.getHost() + " " + worst.getStatus()
                 + (worst.hasFill() ? " at " + Format.percent(worst.getFill()) : "")
-                + (worst.hasEtaSeconds() ? ", full in " + Format.human(worst.getEtaSeconds()) : "")
+                + Format.etaClause(worst.hasEtaSeconds(), worst.getEtaSeconds(), worst.getCount(), worst.getMax())
                 + (worst.getStatus().equals("dropping") ? String.format(", dropping %.1f/s",
                         worst.getDropsPerSecond() + worst.getEarlyDropsPerSecond() + worst.getInsertFailedPerSecond()) : "");
         PrintWriter out = spec.commandLine().getOut();

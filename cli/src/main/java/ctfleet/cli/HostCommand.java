@@ -145,8 +145,14 @@ public final class HostCommand implements Callable<Integer> {
                 r.getMax() == 0 ? "no limit" : String.valueOf(r.getMax()),
                 r.hasFill() ? " (" + Format.percent(r.getFill()) + ")" : "", r.getBuckets(),
                 Format.isoUtc(r.getLastSeenMillis()));
-        out.printf("  full in %s; drops %s, early drops %s, insert failures %s%n",
-                r.hasEtaSeconds() ? Format.human(r.getEtaSeconds()) : "- (not growing)",
+        String eta = Format.eta(r.hasEtaSeconds(), r.getEtaSeconds(), r.getCount(), r.getMax());
+        out.printf("  %s; drops %s, early drops %s, insert failures %s%n",
+                switch (eta) {
+                    case "-" -> "not growing";
+                    case "full" -> "full now";
+                    case "any time" -> "could fill any time (its swings in the window reach max from here)";
+                    default -> "full in " + eta;
+                },
                 Format.rate(r.getDropsPerSecond()), Format.rate(r.getEarlyDropsPerSecond()),
                 Format.rate(r.getInsertFailedPerSecond()));
         out.printf("  memory per entry %d bytes%s%n", d.getBytesPerEntry(),

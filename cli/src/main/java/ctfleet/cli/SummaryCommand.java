@@ -85,7 +85,7 @@ public final class SummaryCommand implements Callable<Integer> {
             for (HostRank h : s.getNearestList()) {
                 out.printf("  %d. %s  %s%s  %s%n", h.getRank(), h.getHost(),
                         h.hasFill() ? Format.percent(h.getFill()) : "no limit",
-                        h.hasEtaSeconds() ? ", full in " + Format.human(h.getEtaSeconds()) : "", h.getStatus());
+                        Format.etaClause(h.hasEtaSeconds(), h.getEtaSeconds(), h.getCount(), h.getMax()), h.getStatus());
             }
         }
         out.flush();

@@ -112,7 +112,7 @@ public final class TopCommand implements Callable<Integer> {
         for (HostRank h : resp.getHostsList()) {
             t.row(h.getRank(), h.getHost(), h.getCount(), h.getMax() == 0 ? "unlimited" : h.getMax(),
                     h.hasFill() ? Format.percent(h.getFill()) : "-",
-                    h.hasEtaSeconds() ? Format.human(h.getEtaSeconds()) : "-",
+                    Format.eta(h.hasEtaSeconds(), h.getEtaSeconds(), h.getCount(), h.getMax()),
                     Format.rate(h.getDropsPerSecond() + h.getEarlyDropsPerSecond() + h.getInsertFailedPerSecond()),
                     h.getStatus(), Format.isoUtc(h.getLastSeenMillis()));
         }

@@ -27,6 +27,32 @@ public final class Format {
         return String.format("%.1fd", seconds / 86_400);
     }
 
+    /**
+     * Time to full for a table column: "-" when not growing, "full" when at max, "any time" when the
+     * forecast peak already reaches max (the swings above trend seen in the window are as large as
+     * the headroom left: the next burst or daily crest can fill it), else the time.
+     */
+    public static String eta(boolean hasEta, double seconds, long count, long max) {
+        if (!hasEta) {
+            return "-";
+        }
+        if (max > 0 && count >= max) {
+            return "full";
+        }
+        return seconds < 1 ? "any time" : human(seconds);
+    }
+
+    /** The same as a clause after a host's fill: "", ", full", ", could fill any time", ", full in 3.7h". */
+    public static String etaClause(boolean hasEta, double seconds, long count, long max) {
+        String eta = eta(hasEta, seconds, count, max);
+        return switch (eta) {
+            case "-" -> "";
+            case "full" -> ", full";
+            case "any time" -> ", could fill any time";
+            default -> ", full in " + eta;
+        };
+    }
+
     public static String rate(double perSecond) {
         return perSecond == 0 ? "0" : String.format("%.2f/s", perSecond);
     }

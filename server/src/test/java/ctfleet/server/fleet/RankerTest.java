@@ -51,12 +51,25 @@ class RankerTest {
 
     @Test
     void growingHostsComeBeforeFlatOnesSoonestFirst() {
-        // fast: 67,700 now, +300/min -> ~1.8h; slow: 68,850 now, +150/min -> ~3.5h; flat at 90%: no ETA.
+        // fast: 67,700 now, +300/min -> ~1.8h; slow: 71,800 now, +200/min -> ~2.4h; flat at 90%: no ETA.
         List<HostRank> ranked = ranker.rank(List.of(Series.flat("flat90", 90_000, MAX),
-                growing("slow", 60_000, 150), growing("fast", 50_000, 300)), Series.NOW);
+                growing("slow", 60_000, 200), growing("fast", 50_000, 300)), Series.NOW);
         assertEquals(List.of("fast", "slow", "flat90"), ranked.stream().map(HostRank::host).toList());
         assertEquals((MAX - 67_700) / 5.0, ranked.get(0).etaSeconds().getAsDouble(), 60);
         assertTrue(ranked.get(2).etaSeconds().isEmpty());
+    }
+
+    @Test
+    void aTrendFurtherThanThreeWindowsAheadIsWarnedButOrdersByFill() {
+        // An hour of +150/min from 60,000: full in ~3.5h, more than 3 x the hour of data. A daily
+        // rising edge looks just like this, so it does not outrank a host at 90% ...
+        List<HostRank> ranked = ranker.rank(List.of(growing("edge", 60_000, 150), Series.flat("flat90", 90_000, MAX)),
+                Series.NOW);
+        assertEquals(List.of("flat90", "edge"), ranked.stream().map(HostRank::host).toList());
+        // ... but its ETA is reported and warned on (within 6h).
+        HostRank edge = ranked.get(1);
+        assertEquals((MAX - 68_850) / 2.5, edge.etaSeconds().getAsDouble(), 120);
+        assertEquals(Status.WARN, edge.status());
     }
 
     @Test

@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param interval how often the agent is expected to sample; staleness is measured in intervals
  * @param points   counts in the window, oldest first
  * @param counters cumulative per-CPU-summed counters in the window, oldest first
+ * @param imported the data came from an import (e.g. Prometheus history), not a live agent: there
+ *                 is no agent that could fall silent, so the host is never stale for lack of one
  */
 public record HostHistory(
         String host,
@@ -25,7 +27,15 @@ public record HostHistory(
         Instant lastSeen,
         Duration interval,
         List<CountPoint> points,
-        List<CounterPoint> counters) {
+        List<CounterPoint> counters,
+        boolean imported) {
+
+    /** A live agent's host. */
+    public HostHistory(String host, Map<String, String> labels, ConntrackModule conntrack, long count, long max,
+                       long buckets, Instant lastSeen, Duration interval, List<CountPoint> points,
+                       List<CounterPoint> counters) {
+        this(host, labels, conntrack, count, max, buckets, lastSeen, interval, points, counters, false);
+    }
 
     public HostHistory {
         Objects.requireNonNull(host, "host");

@@ -29,7 +29,7 @@ import java.util.OptionalDouble;
  * looks like +8%/h growth, and a step looks like a steep line).
  *
  * <p>Status, strongest first: {@code stale} (silent for more than {@code staleIntervals}
- * sample intervals), {@code no-conntrack}, {@code unlimited}, {@code dropping}, {@code crit}
+ * sample intervals; never for an imported host, which has no agent to fall silent), {@code no-conntrack}, {@code unlimited}, {@code dropping}, {@code crit}
  * (fill ≥ critFill or eta ≤ critEta), {@code warn} (fill ≥ warnFill or eta ≤ warnEta),
  * {@code ok}.
  *
@@ -123,7 +123,7 @@ public final class Ranker {
     private Status status(HostHistory h, Instant now, boolean limited, OptionalDouble fill, OptionalDouble eta,
             boolean dropping) {
         Duration silent = Duration.between(h.lastSeen(), now);
-        if (silent.compareTo(h.interval().multipliedBy(config.staleIntervals())) > 0) {
+        if (!h.imported() && silent.compareTo(h.interval().multipliedBy(config.staleIntervals())) > 0) {
             return Status.STALE;
         }
         if (h.conntrack() == ConntrackModule.NOT_LOADED) {

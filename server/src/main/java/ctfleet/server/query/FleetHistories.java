@@ -55,17 +55,6 @@ final class FleetHistories {
         return new Loaded(now, latest, out);
     }
 
-    /** One host, or null when the server has never heard of it. */
-    HostHistory loadOne(String hostId, Duration window) throws SQLException {
-        List<LatestState> l = fleet.latest(hostId);
-        if (l.isEmpty()) {
-            return null;
-        }
-        Instant now = clock.instant();
-        return of(l.get(0), history.series(hostId, now.minus(window).toEpochMilli(), now.toEpochMilli() + 1, Step.AUTO),
-                now);
-    }
-
     static HostHistory of(LatestState l, List<HistoryPoint> points, Instant now) {
         List<CountPoint> counts = new ArrayList<>(points.size());
         List<CounterPoint> counters = new ArrayList<>(points.size());
@@ -87,11 +76,10 @@ final class FleetHistories {
                     "insert_failed", failed, "invalid", invalid)));
         }
         // Last seen is the newest sample's own time: a host replaying an outage from its spool is
-        // talking, but its news is old. An imported host has no agent that could fall silent: it keeps
-        // the status its data earns until one reports (QueryService shows its data's time).
-        Instant lastSeen = l.imported() ? now : Instant.ofEpochMilli(l.ts());
+        // talking, but its news is old.
         return new HostHistory(l.hostId(), l.labels(), l.loaded() ? ConntrackModule.LOADED : ConntrackModule.NOT_LOADED,
-                l.count(), l.max(), l.buckets(), lastSeen, interval(points), counts, counters);
+                l.count(), l.max(), l.buckets(), Instant.ofEpochMilli(l.ts()), interval(points), counts, counters,
+                l.imported());
     }
 
     /** The host's sampling interval: the median spacing of its raw points. */

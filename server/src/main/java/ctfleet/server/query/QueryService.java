@@ -108,7 +108,7 @@ public final class QueryService extends QueryGrpc.QueryImplBase {
             if (req.getLimit() > 0 && resp.getHostsCount() >= req.getLimit()) {
                 break;
             }
-            resp.addHosts(wire(r, loaded));
+            resp.addHosts(Wire.rank(r));
         }
         return resp.build();
     }
@@ -123,12 +123,6 @@ public final class QueryService extends QueryGrpc.QueryImplBase {
         return new Ranker(config).rank(chosen, loaded.now());
     }
 
-    /** An imported host was ranked as seen now (never stale); it shows the time of its newest data. */
-    private static ctfleet.proto.v1.HostRank wire(HostRank r, FleetHistories.Loaded loaded) {
-        ctfleet.proto.v1.HostRank w = Wire.rank(r);
-        LatestState l = loaded.latest().get(r.host());
-        return l != null && l.imported() ? w.toBuilder().setLastSeenMillis(l.ts()).build() : w;
-    }
 
     @Override
     public void host(HostRequest req, StreamObserver<HostDetail> out) {
@@ -145,11 +139,12 @@ public final class QueryService extends QueryGrpc.QueryImplBase {
         FleetHistories.Loaded loaded = histories.load(window, Step.AUTO);
         List<HostRank> ranked = rank(loaded, RankerConfig.defaults(), LabelFilter.ALL);
         HostRank rank = ranked.stream().filter(r -> r.host().equals(l.hostId())).findFirst().orElseThrow();
-        HostHistory h = histories.loadOne(l.hostId(), window);
+        // The ranking already read this host's window: no second query for it.
+        HostHistory h = loaded.histories().stream().filter(x -> x.host().equals(l.hostId())).findFirst().orElseThrow();
         CounterTotals totals = CounterTotals.of(h.counters());
         EntryBreakdown entries = EntryBreakdown.parse(l.entries(), l.count());
         HostDetail.Builder b = HostDetail.newBuilder()
-                .setRank(wire(rank, loaded))
+                .setRank(Wire.rank(rank))
                 .setKernel(l.kernel())
                 .setSampleSize((int) entries.sampleSize())
                 .setSampleParseErrors((int) entries.parseErrors())
@@ -268,7 +263,7 @@ public final class QueryService extends QueryGrpc.QueryImplBase {
                 .setWithoutConntrack(noConntrack)
                 .putAllByStatus(byStatus)
                 .setDropsInWindow(drops);
-        ranked.stream().limit(5).forEach(r -> b.addNearest(wire(r, loaded)));
+        ranked.stream().limit(5).forEach(r -> b.addNearest(Wire.rank(r)));
         return b.build();
     }
 

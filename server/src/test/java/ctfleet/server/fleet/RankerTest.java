@@ -102,6 +102,16 @@ class RankerTest {
     }
 
     @Test
+    void anImportedHostIsNeverStaleItKeepsTheStatusItsDataEarns() {
+        HostHistory h = Series.flat("imported", 95_000, MAX);
+        HostHistory old = new HostHistory(h.host(), h.labels(), h.conntrack(), h.count(), h.max(), h.buckets(),
+                Series.NOW.minus(Duration.ofHours(2)), Duration.ofMinutes(1), h.points(), h.counters(), true);
+        HostRank r = ranker.assess(old, Series.NOW);
+        assertEquals(Status.CRIT, r.status());
+        assertEquals(Series.NOW.minus(Duration.ofHours(2)), r.lastSeen(), "shows the time of its newest data");
+    }
+
+    @Test
     void threeMissedIntervalsAreNotYetStale() {
         HostHistory h = Series.flat("late", 10_000, MAX);
         HostHistory late = new HostHistory(h.host(), h.labels(), h.conntrack(), h.count(), h.max(), h.buckets(),

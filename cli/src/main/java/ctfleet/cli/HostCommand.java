@@ -175,7 +175,8 @@ public final class HostCommand implements Callable<Integer> {
         }
         if (!d.getRatesMap().isEmpty()) {
             out.println();
-            out.println("Counter rates over the window:");
+            out.println("Counter rates (drop, early_drop, insert_failed, invalid over the window; the rest over"
+                    + " the last sampling interval):");
             Table t = new Table("COUNTER", "TOTAL>", "PER SECOND>");
             for (var e : new TreeMap<>(d.getRatesMap()).entrySet()) {
                 t.row(e.getKey(), d.getStatsMap().getOrDefault(e.getKey(), 0L), String.format("%.3f", e.getValue()));

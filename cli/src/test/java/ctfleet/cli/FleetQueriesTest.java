@@ -85,7 +85,7 @@ class FleetQueriesTest {
     static Sample sample(long count, long earlyDrop) {
         return Sample.newBuilder().setStatus(ConntrackStatus.CONNTRACK_STATUS_LOADED).setCount(count).setMax(MAX)
                 .setBuckets(MAX).setBootId("boot-1").setBytesPerEntry(256).putStats("early_drop", earlyDrop)
-                .putStats("drop", 0).putStats("insert_failed", 0).build();
+                .putStats("drop", 0).putStats("insert_failed", 0).putStats("insert", 40 * earlyDrop).build();
     }
 
     static void send(String host, long t0, int n, LongFunction<Sample> at) throws Exception {
@@ -189,6 +189,8 @@ class FleetQueriesTest {
 
         JsonObject drop = json("host", "gw-drop", "--server", addr, "--format", "json").getAsJsonObject();
         assertEquals(0.5, drop.getAsJsonObject("rates").get("early_drop").getAsDouble(), 0.01);
+        // A counter raw history does not keep: its rate over the newest interval, 40 x early_drop's.
+        assertEquals(20.0, drop.getAsJsonObject("rates").get("insert").getAsDouble(), 0.5);
         assertEquals(5L * (N - 1), drop.getAsJsonObject("stats").get("early_drop").getAsLong());
 
         EndToEndTest.Result table = EndToEndTest.cli("host", "gw-flat", "--server", addr);

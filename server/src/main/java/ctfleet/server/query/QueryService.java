@@ -16,6 +16,7 @@ import ctfleet.server.fleet.CapacityPlanner;
 import ctfleet.server.fleet.CounterTotals;
 import ctfleet.server.fleet.FleetCapacity;
 import ctfleet.server.fleet.HostHistory;
+import ctfleet.server.fleet.IntervalRates;
 import ctfleet.server.fleet.HostRank;
 import ctfleet.server.fleet.LabelFilter;
 import ctfleet.server.fleet.Ranker;
@@ -160,6 +161,9 @@ public final class QueryService extends QueryGrpc.QueryImplBase {
                 .setDroppedSamples(l.droppedSamples())
                 .setConflicts(l.conflicts());
         l.stats().forEach((k, v) -> b.putStats(k, v));
+        // Every counter over the newest sampling interval; the ranking's four over the whole window.
+        IntervalRates.between(l.previous().stats(), l.previous().ts(), l.previous().sameBoot(), l.stats(), l.ts())
+                .forEach(b::putRates);
         if (totals.seconds() > 0) {
             for (String c : COUNTERS) {
                 b.putRates(c, totals.perSecond(c));

@@ -19,7 +19,7 @@ public final class FleetReader {
 
     private static final String LATEST = "SELECT h.host_id, h.labels, h.kernel, l.ts, l.received_at, l.status,"
             + " l.ct_count, l.ct_max, l.ct_buckets, l.stats, h.timeouts, l.bytes_per_entry, l.bytes_estimated,"
-            + " l.entries, h.dropped_samples, h.conflicts, l.source"
+            + " l.entries, h.dropped_samples, h.conflicts, l.source, l.prev_stats, l.prev_ts, l.prev_boot_id, l.boot_id"
             + " FROM host_latest l JOIN hosts h ON h.id = l.host_ref";
 
     private final Database db;
@@ -62,7 +62,9 @@ public final class FleetReader {
                         rs.getString(14),
                         rs.getLong(15),
                         rs.getLong(16),
-                        rs.getShort(17) == SampleSource.IMPORT.code));
+                        rs.getShort(17) == SampleSource.IMPORT.code,
+                        new LatestState.PreviousStats(GSON.fromJson(rs.getString(18), LONGS), rs.getLong(19),
+                                rs.getString(20).equals(rs.getString(21)))));
             }
         }
         return out;

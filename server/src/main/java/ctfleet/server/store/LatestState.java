@@ -6,6 +6,7 @@ import java.util.Map;
  * A host's identity and newest sample, as the ranking and host views read it.
  *
  * @param imported the newest sample came from a history import, not a live agent
+ * @param previous the counters of the sample the newest one replaced (empty before a second sample)
  */
 public record LatestState(
         String hostId,
@@ -24,4 +25,14 @@ public record LatestState(
         String entries,
         long droppedSamples,
         long conflicts,
-        boolean imported) {}
+        boolean imported,
+        PreviousStats previous) {
+
+    /**
+     * @param ts       its time (0: none yet)
+     * @param sameBoot taken under the same kernel boot as the newest sample (else the counters restarted)
+     */
+    public record PreviousStats(Map<String, Long> stats, long ts, boolean sameBoot) {
+        public static final PreviousStats NONE = new PreviousStats(Map.of(), 0, false);
+    }
+}

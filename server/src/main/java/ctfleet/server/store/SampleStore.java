@@ -308,7 +308,10 @@ public final class SampleStore {
     // A live sample moves the latest state forward, and always replaces an imported one: once an
     // agent reports, the host is live. An imported sample moves only an imported latest state
     // forward, so importing history never hides what a live agent said.
-    private static final String UPDATE_LATEST = "UPDATE host_latest SET ts = ?, received_at = ?, status = ?,"
+    // SET expressions read the row as it was (standard SQL, H2 and PostgreSQL): prev_* get the
+    // replaced sample's values.
+    private static final String UPDATE_LATEST = "UPDATE host_latest SET prev_stats = stats, prev_ts = ts,"
+            + " prev_boot_id = boot_id, ts = ?, received_at = ?, status = ?,"
             + " ct_count = ?, ct_max = ?, ct_buckets = ?, expect_max = ?, acct = ?, boot_id = ?, stats = ?,"
             + " bytes_per_entry = ?, bytes_estimated = ?, source = ?,"
             + " entries = CASE WHEN ? = '' THEN entries ELSE ? END WHERE host_ref = ? AND ";

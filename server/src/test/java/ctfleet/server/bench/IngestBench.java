@@ -78,6 +78,16 @@ public final class IngestBench {
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
+    /** Registers gw-0 .. gw-(n-1), untimed, and returns their refs. */
+    static long[] registerHosts(Database db, int n, long t0) throws Exception {
+        HostStore hosts = new HostStore(db);
+        long[] refs = new long[n];
+        for (int h = 0; h < n; h++) {
+            refs[h] = hosts.hello(new HostHello("gw-" + h, Map.of(), "6.1", "bench", 0), t0);
+        }
+        return refs;
+    }
+
     /**
      * The issue's baseline: the same rows, straight into the samples table with a JDBC batch of
      * single-row INSERTs, 1000 rows a transaction, one thread. No idempotence check, no latest
@@ -86,11 +96,7 @@ public final class IngestBench {
     static double plain(int streams, int perStream, long t0) throws Exception {
         Path dir = Files.createTempDirectory("ingest-plain");
         try (Database db = Database.open(dir)) {
-            HostStore hosts = new HostStore(db);
-            long[] refs = new long[streams];
-            for (int h = 0; h < streams; h++) {
-                refs[h] = hosts.hello(new HostHello("gw-" + h, Map.of(), "6.1", "bench", 0), t0);
-            }
+            long[] refs = registerHosts(db, streams, t0);
             long start = System.nanoTime();
             try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO samples (host_ref, ts, status, ct_count, ct_max, ct_buckets, boot, drop_total,"
@@ -140,11 +146,7 @@ public final class IngestBench {
     static double direct(int streams, int perStream, long t0) throws Exception {
         Path dir = Files.createTempDirectory("ingest-direct");
         try (Database db = Database.open(dir)) {
-            HostStore hosts = new HostStore(db);
-            long[] refs = new long[streams];
-            for (int h = 0; h < streams; h++) {
-                refs[h] = hosts.hello(new HostHello("gw-" + h, Map.of(), "6.1", "bench", 0), t0);
-            }
+            long[] refs = registerHosts(db, streams, t0);
             SampleStore store = new SampleStore(db);
             List<SampleStore.Write> batch = new ArrayList<>();
             for (int h = 0; h < streams; h++) {

@@ -21,7 +21,7 @@ class EntryTableReaderTest {
     private final EntryTableReader reader = new EntryTableReader();
 
     /** Records what the reader hands over. */
-    private static final class Recorder implements EntryListener {
+    private static class Recorder implements EntryListener {
         final List<ConntrackEntry> entries = new ArrayList<>();
         final List<String> lines = new ArrayList<>();
         final List<String> reasons = new ArrayList<>();
@@ -128,6 +128,32 @@ class EntryTableReaderTest {
         assertEquals(1, s.parseErrors());
         assertEquals(2 * real.size() + 1, s.lines());
         assertEquals(real, r.lines.subList(real.size(), 2 * real.size()));
+    }
+
+    @Test
+    void aFailingListenerEndsTheFullScanAndItsReadAheadThread(@TempDir Path dir) throws IOException {
+        // Far more than the read-ahead ring holds, so the helper thread is blocked on a full ring.
+        List<String> many = new ArrayList<>();
+        while (many.size() < 20_000) {
+            many.addAll(realLines());
+        }
+        Path file = dir.resolve("nf_conntrack");
+        Files.write(file, many, StandardCharsets.ISO_8859_1);
+        Recorder failing = new Recorder() {
+            @Override
+            public void onEntry(ConntrackEntry entry, byte[] line, int off, int len) {
+                if (entries.size() == 100) {
+                    throw new IllegalStateException("listener gave up");
+                }
+                super.onEntry(entry, line, off, len);
+            }
+        };
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> reader.fullScan(file, failing));
+        assertEquals("listener gave up", e.getMessage());
+        assertFalse(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("ctfleet-read-ahead")),
+                "read-ahead thread outlived its scan");
+        // The reader is still usable afterwards.
+        assertEquals(many.size(), reader.fullScan(file, new Recorder()).entries());
     }
 
     @Test

@@ -2,6 +2,7 @@ package ctfleet.server.bench;
 
 import ctfleet.common.Durations;
 import ctfleet.server.store.Database;
+import ctfleet.server.store.FileUsage;
 import ctfleet.server.store.FleetReader;
 import ctfleet.server.store.HistoryReader;
 import ctfleet.server.store.HostHello;
@@ -110,16 +111,17 @@ public final class StorageBench {
         expiry.run(end);
         double loadSecs = seconds(loadStart);
         long ingested = ticks * hostCount;
-        long atEnd = db.fileSize();
-        // H2 keeps freed chunks for RETENTION_TIME (45 s) in case the OS has not flushed the newer
-        // ones; a live server gets there on its own, so wait it out and compact as the schedule would.
+        FileUsage atEndUsage = db.usage();
+        long atEnd = atEndUsage.bytes();
+        // What a running server gets to once ingest pauses: compaction rounds until the file stops
+        // shrinking (Database.compact frees dead chunks at once, so there is no retention time to wait).
         long settleStart = System.nanoTime();
-        Thread.sleep(46_000);
         for (long before = Long.MAX_VALUE; db.fileSize() < before && seconds(settleStart) < 180; ) {
             before = db.fileSize();
             db.compact(5000);
         }
-        long settled = db.fileSize();
+        FileUsage settledUsage = db.usage();
+        long settled = settledUsage.bytes();
         long raw = count(db, "SELECT COUNT(*) FROM samples");
         System.out.printf("load: %,d samples in %.1f s = %,.0f samples/s (maintenance %.1f s of it)%n", ingested,
                 loadSecs, ingested / loadSecs, maintenanceNanos / 1e9);
@@ -127,9 +129,12 @@ public final class StorageBench {
                 count(db, "SELECT COUNT(*) FROM samples_1m"), count(db, "SELECT COUNT(*) FROM samples_1h"),
                 count(db, "SELECT COUNT(*) FROM entry_summaries"));
         System.out.printf("file: peak %,d MB; end of load %,d MB = %.1f B per raw sample kept;"
-                        + " after retention time + compaction (%.0f s) %,d MB = %.1f B per raw sample kept"
+                        + " after compaction rounds (%.0f s) %,d MB = %.1f B per raw sample kept"
                         + " (goal <= 60)%n", peakFile >> 20, atEnd >> 20, (double) atEnd / raw,
                 seconds(settleStart), settled >> 20, (double) settled / raw);
+        System.out.printf("file fill (blocks in chunks / live bytes in chunks): end of load %d%% / %d%%;"
+                + " settled %d%% / %d%%%n", atEndUsage.fillRate(), atEndUsage.chunksFillRate(),
+                settledUsage.fillRate(), settledUsage.chunksFillRate());
 
         Clock clock = Clock.fixed(Instant.ofEpochMilli(end), ZoneOffset.UTC);
         HistoryReader history = new HistoryReader(db, retention, clock);

@@ -20,5 +20,11 @@ public record ServerLimits(int maxMessageBytes, int maxHosts, int maxStreamsPerC
                 || clockSkew.isNegative()) {
             throw new IllegalArgumentException("limits must be positive (message size at least 1024 bytes)");
         }
+        // Raw samples are keyed by host_ref * 2^42 + ts (store.SampleKey): host refs stay below 2^21.
+        if (maxHosts > MAX_HOSTS) {
+            throw new IllegalArgumentException("--max-hosts is at most " + MAX_HOSTS + ", got " + maxHosts);
+        }
     }
+
+    public static final int MAX_HOSTS = 1_000_000;
 }

@@ -53,9 +53,9 @@ public final class HistoryReader {
             if (s == Step.RAW) {
                 RawPoint prev = null;
                 try (PreparedStatement q = c.prepareStatement("SELECT " + Rows.RAW + " FROM samples"
-                        + " WHERE host_ref = ? AND ts < ? ORDER BY host_ref DESC, ts DESC FETCH FIRST 1 ROWS ONLY")) {
-                    q.setLong(1, host);
-                    q.setLong(2, fromMillis);
+                        + " WHERE id >= ? AND id < ? ORDER BY id DESC FETCH FIRST 1 ROWS ONLY")) {
+                    q.setLong(1, SampleKey.bound(host, 0));
+                    q.setLong(2, SampleKey.bound(host, fromMillis));
                     try (ResultSet rs = q.executeQuery()) {
                         if (rs.next()) {
                             prev = Rows.raw(rs, 1);
@@ -63,8 +63,9 @@ public final class HistoryReader {
                     }
                 }
                 try (PreparedStatement q = c.prepareStatement("SELECT " + Rows.RAW + " FROM samples"
-                        + " WHERE host_ref = ? AND ts >= ? AND ts < ? ORDER BY host_ref, ts")) {
-                    bindRange(q, host, fromMillis, toMillis);
+                        + " WHERE id >= ? AND id < ? ORDER BY id")) {
+                    q.setLong(1, SampleKey.bound(host, fromMillis));
+                    q.setLong(2, SampleKey.bound(host, toMillis));
                     try (ResultSet rs = q.executeQuery()) {
                         while (rs.next()) {
                             RawPoint r = Rows.raw(rs, 1);
@@ -96,14 +97,18 @@ public final class HistoryReader {
     public void fleetSeries(long fromMillis, long toMillis, Step step, FleetSink sink) throws SQLException {
         Step s = resolve(fromMillis, step);
         // hosts drives the join so that each host's rows come from one range scan of the key.
+        // Raw samples are keyed by host_ref * 2^42 + ts (SampleKey): the range is spelled on that key.
+        String range = s == Step.RAW
+                ? "x.id >= h.id * " + SampleKey.TS_RANGE + " + ? AND x.id < h.id * " + SampleKey.TS_RANGE + " + ?"
+                : "x.host_ref = h.id AND x.ts >= ? AND x.ts < ?";
         String sql = "SELECT h.host_id, " + prefixed(s == Step.RAW ? Rows.RAW : Rows.BUCKET)
-                + " FROM hosts h JOIN " + s.table + " x ON x.host_ref = h.id AND x.ts >= ? AND x.ts < ?"
+                + " FROM hosts h JOIN " + s.table + " x ON " + range
                 + " ORDER BY h.host_id, x.ts";
         long from = s == Step.RAW ? fromMillis : Rollups.floor(fromMillis, s.millis);
         try (Connection c = db.connect(); PreparedStatement q = c.prepareStatement(sql)) {
             q.setFetchSize(1000);
-            q.setLong(1, from);
-            q.setLong(2, toMillis);
+            q.setLong(1, s == Step.RAW ? SampleKey.bound(0, from) : from);
+            q.setLong(2, s == Step.RAW ? SampleKey.bound(0, toMillis) : toMillis);
             try (ResultSet rs = q.executeQuery()) {
                 String host = null;
                 RawPoint prev = null;

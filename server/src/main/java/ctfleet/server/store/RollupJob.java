@@ -21,11 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RollupJob {
     private static final String PREVIOUS_RAW = "SELECT " + Rows.RAW
-            + " FROM samples WHERE host_ref = ? AND ts < ? ORDER BY host_ref DESC, ts DESC FETCH FIRST 1 ROWS ONLY";
+            + " FROM samples WHERE id >= ? AND id < ? ORDER BY id DESC FETCH FIRST 1 ROWS ONLY";
     private static final String PREVIOUS_MINUTE = "SELECT last_boot, last_drop, last_early_drop, last_insert_failed,"
             + " last_invalid FROM samples_1m WHERE host_ref = ? AND ts < ? ORDER BY host_ref DESC, ts DESC FETCH FIRST 1 ROWS ONLY";
     private static final String RAW_RANGE = "SELECT " + Rows.RAW
-            + " FROM samples WHERE host_ref = ? AND ts >= ? AND ts < ? ORDER BY host_ref, ts";
+            + " FROM samples WHERE id >= ? AND id < ? ORDER BY id";
 
     /** What one run did. */
     public record Result(int hosts, int minutes, int hours) {}
@@ -110,7 +110,17 @@ public final class RollupJob {
         if (rolled != null) {
             return rolled + Rollups.MINUTE;
         }
-        Long oldest = single(c, "SELECT ts FROM samples WHERE host_ref = ? ORDER BY host_ref, ts FETCH FIRST 1 ROWS ONLY", host);
+        Long oldest = null;
+        try (PreparedStatement q = c.prepareStatement(
+                "SELECT ts FROM samples WHERE id >= ? AND id < ? ORDER BY id FETCH FIRST 1 ROWS ONLY")) {
+            q.setLong(1, SampleKey.bound(host, 0));
+            q.setLong(2, SampleKey.bound(host + 1, 0));
+            try (ResultSet rs = q.executeQuery()) {
+                if (rs.next()) {
+                    oldest = rs.getLong(1);
+                }
+            }
+        }
         return oldest != null ? Rollups.floor(oldest, Rollups.MINUTE) : closed;
     }
 
@@ -217,8 +227,8 @@ public final class RollupJob {
 
     private static Optional<Counters> previous(Connection c, long host, long before) throws SQLException {
         try (PreparedStatement q = c.prepareStatement(PREVIOUS_RAW)) {
-            q.setLong(1, host);
-            q.setLong(2, before);
+            q.setLong(1, SampleKey.bound(host, 0));
+            q.setLong(2, SampleKey.bound(host, before));
             try (ResultSet rs = q.executeQuery()) {
                 if (rs.next()) {
                     return Optional.of(Rows.raw(rs, 1).counters());
@@ -240,9 +250,8 @@ public final class RollupJob {
     private static List<RawPoint> raw(Connection c, long host, long from, long to) throws SQLException {
         List<RawPoint> out = new ArrayList<>();
         try (PreparedStatement q = c.prepareStatement(RAW_RANGE)) {
-            q.setLong(1, host);
-            q.setLong(2, from);
-            q.setLong(3, to);
+            q.setLong(1, SampleKey.bound(host, from));
+            q.setLong(2, SampleKey.bound(host, to));
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
                     out.add(Rows.raw(rs, 1));

@@ -104,17 +104,16 @@ public final class SampleStore {
     // works on H2 and PostgreSQL, and a re-sent key is a zero update count instead of an error that
     // would abort the whole batch.
     private static final String INSERT = "INSERT INTO samples (host_ref, ts, status, ct_count, ct_max, ct_buckets,"
-            + " boot, drop_total, early_drop, insert_failed, invalid, source)"
-            + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (VALUES (0)) AS one (x)"
-            + " WHERE NOT EXISTS (SELECT 1 FROM samples WHERE host_ref = ? AND ts = ?)";
+            + " boot, drop_total, early_drop, insert_failed, invalid, source, id)"
+            + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (VALUES (0)) AS one (x)"
+            + " WHERE NOT EXISTS (SELECT 1 FROM samples WHERE id = ?)";
 
     private static List<Outcome> insertOneByOne(Connection c, List<Write> batch) throws SQLException {
         int[] counts;
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             for (Write w : batch) {
                 bindRow(ps, w);
-                ps.setLong(13, w.hostRef());
-                ps.setLong(14, w.row().ts());
+                ps.setLong(14, SampleKey.of(w.hostRef(), w.row().ts()));
                 ps.addBatch();
             }
             counts = ps.executeBatch();
@@ -127,12 +126,11 @@ public final class SampleStore {
     }
 
     private static final String STORED_VALUES = "SELECT status, ct_count, ct_max, ct_buckets, boot, drop_total,"
-            + " early_drop, insert_failed, invalid, ts FROM samples WHERE host_ref = ?";
+            + " early_drop, insert_failed, invalid, ts FROM samples WHERE ";
 
     private static Outcome compare(Connection c, Write w) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement(STORED_VALUES + " AND ts = ?")) {
-            q.setLong(1, w.hostRef());
-            q.setLong(2, w.row().ts());
+        try (PreparedStatement q = c.prepareStatement(STORED_VALUES + "id = ?")) {
+            q.setLong(1, SampleKey.of(w.hostRef(), w.row().ts()));
             try (ResultSet rs = q.executeQuery()) {
                 if (!rs.next()) {
                     // Another batch of this key within this very batch: the first one wins.
@@ -187,10 +185,9 @@ public final class SampleStore {
             c.setAutoCommit(false);
             try {
                 var existing = new java.util.HashMap<Long, long[]>();
-                try (PreparedStatement q = c.prepareStatement(STORED_VALUES + " AND ts BETWEEN ? AND ?")) {
-                    q.setLong(1, hostRef);
-                    q.setLong(2, min);
-                    q.setLong(3, max);
+                try (PreparedStatement q = c.prepareStatement(STORED_VALUES + "id BETWEEN ? AND ?")) {
+                    q.setLong(1, SampleKey.of(hostRef, min));
+                    q.setLong(2, SampleKey.of(hostRef, max));
                     try (ResultSet rs = q.executeQuery()) {
                         while (rs.next()) {
                             existing.put(rs.getLong(10), stored(rs));
@@ -248,8 +245,8 @@ public final class SampleStore {
     }
 
     private static final String INSERT_ROWS = "INSERT INTO samples (host_ref, ts, status, ct_count, ct_max,"
-            + " ct_buckets, boot, drop_total, early_drop, insert_failed, invalid, source) VALUES ";
-    private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " ct_buckets, boot, drop_total, early_drop, insert_failed, invalid, source, id) VALUES ";
+    private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final int ROWS_PER_STATEMENT = 100;
 
     // Multi-row VALUES (standard SQL, H2 and PostgreSQL): far fewer statement executions than a
@@ -261,7 +258,7 @@ public final class SampleStore {
                     + String.join(", ", java.util.Collections.nCopies(ROWS_PER_STATEMENT, ROW)))) {
                 for (int from = 0; from < full; from += ROWS_PER_STATEMENT) {
                     for (int i = 0; i < ROWS_PER_STATEMENT; i++) {
-                        bindRow(ps, i * 12, rows.get(from + i));
+                        bindRow(ps, i * COLUMNS, rows.get(from + i));
                     }
                     ps.addBatch();
                 }
@@ -297,7 +294,11 @@ public final class SampleStore {
         ps.setLong(at + 10, r.stat("insert_failed"));
         ps.setLong(at + 11, r.stat("invalid"));
         ps.setShort(at + 12, w.source().code);
+        ps.setLong(at + 13, SampleKey.of(w.hostRef(), r.ts()));
     }
+
+    /** Parameters {@link #bindRow(PreparedStatement, int, Write)} sets per row. */
+    private static final int COLUMNS = 13;
 
     private static void updateLatest(Connection c, List<Write> batch, List<Outcome> out) throws SQLException {
         // Imports first, so that a live sample in the same batch still ends up as the latest state.
@@ -406,10 +407,9 @@ public final class SampleStore {
      */
     public long[] liveTimestamps(long hostRef, long from, long to) throws SQLException {
         try (Connection c = db.connect(); PreparedStatement q = c.prepareStatement(
-                "SELECT ts FROM samples WHERE host_ref = ? AND ts BETWEEN ? AND ? AND source = 0 ORDER BY ts")) {
-            q.setLong(1, hostRef);
-            q.setLong(2, from);
-            q.setLong(3, to);
+                "SELECT ts FROM samples WHERE id BETWEEN ? AND ? AND source = 0 ORDER BY id")) {
+            q.setLong(1, SampleKey.bound(hostRef, from));
+            q.setLong(2, SampleKey.bound(hostRef, to));
             long[] ts = new long[64];
             int n = 0;
             try (ResultSet rs = q.executeQuery()) {

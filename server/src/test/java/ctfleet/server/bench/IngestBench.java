@@ -100,7 +100,7 @@ public final class IngestBench {
             long start = System.nanoTime();
             try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO samples (host_ref, ts, status, ct_count, ct_max, ct_buckets, boot, drop_total,"
-                            + " early_drop, insert_failed, invalid, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                            + " early_drop, insert_failed, invalid, source, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 c.setAutoCommit(false);
                 int inBatch = 0;
                 for (int i = 1; i < perStream; i++) {
@@ -118,6 +118,7 @@ public final class IngestBench {
                         ps.setLong(10, r.stat("insert_failed"));
                         ps.setLong(11, r.stat("invalid"));
                         ps.setShort(12, (short) 0);
+                        ps.setLong(13, refs[h] * (1L << 42) + r.ts()); // SampleKey
                         ps.addBatch();
                         if (++inBatch == 1000) {
                             ps.executeBatch();

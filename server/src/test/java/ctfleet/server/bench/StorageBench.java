@@ -150,7 +150,15 @@ public final class StorageBench {
             history.fleetSeries(end - 30 * day, end, Step.HOUR, (h, p) -> points[0]++);
             return points[0];
         });
+        long[] rawPoints = new long[1];
+        double window = time(5, () -> {
+            rawPoints[0] = 0;
+            history.fleetSeries(end - 3_600_000L, end, Step.RAW, (h, p) -> rawPoints[0]++);
+            return rawPoints[0];
+        });
         System.out.printf("baseline: full scan of raw samples %.1f ms%n", scan);
+        System.out.printf("top's 1 h window of raw samples for the fleet (%,d points): %.1f ms median = %.4f x scan%n",
+                rawPoints[0], window, window / scan);
         System.out.printf("top (latest state of %d hosts): %.2f ms median (goal <= 50) = %.4f x scan%n",
                 hostCount, top, top / scan);
         System.out.printf("24 h history of one host (auto -> %s, %d points): %.2f ms median (goal <= 100) = %.4f x scan;"

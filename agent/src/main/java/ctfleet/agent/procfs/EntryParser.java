@@ -69,6 +69,7 @@ public final class EntryParser {
     private static final byte[] HW_OFFLOAD = ascii("[HW_OFFLOAD]");
 
     private final TokenCache names = new TokenCache(256);
+    private final HeaderCache headers = new HeaderCache();
     // ~250 kB: a gateway's table has tens of thousands of distinct client addresses, and a miss
     // costs a String (for IPv6 an RFC 5952 formatting) when a listener asks for the record.
     private final AddressCache addresses = new AddressCache(16_384, 4096);
@@ -125,23 +126,10 @@ public final class EntryParser {
             end--;
         }
         ParsedEntry en = entry;
-
-        String family = nextName("family");
-        if (family == null) {
+        if (!header(off)) {
             return false;
         }
-        long l3num = nextNumber("l3 number");
-        if (l3num < 0) {
-            return false;
-        }
-        String protocol = nextName("protocol");
-        if (protocol == null) {
-            return false;
-        }
-        long protonum = nextNumber("protocol number");
-        if (protonum < 0 || protonum > 255) {
-            return fail(protonum < 0 ? reason : "protocol number out of range");
-        }
+        String protocol = en.protocol;
         skipSpaces();
         long timeout = ABSENT;
         // The kernel omits the timeout of offloaded entries: a state or "src=" follows directly.
@@ -174,10 +162,6 @@ public final class EntryParser {
             pos = e;
         }
 
-        en.family = family;
-        en.l3num = (int) l3num;
-        en.protocol = protocol;
-        en.protonum = (int) protonum;
         en.timeout = timeout;
         en.state = state;
         en.unreplied = false;
@@ -276,15 +260,63 @@ public final class EntryParser {
         return true;
     }
 
+    /**
+     * FAMILY L3NUM PROTO PROTONUM into the entry, leaving pos after them; from {@link #headers}
+     * when the line starts with a header seen before.
+     */
+    private boolean header(int off) {
+        ParsedEntry en = entry;
+        int slot = headers.find(b, off, end);
+        if (slot >= 0) {
+            en.family = headers.family(slot);
+            en.l3num = headers.l3num(slot);
+            en.protocol = headers.protocol(slot);
+            en.protonum = headers.protonum(slot);
+            pos = off + headers.length(slot);
+            return true;
+        }
+        String family = nextName("family");
+        if (family == null) {
+            return false;
+        }
+        long l3num = nextNumber("l3 number");
+        if (l3num < 0) {
+            return false;
+        }
+        String protocol = nextName("protocol");
+        if (protocol == null) {
+            return false;
+        }
+        long protonum = nextNumber("protocol number");
+        if (protonum < 0 || protonum > 255) {
+            return fail(protonum < 0 ? reason : "protocol number out of range");
+        }
+        en.family = family;
+        en.l3num = (int) l3num;
+        en.protocol = protocol;
+        en.protonum = (int) protonum;
+        if (pos < end && (b[pos] == ' ' || b[pos] == '\t')) { // the blank keeps "17" from matching "170"
+            headers.put(b, off, pos + 1 - off, family, (int) l3num, protocol, (int) protonum);
+        }
+        return true;
+    }
+
     /** The address from s to the end of its token into address slot a; false when it is none. */
     private boolean address(int s, int a) {
+        ParsedEntry en = entry;
+        long v4 = ipv4Token(s);
+        if (v4 >= 0) {
+            en.v4[a] = true;
+            en.high[a] = 0;
+            en.low[a] = v4;
+            return true;
+        }
         int e = blankFrom(s);
         pos = e;
         if (s >= e) {
             return false;
         }
-        ParsedEntry en = entry;
-        long v4 = AddressText.parseIpv4(b, s, e);
+        v4 = AddressText.parseIpv4(b, s, e);
         if (v4 >= 0) {
             en.v4[a] = true;
             en.high[a] = 0;
@@ -300,6 +332,39 @@ public final class EntryParser {
         en.high[a] = ((long) g[0] << 48) | ((long) g[1] << 32) | ((long) g[2] << 16) | g[3];
         en.low[a] = ((long) g[4] << 48) | ((long) g[5] << 32) | ((long) g[6] << 16) | g[7];
         return true;
+    }
+
+    /**
+     * The dotted quad from s to the end of its token, leaving pos there; -1 when the token is not
+     * one (the caller then tries IPv6). One pass: finding the token's end is part of the parse.
+     */
+    private long ipv4Token(int s) {
+        long address = 0;
+        int parts = 0;
+        int digits = 0;
+        int value = 0;
+        int i = s;
+        for (; i < end; i++) {
+            byte c = b[i];
+            if (c >= '0' && c <= '9') {
+                value = value * 10 + (c - '0');
+                if (++digits > 3 || value > 255) {
+                    return -1;
+                }
+            } else if (c == '.' && digits > 0 && parts < 3) {
+                address = (address << 8) | value;
+                parts++;
+                digits = 0;
+                value = 0;
+            } else {
+                break;
+            }
+        }
+        if (parts != 3 || digits == 0 || (i < end && b[i] != ' ' && b[i] != '\t')) {
+            return -1;
+        }
+        pos = i;
+        return (address << 8) | value;
     }
 
     /** A [FLAG] token at s; unknown flags are skipped. */

@@ -3,9 +3,11 @@ package ctfleet.agent.sample;
 import java.util.Arrays;
 
 /**
- * Counts keys of three longs and finds the most frequent ones, in bounded memory: the same
- * algorithm as {@link TopCounter} (exact up to {@code exactLimit} distinct keys, then a Space-Saving
- * sketch of {@code sketchCapacity} counters), on primitive keys.
+ * Counts keys of three longs and finds the most frequent ones, in bounded memory: exact up to
+ * {@code exactLimit} distinct keys, then a Space-Saving sketch (Metwally, Agrawal, El Abbadi 2005)
+ * of {@code sketchCapacity} counters, which keeps every key whose true count exceeds
+ * n / capacity and overestimates each count by at most n / capacity. The scheme of
+ * {@link TopCounter}, on primitive keys.
  *
  * <p>Why primitives: a full scan adds two keys per line, a quarter of a million lines per scan,
  * and with object keys the key allocation, its hashCode and the HashMap's nodes cost more than
@@ -64,7 +66,7 @@ final class KeyCounter {
      * breaks ties by its own key order (for addresses, their text), which only it can compute.
      */
     void forEachTop(int k, Visitor visitor) {
-        long[] counts = sketch != null ? Arrays.copyOf(sketch.count, sketch.size) : exact.nonZeroCounts();
+        long[] counts = sketch != null ? sketch.counts() : exact.nonZeroCounts();
         if (counts.length == 0) {
             return;
         }
@@ -72,8 +74,9 @@ final class KeyCounter {
         long threshold = counts[Math.max(0, counts.length - k)];
         if (sketch != null) {
             for (int i = 0; i < sketch.size; i++) {
-                if (sketch.count[i] >= threshold) {
-                    visitor.visit(sketch.a[i], sketch.b[i], sketch.c[i], sketch.count[i]);
+                long n = sketch.count(i);
+                if (n >= threshold) {
+                    visitor.visit(sketch.a[i], sketch.b[i], sketch.c[i], n);
                 }
             }
         } else {
@@ -101,8 +104,8 @@ final class KeyCounter {
         }
         Arrays.sort(byCount);
         sketch = new Sketch(sketchCapacity);
-        for (int i = 0; i < Math.min(sketchCapacity, n); i++) {
-            int slot = (int) byCount[n - 1 - i];
+        for (int i = Math.max(0, n - sketchCapacity); i < n; i++) { // smallest first, as seed wants
+            int slot = (int) byCount[i];
             sketch.seed(t.a[slot], t.b[slot], t.c[slot], t.count[slot]);
         }
         exact = null;
@@ -172,144 +175,233 @@ final class KeyCounter {
     }
 
     /**
-     * Space-Saving counters in a min-heap on count (arrays indexed by heap position), found by key
-     * through a small linear-probing index of heap positions. On a full scan most lines bring a
-     * key the sketch does not hold, so the common step is: evict the root, re-index, sift down.
+     * Space-Saving counters in the paper's "Stream-Summary" layout: counters with equal counts
+     * share a bucket, and buckets form a list in increasing count order. The smallest counter is
+     * the first bucket's, and an increment moves a counter to the next bucket or bumps its own, so
+     * every update is O(1). (A min-heap costs a sift from root to leaf per line on a full scan,
+     * where most lines bring a new key with all counts close: that was most of the aggregation.)
+     * Counters are found by key through a small linear-probing index. Arrays, not objects: -1 ends
+     * a list.
      */
     private static final class Sketch {
+        // Counters 0..size-1.
         final long[] a;
         final long[] b;
         final long[] c;
-        final long[] count;
         final int[] hashes;
-        final int[] indexSlot; // heap position -> its slot in index
-        final int[] index; // slot -> heap position + 1; 0 when empty
+        final int[] indexSlot; // counter -> its slot in index
+        final int[] bucketOf;
+        final int[] nextInBucket;
+        final int[] prevInBucket;
+        // Buckets: at most one per counter. Free ones are chained through nextBucket.
+        final long[] bucketCount;
+        final int[] firstInBucket;
+        final int[] nextBucket;
+        final int[] prevBucket;
+        final int[] index; // slot -> counter + 1; 0 when empty
         final int mask;
         int size;
+        int minBucket = -1;
+        int maxBucket = -1;
+        int freeBucket;
 
         Sketch(int capacity) {
             a = new long[capacity];
             b = new long[capacity];
             c = new long[capacity];
-            count = new long[capacity];
             hashes = new int[capacity];
             indexSlot = new int[capacity];
+            bucketOf = new int[capacity];
+            nextInBucket = new int[capacity];
+            prevInBucket = new int[capacity];
+            bucketCount = new long[capacity];
+            firstInBucket = new int[capacity];
+            nextBucket = new int[capacity];
+            prevBucket = new int[capacity];
+            for (int i = 0; i < capacity; i++) {
+                nextBucket[i] = i + 1 < capacity ? i + 1 : -1;
+            }
             int slots = Integer.highestOneBit(capacity * 4 - 1) << 1; // load at most 1/4: short probes
             index = new int[slots];
             mask = slots - 1;
         }
 
+        long count(int i) {
+            return bucketCount[bucketOf[i]];
+        }
+
+        long[] counts() {
+            long[] out = new long[size];
+            for (int i = 0; i < size; i++) {
+                out[i] = count(i);
+            }
+            return out;
+        }
+
+        /** Adds a counter; seeds come in increasing count order, so each joins the last bucket. */
         void seed(long ka, long kb, long kc, long n) {
-            int p = size++;
-            a[p] = ka;
-            b[p] = kb;
-            c[p] = kc;
-            count[p] = n;
-            hashes[p] = hash(ka, kb, kc);
-            link(p);
-            siftUp(p);
+            int i = size++;
+            setKey(i, ka, kb, kc, hash(ka, kb, kc));
+            if (maxBucket >= 0 && bucketCount[maxBucket] == n) {
+                attach(i, maxBucket);
+                return;
+            }
+            int x = newBucket(n);
+            prevBucket[x] = maxBucket;
+            nextBucket[x] = -1;
+            if (maxBucket >= 0) {
+                nextBucket[maxBucket] = x;
+            } else {
+                minBucket = x;
+            }
+            maxBucket = x;
+            attach(i, x);
         }
 
         void add(long ka, long kb, long kc) {
             int h = hash(ka, kb, kc);
-            for (int i = h & mask; index[i] != 0; i = (i + 1) & mask) {
-                int p = index[i] - 1;
-                if (a[p] == ka && b[p] == kb && c[p] == kc) {
-                    count[p]++;
-                    siftDown(p);
+            for (int s = h & mask; index[s] != 0; s = (s + 1) & mask) {
+                int i = index[s] - 1;
+                if (a[i] == ka && b[i] == kb && c[i] == kc) {
+                    increment(i);
                     return;
                 }
             }
-            if (size < count.length) {
-                seed(ka, kb, kc, 1);
+            if (size < a.length) {
+                addFirst(size++, ka, kb, kc, h);
                 return;
             }
-            // Evict the smallest counter; the newcomer inherits its count as possible error.
-            unlink(0);
-            a[0] = ka;
-            b[0] = kb;
-            c[0] = kc;
-            hashes[0] = h;
-            count[0]++;
-            link(0);
-            siftDown(0);
+            // Evict a smallest counter; the newcomer inherits its count as possible error.
+            int i = firstInBucket[minBucket];
+            unlink(i);
+            setKey(i, ka, kb, kc, h);
+            increment(i);
         }
 
-        private void link(int p) {
-            int i = hashes[p] & mask;
-            while (index[i] != 0) {
-                i = (i + 1) & mask;
+        /** A new counter at count 1, the smallest there can be. */
+        private void addFirst(int i, long ka, long kb, long kc, int h) {
+            setKey(i, ka, kb, kc, h);
+            if (minBucket >= 0 && bucketCount[minBucket] == 1) {
+                attach(i, minBucket);
+                return;
             }
-            index[i] = p + 1;
-            indexSlot[p] = i;
+            int x = newBucket(1);
+            prevBucket[x] = -1;
+            nextBucket[x] = minBucket;
+            if (minBucket >= 0) {
+                prevBucket[minBucket] = x;
+            } else {
+                maxBucket = x;
+            }
+            minBucket = x;
+            attach(i, x);
         }
 
-        /** Removes heap position p from the index, shifting back the entries probed past it. */
-        private void unlink(int p) {
-            int hole = indexSlot[p];
+        private void increment(int i) {
+            int from = bucketOf[i];
+            long n = bucketCount[from] + 1;
+            int next = nextBucket[from];
+            if (next >= 0 && bucketCount[next] == n) {
+                detach(i);
+                attach(i, next);
+                if (firstInBucket[from] < 0) {
+                    removeBucket(from);
+                }
+            } else if (firstInBucket[from] == i && nextInBucket[i] < 0) {
+                bucketCount[from] = n; // alone in its bucket, and the next holds more than n
+            } else {
+                detach(i);
+                int x = newBucket(n);
+                prevBucket[x] = from;
+                nextBucket[x] = next;
+                if (next >= 0) {
+                    prevBucket[next] = x;
+                } else {
+                    maxBucket = x;
+                }
+                nextBucket[from] = x;
+                attach(i, x);
+            }
+        }
+
+        private void setKey(int i, long ka, long kb, long kc, int h) {
+            a[i] = ka;
+            b[i] = kb;
+            c[i] = kc;
+            hashes[i] = h;
+            int s = h & mask;
+            while (index[s] != 0) {
+                s = (s + 1) & mask;
+            }
+            index[s] = i + 1;
+            indexSlot[i] = s;
+        }
+
+        /** Removes counter i from the index, shifting back the entries probed past it. */
+        private void unlink(int i) {
+            int hole = indexSlot[i];
             index[hole] = 0;
-            for (int i = (hole + 1) & mask; index[i] != 0; i = (i + 1) & mask) {
-                int q = index[i] - 1;
+            for (int s = (hole + 1) & mask; index[s] != 0; s = (s + 1) & mask) {
+                int q = index[s] - 1;
                 int home = hashes[q] & mask;
-                // q may move into the hole unless its home lies cyclically in (hole, i].
-                boolean stays = hole <= i ? (home > hole && home <= i) : (home > hole || home <= i);
+                // q may move into the hole unless its home lies cyclically in (hole, s].
+                boolean stays = hole <= s ? (home > hole && home <= s) : (home > hole || home <= s);
                 if (!stays) {
                     index[hole] = q + 1;
                     indexSlot[q] = hole;
-                    index[i] = 0;
-                    hole = i;
+                    index[s] = 0;
+                    hole = s;
                 }
             }
         }
 
-        private void siftUp(int i) {
-            while (i > 0) {
-                int parent = (i - 1) >>> 1;
-                if (count[parent] <= count[i]) {
-                    return;
-                }
-                swap(i, parent);
-                i = parent;
+        private void attach(int i, int bucket) {
+            int first = firstInBucket[bucket];
+            nextInBucket[i] = first;
+            prevInBucket[i] = -1;
+            if (first >= 0) {
+                prevInBucket[first] = i;
+            }
+            firstInBucket[bucket] = i;
+            bucketOf[i] = bucket;
+        }
+
+        private void detach(int i) {
+            int prev = prevInBucket[i];
+            int next = nextInBucket[i];
+            if (prev < 0) {
+                firstInBucket[bucketOf[i]] = next;
+            } else {
+                nextInBucket[prev] = next;
+            }
+            if (next >= 0) {
+                prevInBucket[next] = prev;
             }
         }
 
-        private void siftDown(int i) {
-            while (true) {
-                int l = 2 * i + 1;
-                if (l >= size) {
-                    return;
-                }
-                int smallest = l + 1 < size && count[l + 1] < count[l] ? l + 1 : l;
-                if (count[i] <= count[smallest]) {
-                    return;
-                }
-                swap(i, smallest);
-                i = smallest;
-            }
+        private int newBucket(long n) {
+            int x = freeBucket;
+            freeBucket = nextBucket[x];
+            bucketCount[x] = n;
+            firstInBucket[x] = -1;
+            return x;
         }
 
-        private void swap(int i, int j) {
-            long t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-            t = b[i];
-            b[i] = b[j];
-            b[j] = t;
-            t = c[i];
-            c[i] = c[j];
-            c[j] = t;
-            t = count[i];
-            count[i] = count[j];
-            count[j] = t;
-            int h = hashes[i];
-            hashes[i] = hashes[j];
-            hashes[j] = h;
-            int si = indexSlot[i];
-            int sj = indexSlot[j];
-            indexSlot[i] = sj;
-            indexSlot[j] = si;
-            index[sj] = i + 1;
-            index[si] = j + 1;
+        private void removeBucket(int x) {
+            int prev = prevBucket[x];
+            int next = nextBucket[x];
+            if (prev < 0) {
+                minBucket = next;
+            } else {
+                nextBucket[prev] = next;
+            }
+            if (next < 0) {
+                maxBucket = prev;
+            } else {
+                prevBucket[next] = prev;
+            }
+            nextBucket[x] = freeBucket;
+            freeBucket = x;
         }
     }
 }

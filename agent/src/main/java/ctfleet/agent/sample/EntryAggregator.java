@@ -33,13 +33,7 @@ public final class EntryAggregator implements EntryListener {
     static final int SKETCH_FACTOR = 10;
 
     // Endpoint keys are three longs: the address's high and low 64 bits (IPv4 in low), then a tag.
-    private static final long IPV4 = 1L << 32;
-
-    private static final Comparator<EntrySample.Endpoint> TOP_ORDER = Comparator
-            .comparingLong(EntrySample.Endpoint::sampled).reversed()
-            .thenComparing(EntrySample.Endpoint::address)
-            .thenComparingInt(EntrySample.Endpoint::port)
-            .thenComparing(EntrySample.Endpoint::protocol);
+    private static final long IPV4 = TopList.IPV4;
 
     private final int topK;
     private final int rawLines;
@@ -126,20 +120,12 @@ public final class EntryAggregator implements EntryListener {
                 .thenComparing(EntrySample.StateCount::family)
                 .thenComparing(EntrySample.StateCount::protocol)
                 .thenComparing(EntrySample.StateCount::state));
-        List<EntrySample.Endpoint> dst = new ArrayList<>();
-        destinations.forEachTop(topK, (high, low, tag, n) -> dst.add(new EntrySample.Endpoint(
-                ParsedEntry.addressText((tag & IPV4) != 0, high, low), (int) tag, states.protocol((int) (tag >>> 33)), n)));
-        List<EntrySample.Endpoint> src = new ArrayList<>();
-        sources.forEachTop(topK, (high, low, tag, n) -> src.add(new EntrySample.Endpoint(
-                ParsedEntry.addressText((tag & IPV4) != 0, high, low), 0, "", n)));
+        TopList dst = new TopList(topK, states::protocol);
+        destinations.forEach(dst);
+        TopList src = new TopList(topK, id -> "");
+        sources.forEach(src);
         return new EntrySample(entries, parseErrors, read.wholeTable(), List.copyOf(stateCounts),
                 assured, unreplied, offloaded, destinations.approximate() || sources.approximate(),
-                top(dst), top(src), List.copyOf(raw), unrepliedByProtocol);
-    }
-
-    /** The first topK in count order, ties by address, port and protocol text: deterministic output. */
-    private List<EntrySample.Endpoint> top(List<EntrySample.Endpoint> candidates) {
-        candidates.sort(TOP_ORDER);
-        return List.copyOf(candidates.subList(0, Math.min(topK, candidates.size())));
+                dst.endpoints(true), src.endpoints(false), List.copyOf(raw), unrepliedByProtocol);
     }
 }

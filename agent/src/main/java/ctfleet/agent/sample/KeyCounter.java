@@ -16,7 +16,7 @@ import java.util.Arrays;
  */
 final class KeyCounter {
 
-    /** Receives a counted key; see {@link #forEachTop}. */
+    /** Receives a counted key; see {@link #forEach}. */
     @FunctionalInterface
     interface Visitor {
         void visit(long a, long b, long c, long count);
@@ -61,27 +61,15 @@ final class KeyCounter {
         return sketch != null;
     }
 
-    /**
-     * Visits every key whose count is at least the k-th largest count, in no order: the caller
-     * breaks ties by its own key order (for addresses, their text), which only it can compute.
-     */
-    void forEachTop(int k, Visitor visitor) {
-        long[] counts = sketch != null ? sketch.counts() : exact.nonZeroCounts();
-        if (counts.length == 0) {
-            return;
-        }
-        Arrays.sort(counts);
-        long threshold = counts[Math.max(0, counts.length - k)];
+    /** Visits every counted key, in no order. */
+    void forEach(Visitor visitor) {
         if (sketch != null) {
             for (int i = 0; i < sketch.size; i++) {
-                long n = sketch.count(i);
-                if (n >= threshold) {
-                    visitor.visit(sketch.a[i], sketch.b[i], sketch.c[i], n);
-                }
+                visitor.visit(sketch.a[i], sketch.b[i], sketch.c[i], sketch.count(i));
             }
         } else {
             for (int i = 0; i < exact.count.length; i++) {
-                if (exact.count[i] >= threshold) {
+                if (exact.count[i] != 0) {
                     visitor.visit(exact.a[i], exact.b[i], exact.c[i], exact.count[i]);
                 }
             }
@@ -161,17 +149,6 @@ final class KeyCounter {
             }
             return t;
         }
-
-        long[] nonZeroCounts() {
-            long[] out = new long[size];
-            int n = 0;
-            for (long x : count) {
-                if (x != 0) {
-                    out[n++] = x;
-                }
-            }
-            return out;
-        }
     }
 
     /**
@@ -228,14 +205,6 @@ final class KeyCounter {
 
         long count(int i) {
             return bucketCount[bucketOf[i]];
-        }
-
-        long[] counts() {
-            long[] out = new long[size];
-            for (int i = 0; i < size; i++) {
-                out[i] = count(i);
-            }
-            return out;
         }
 
         /** Adds a counter; seeds come in increasing count order, so each joins the last bucket. */

@@ -1,9 +1,9 @@
 package ctfleet.agent.procfs;
 
 /**
- * Canonical address Strings keyed by the address's value, so a line's addresses cost one parse
- * pass and an integer compare instead of a String allocation (and, for IPv6, an RFC 5952
- * formatting) each. Direct-mapped and bounded: a collision replaces the slot. Not thread-safe.
+ * Canonical address Strings keyed by the address's value, so the same address gets the same
+ * String (and one formatting, for IPv6 an RFC 5952 one) rather than a new one per line.
+ * Direct-mapped and bounded: a collision replaces the slot. Not thread-safe.
  */
 final class AddressCache {
 
@@ -14,7 +14,6 @@ final class AddressCache {
     private final long[] v6Hi;
     private final long[] v6Lo;
     private final String[] v6Values;
-    private final int[] groups = new int[8];
 
     /** Slot counts are powers of two; about 12 bytes per IPv4 slot and 20 per IPv6 slot. */
     AddressCache(int v4Slots, int v6Slots) {
@@ -30,32 +29,26 @@ final class AddressCache {
         v6Values = new String[v6Slots];
     }
 
-    /** The canonical text of the address in b[s, e), or null when it is neither IPv4 nor IPv6. */
-    String address(byte[] b, int s, int e) {
-        long v4 = AddressText.parseIpv4(b, s, e);
-        if (v4 >= 0) {
-            int slot = mix(v4) & v4Mask;
-            if (v4Keys[slot] == v4 + 1) {
+    /** The canonical text of an IPv4 address (its value in {@code low}) or an IPv6 one. */
+    String text(boolean ipv4, long high, long low) {
+        if (ipv4) {
+            int slot = mix(low) & v4Mask;
+            if (v4Keys[slot] == low + 1) {
                 return v4Values[slot];
             }
-            String text = AddressText.formatIpv4((int) v4);
-            v4Keys[slot] = v4 + 1;
+            String text = AddressText.formatIpv4((int) low);
+            v4Keys[slot] = low + 1;
             v4Values[slot] = text;
             return text;
         }
-        if (!AddressText.parseIpv6(b, s, e, groups)) {
-            return null;
-        }
-        long hi = ((long) groups[0] << 48) | ((long) groups[1] << 32) | ((long) groups[2] << 16) | groups[3];
-        long lo = ((long) groups[4] << 48) | ((long) groups[5] << 32) | ((long) groups[6] << 16) | groups[7];
-        int slot = mix(hi * 31 + lo) & v6Mask;
+        int slot = mix(high * 31 + low) & v6Mask;
         String cached = v6Values[slot];
-        if (cached != null && v6Hi[slot] == hi && v6Lo[slot] == lo) {
+        if (cached != null && v6Hi[slot] == high && v6Lo[slot] == low) {
             return cached;
         }
-        String text = AddressText.format(groups);
-        v6Hi[slot] = hi;
-        v6Lo[slot] = lo;
+        String text = AddressText.formatIpv6(high, low);
+        v6Hi[slot] = high;
+        v6Lo[slot] = low;
         v6Values[slot] = text;
         return text;
     }

@@ -1,7 +1,14 @@
 package ctfleet.agent.procfs;
 
+import static ctfleet.agent.procfs.ParsedEntry.CODE;
+import static ctfleet.agent.procfs.ParsedEntry.DPORT;
+import static ctfleet.agent.procfs.ParsedEntry.DSTKEY;
+import static ctfleet.agent.procfs.ParsedEntry.ID;
+import static ctfleet.agent.procfs.ParsedEntry.SPORT;
+import static ctfleet.agent.procfs.ParsedEntry.SRCKEY;
+import static ctfleet.agent.procfs.ParsedEntry.TYPE;
+
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
 
 /**
  * Parses one line of {@code /proc/net/nf_conntrack} into a {@link ConntrackEntry}, or says why it
@@ -21,8 +28,11 @@ import java.util.Optional;
  * its absence is how a truncated line shows).
  *
  * <p>Speed matters because a full scan of a 262k-entry table must cost little more than the
- * kernel's own 0.44 s to print it: the parser walks bytes once, allocates no String per field, and
- * hands out cached Strings for names and addresses. Not thread-safe: one parser per reading thread.
+ * kernel's own 0.44 s to print it. {@link #scan} fills a reused {@link ParsedEntry} and allocates
+ * nothing for a well-formed line: keys are recognised from one word ({@link Keys}), numbers are
+ * validated and converted in the same pass that finds their end, addresses stay numbers, and names
+ * are cached Strings. {@link #parse} builds the record from that view. Not thread-safe: one parser
+ * per reading thread.
  */
 public final class EntryParser {
 
@@ -38,17 +48,7 @@ public final class EntryParser {
     }
 
     private static final int ABSENT = Tuple.ABSENT;
-    // Per-tuple field slots.
-    private static final int SPORT = 0;
-    private static final int DPORT = 1;
-    private static final int TYPE = 2;
-    private static final int CODE = 3;
-    private static final int ID = 4;
-    private static final int SRCKEY = 5;
-    private static final int DSTKEY = 6;
-    private static final int PACKETS = 7;
-    private static final int BYTES = 8;
-    private static final int FIELDS = 9;
+    private static final int FIELDS = ParsedEntry.FIELDS;
 
     private static final String[] KNOWN_NAMES = {
         "ipv4", "ipv6", "unknown",
@@ -69,20 +69,18 @@ public final class EntryParser {
     private static final byte[] HW_OFFLOAD = ascii("[HW_OFFLOAD]");
 
     private final TokenCache names = new TokenCache(256);
+    private final HeaderCache headers = new HeaderCache();
     // ~250 kB: a gateway's table has tens of thousands of distinct client addresses, and a miss
-    // costs a String plus its hash in the aggregator.
+    // costs a String (for IPv6 an RFC 5952 formatting) when a listener asks for the record.
     private final AddressCache addresses = new AddressCache(16_384, 4096);
+    private final ParsedEntry entry = new ParsedEntry(addresses);
+    private final int[] groups = new int[8];
 
-    // Per-line state, reset by parse(); fields rather than locals so helpers can share them.
+    // Per-line state, reset by scan(); fields rather than locals so helpers can share them.
     private byte[] b;
     private int pos;
     private int end;
-    private int eq;
     private String reason;
-    private final long[][] tuple = new long[2][FIELDS];
-    private final int[] present = new int[2]; // bit per field slot: set when the line had it
-    private final String[] src = new String[2];
-    private final String[] dst = new String[2];
 
     public EntryParser() {
         for (String name : KNOWN_NAMES) {
@@ -97,35 +95,41 @@ public final class EntryParser {
 
     /** Parses buf[off, off + len), one line without its newline. The bytes are not retained. */
     public Result parse(byte[] buf, int off, int len) {
-        ConntrackEntry entry = parseLine(buf, off, len);
-        b = null; // do not pin the caller's buffer
-        return entry != null ? new Parsed(entry) : new Malformed(reason);
+        return scan(buf, off, len) ? new Parsed(entry.toEntry()) : new Malformed(reason);
     }
 
-    private ConntrackEntry parseLine(byte[] buf, int off, int len) {
+    /**
+     * Parses buf[off, off + len) into {@link #entry()}, allocating nothing for a well-formed line;
+     * false when the line is malformed, {@link #reason()} says why. The bytes are not retained.
+     */
+    boolean scan(byte[] buf, int off, int len) {
+        boolean ok = parseLine(buf, off, len);
+        b = null; // do not pin the caller's buffer
+        return ok;
+    }
+
+    /** The line {@link #scan} accepted last; overwritten by the next scan. */
+    ParsedEntry entry() {
+        return entry;
+    }
+
+    /** Why the line {@link #scan} rejected last did not parse. */
+    String reason() {
+        return reason;
+    }
+
+    private boolean parseLine(byte[] buf, int off, int len) {
         b = buf;
         pos = off;
         end = off + len;
         while (end > pos && b[end - 1] == '\r') {
             end--;
         }
-
-        String family = nextName("family");
-        if (family == null) {
-            return null;
+        ParsedEntry en = entry;
+        if (!header(off)) {
+            return false;
         }
-        long l3num = nextNumber("l3 number");
-        if (l3num < 0) {
-            return null;
-        }
-        String protocol = nextName("protocol");
-        if (protocol == null) {
-            return null;
-        }
-        long protonum = nextNumber("protocol number");
-        if (protonum < 0 || protonum > 255) {
-            return fail(protonum < 0 ? reason : "protocol number out of range");
-        }
+        String protocol = en.protocol;
         skipSpaces();
         long timeout = ABSENT;
         // The kernel omits the timeout of offloaded entries: a state or "src=" follows directly.
@@ -148,8 +152,8 @@ public final class EntryParser {
                 break;
             }
             int s = pos;
-            int e = tokenEnd();
-            if (state.isEmpty() && b[s] != '[' && eq < 0) {
+            int e = blankFrom(s);
+            if (state.isEmpty() && b[s] != '[' && !hasEquals(s, e)) {
                 state = name(s, e);
                 if (state == null) {
                     return fail("bad state");
@@ -158,19 +162,22 @@ public final class EntryParser {
             pos = e;
         }
 
+        en.timeout = timeout;
+        en.state = state;
+        en.unreplied = false;
+        en.assured = false;
+        en.offload = false;
+        en.hwOffload = false;
+        en.mark = ABSENT;
+        en.secmark = ABSENT;
+        en.secctx = null;
+        en.zone = ABSENT;
+        en.zoneOrig = ABSENT;
+        en.zoneReply = ABSENT;
+        en.deltaTime = ABSENT;
+        en.use = ABSENT;
         int t = -1; // index of the tuple being read: 0 original, 1 reply
-        boolean unreplied = false;
-        boolean assured = false;
-        boolean offload = false;
-        boolean hwOffload = false;
-        long mark = ABSENT;
-        long secmark = ABSENT;
-        Optional<String> secctx = Optional.empty();
-        long zone = ABSENT;
-        long zoneOrig = ABSENT;
-        long zoneReply = ABSENT;
-        long deltaTime = ABSENT;
-        long use = ABSENT;
+        int dstSeen = 0; // bit per tuple
 
         while (true) {
             skipSpaces();
@@ -178,117 +185,202 @@ public final class EntryParser {
                 break;
             }
             int s = pos;
-            int e = tokenEnd();
-            pos = e;
-            if (b[s] == '[') {
-                if (equalsAscii(s, e, UNREPLIED)) {
-                    unreplied = true;
-                } else if (equalsAscii(s, e, ASSURED)) {
-                    assured = true;
-                } else if (equalsAscii(s, e, OFFLOAD)) {
-                    offload = true;
-                } else if (equalsAscii(s, e, HW_OFFLOAD)) {
-                    hwOffload = true;
+            int key = Keys.of(b, s, end);
+            switch (key) {
+                case Keys.SRC -> {
+                    if (++t > 1) {
+                        return fail("more than two tuples");
+                    }
+                    en.present[t] = 0;
+                    if (!address(s + Keys.length(key), 2 * t)) {
+                        return fail("bad src address");
+                    }
                 }
-                continue;
-            }
-            if (eq < 0) {
-                continue; // a bare word from some future kernel
-            }
-            int ks = s;
-            int klen = eq - s;
-            int vs = eq + 1;
-            byte k0 = b[ks];
-            if (klen == 3 && k0 == 's' && b[ks + 1] == 'r' && b[ks + 2] == 'c') {
-                if (++t > 1) {
-                    return fail("more than two tuples");
+                case Keys.DST -> {
+                    if (t < 0) {
+                        return fail("dst= before src=");
+                    }
+                    if (!address(s + Keys.length(key), 2 * t + 1)) {
+                        return fail("bad dst address");
+                    }
+                    dstSeen |= 1 << t;
                 }
-                present[t] = 0;
-                dst[t] = null;
-                src[t] = address(vs, e);
-                if (src[t] == null) {
-                    return fail("bad src address");
+                case Keys.FLAG -> flag(s);
+                case Keys.OTHER -> pos = blankFrom(s); // unknown key=value or bare word: tolerated
+                case Keys.SECCTX -> {
+                    int vs = s + Keys.length(key);
+                    pos = blankFrom(vs);
+                    en.secctx = new String(b, vs, pos - vs, StandardCharsets.ISO_8859_1);
                 }
-                continue;
-            }
-            if (klen == 3 && k0 == 'd' && b[ks + 1] == 's' && b[ks + 2] == 't') {
-                if (t < 0) {
-                    return fail("dst= before src=");
+                default -> {
+                    int vs = s + Keys.length(key);
+                    long v;
+                    if (key < FIELDS) {
+                        if (t < 0) {
+                            return fail("tuple field before src=");
+                        }
+                        v = (key == ParsedEntry.SRCKEY || key == ParsedEntry.DSTKEY) ? hexToken(vs) : decimalToken(vs);
+                        en.ids[t * FIELDS + key] = v;
+                        en.present[t] |= 1 << key;
+                    } else {
+                        v = decimalToken(vs);
+                        switch (key) {
+                            case Keys.USE -> en.use = v;
+                            case Keys.MARK -> en.mark = v;
+                            case Keys.ZONE -> en.zone = v;
+                            case Keys.DELTA_TIME -> en.deltaTime = v;
+                            case Keys.ZONE_ORIG -> en.zoneOrig = v;
+                            case Keys.ZONE_REPLY -> en.zoneReply = v;
+                            case Keys.SECMARK -> en.secmark = v;
+                            default -> throw new AssertionError(key);
+                        }
+                    }
+                    if (v < 0) {
+                        return fail("bad number in " + Keys.name(key) + "=");
+                    }
                 }
-                dst[t] = address(vs, e);
-                if (dst[t] == null) {
-                    return fail("bad dst address");
-                }
-                continue;
-            }
-            int slot = tupleSlot(ks, klen);
-            if (slot >= 0) {
-                if (t < 0) {
-                    return fail("tuple field before src=");
-                }
-                long v = (slot == SRCKEY || slot == DSTKEY) ? hexValue(vs, e) : decimalValue(vs, e);
-                if (v < 0) {
-                    return fail("bad number in " + new String(b, ks, klen, StandardCharsets.ISO_8859_1) + "=");
-                }
-                tuple[t][slot] = v;
-                present[t] |= 1 << slot;
-                continue;
-            }
-            // Fields about the whole entry; zone-orig/zone-reply follow their tuple.
-            long v;
-            if (keyIs(ks, klen, "use")) {
-                use = v = decimalValue(vs, e);
-            } else if (keyIs(ks, klen, "mark")) {
-                mark = v = decimalValue(vs, e);
-            } else if (keyIs(ks, klen, "zone")) {
-                zone = v = decimalValue(vs, e);
-            } else if (keyIs(ks, klen, "delta-time")) {
-                deltaTime = v = decimalValue(vs, e);
-            } else if (keyIs(ks, klen, "zone-orig")) {
-                zoneOrig = v = decimalValue(vs, e);
-            } else if (keyIs(ks, klen, "zone-reply")) {
-                zoneReply = v = decimalValue(vs, e);
-            } else if (keyIs(ks, klen, "secmark")) {
-                secmark = v = decimalValue(vs, e);
-            } else if (keyIs(ks, klen, "secctx")) {
-                secctx = Optional.of(new String(b, vs, e - vs, StandardCharsets.ISO_8859_1));
-                v = 0;
-            } else {
-                v = 0; // unknown key=value: tolerated
-            }
-            if (v < 0) {
-                return fail("bad number in " + new String(b, ks, klen, StandardCharsets.ISO_8859_1) + "=");
             }
         }
 
         if (t != 1) {
             return fail(t < 0 ? "no tuple" : "no reply tuple (truncated line?)");
         }
-        if (use == ABSENT) {
+        if (en.use == ABSENT) {
             return fail("no use= field (truncated line?)");
         }
         for (int i = 0; i < 2; i++) {
-            if (dst[i] == null) {
+            if ((dstSeen & (1 << i)) == 0) {
                 return fail("tuple without dst=");
             }
-            String missing = missingIds(protocol, present[i]);
+            String missing = missingIds(protocol, en.present[i]);
             if (missing != null) {
                 return fail(protocol + " tuple without " + missing);
             }
         }
-        return new ConntrackEntry(family, (int) l3num, protocol, (int) protonum, timeout, state,
-                tupleOf(0), tupleOf(1), unreplied, assured, offload, hwOffload,
-                mark, secmark, secctx, zone, zoneOrig, zoneReply, deltaTime, use);
+        return true;
     }
 
-    private Tuple tupleOf(int i) {
-        return new Tuple(src[i], dst[i], (int) field(i, SPORT), (int) field(i, DPORT), (int) field(i, TYPE),
-                (int) field(i, CODE), (int) field(i, ID), field(i, SRCKEY), field(i, DSTKEY),
-                field(i, PACKETS), field(i, BYTES));
+    /**
+     * FAMILY L3NUM PROTO PROTONUM into the entry, leaving pos after them; from {@link #headers}
+     * when the line starts with a header seen before.
+     */
+    private boolean header(int off) {
+        ParsedEntry en = entry;
+        int slot = headers.find(b, off, end);
+        if (slot >= 0) {
+            en.family = headers.family(slot);
+            en.l3num = headers.l3num(slot);
+            en.protocol = headers.protocol(slot);
+            en.protonum = headers.protonum(slot);
+            pos = off + headers.length(slot);
+            return true;
+        }
+        String family = nextName("family");
+        if (family == null) {
+            return false;
+        }
+        long l3num = nextNumber("l3 number");
+        if (l3num < 0) {
+            return false;
+        }
+        String protocol = nextName("protocol");
+        if (protocol == null) {
+            return false;
+        }
+        long protonum = nextNumber("protocol number");
+        if (protonum < 0 || protonum > 255) {
+            return fail(protonum < 0 ? reason : "protocol number out of range");
+        }
+        en.family = family;
+        en.l3num = (int) l3num;
+        en.protocol = protocol;
+        en.protonum = (int) protonum;
+        if (pos < end && (b[pos] == ' ' || b[pos] == '\t')) { // the blank keeps "17" from matching "170"
+            headers.put(b, off, pos + 1 - off, family, (int) l3num, protocol, (int) protonum);
+        }
+        return true;
     }
 
-    private long field(int t, int slot) {
-        return (present[t] & (1 << slot)) != 0 ? tuple[t][slot] : ABSENT;
+    /** The address from s to the end of its token into address slot a; false when it is none. */
+    private boolean address(int s, int a) {
+        ParsedEntry en = entry;
+        long v4 = ipv4Token(s);
+        if (v4 >= 0) {
+            en.v4[a] = true;
+            en.high[a] = 0;
+            en.low[a] = v4;
+            return true;
+        }
+        int e = blankFrom(s);
+        pos = e;
+        if (s >= e) {
+            return false;
+        }
+        v4 = AddressText.parseIpv4(b, s, e);
+        if (v4 >= 0) {
+            en.v4[a] = true;
+            en.high[a] = 0;
+            en.low[a] = v4;
+            return true;
+        }
+        boolean full = e - s == AddressText.IPV6_FULL_LENGTH && AddressText.parseIpv6Full(b, s, groups);
+        if (!full && !AddressText.parseIpv6(b, s, e, groups)) {
+            return false;
+        }
+        int[] g = groups;
+        en.v4[a] = false;
+        en.high[a] = ((long) g[0] << 48) | ((long) g[1] << 32) | ((long) g[2] << 16) | g[3];
+        en.low[a] = ((long) g[4] << 48) | ((long) g[5] << 32) | ((long) g[6] << 16) | g[7];
+        return true;
+    }
+
+    /**
+     * The dotted quad from s to the end of its token, leaving pos there; -1 when the token is not
+     * one (the caller then tries IPv6). One pass: finding the token's end is part of the parse.
+     */
+    private long ipv4Token(int s) {
+        long address = 0;
+        int parts = 0;
+        int digits = 0;
+        int value = 0;
+        int i = s;
+        for (; i < end; i++) {
+            byte c = b[i];
+            if (c >= '0' && c <= '9') {
+                value = value * 10 + (c - '0');
+                if (++digits > 3 || value > 255) {
+                    return -1;
+                }
+            } else if (c == '.' && digits > 0 && parts < 3) {
+                address = (address << 8) | value;
+                parts++;
+                digits = 0;
+                value = 0;
+            } else {
+                break;
+            }
+        }
+        if (parts != 3 || digits == 0 || (i < end && b[i] != ' ' && b[i] != '\t')) {
+            return -1;
+        }
+        pos = i;
+        return (address << 8) | value;
+    }
+
+    /** A [FLAG] token at s; unknown flags are skipped. */
+    private void flag(int s) {
+        int e = blankFrom(s);
+        pos = e;
+        ParsedEntry en = entry;
+        if (equalsAscii(s, e, ASSURED)) {
+            en.assured = true;
+        } else if (equalsAscii(s, e, UNREPLIED)) {
+            en.unreplied = true;
+        } else if (equalsAscii(s, e, OFFLOAD)) {
+            en.offload = true;
+        } else if (equalsAscii(s, e, HW_OFFLOAD)) {
+            en.hwOffload = true;
+        }
     }
 
     /**
@@ -317,33 +409,6 @@ public final class EntryParser {
         return (present & both) == both;
     }
 
-    private int tupleSlot(int ks, int klen) {
-        switch (klen) {
-            case 2:
-                return keyIs(ks, klen, "id") ? ID : -1;
-            case 4:
-                return keyIs(ks, klen, "type") ? TYPE : keyIs(ks, klen, "code") ? CODE : -1;
-            case 5:
-                if (keyIs(ks, klen, "sport")) {
-                    return SPORT;
-                }
-                if (keyIs(ks, klen, "dport")) {
-                    return DPORT;
-                }
-                return keyIs(ks, klen, "bytes") ? BYTES : -1;
-            case 6:
-                return keyIs(ks, klen, "srckey") ? SRCKEY : keyIs(ks, klen, "dstkey") ? DSTKEY : -1;
-            case 7:
-                return keyIs(ks, klen, "packets") ? PACKETS : -1;
-            default:
-                return -1;
-        }
-    }
-
-    private String address(int s, int e) {
-        return s < e ? addresses.address(b, s, e) : null;
-    }
-
     /** A cached name token: letters, digits, '_' and '-' only, so NUL bytes and binary junk fail. */
     private String name(int s, int e) {
         int h = TokenCache.hash(b, s, e);
@@ -370,7 +435,7 @@ public final class EntryParser {
             return null;
         }
         int s = pos;
-        int e = tokenEnd();
+        int e = blankFrom(s);
         pos = e;
         String n = name(s, e);
         if (n == null) {
@@ -381,10 +446,7 @@ public final class EntryParser {
 
     private long nextNumber(String what) {
         skipSpaces();
-        int s = pos;
-        int e = tokenEnd();
-        pos = e;
-        long v = decimalValue(s, e);
+        long v = decimalToken(pos);
         if (v < 0) {
             reason = "bad " + what;
         }
@@ -393,31 +455,39 @@ public final class EntryParser {
 
     /** A signed decimal token, or Long.MIN_VALUE when it is not one. */
     private long nextSigned() {
-        int s = pos;
-        int e = tokenEnd();
-        pos = e;
-        boolean negative = b[s] == '-';
-        long v = decimalValue(negative ? s + 1 : s, e);
+        boolean negative = b[pos] == '-';
+        long v = decimalToken(negative ? pos + 1 : pos);
         if (v < 0) {
             return Long.MIN_VALUE;
         }
         return negative ? -v : v;
     }
 
-    /** Unsigned decimal in b[s, e), or -1 when empty, not all digits, or beyond 18 digits. */
-    private long decimalValue(int s, int e) {
-        if (s >= e || e - s > 18) {
-            return -1;
-        }
+    /**
+     * Unsigned decimal from s to the end of its token, or -1 when empty, not all digits, or beyond
+     * 18 digits. One pass: the value's digits are also what ends the token. Leaves pos at its end.
+     */
+    private long decimalToken(int s) {
         long v = 0;
-        for (int i = s; i < e; i++) {
+        int i = s;
+        for (; i < end; i++) {
             int d = b[i] - '0';
             if (d < 0 || d > 9) {
-                return -1;
+                break;
             }
             v = v * 10 + d;
         }
-        return v;
+        pos = i;
+        if (i < end && b[i] != ' ' && b[i] != '\t') {
+            return -1;
+        }
+        return i == s || i - s > 18 ? -1 : v;
+    }
+
+    /** Hex from s to the end of its token (see {@link #hexValue}); leaves pos at its end. */
+    private long hexToken(int s) {
+        pos = blankFrom(s);
+        return hexValue(s, pos);
     }
 
     /** Hex in b[s, e), "0x" prefix optional (gre prints its keys as 0x%x), or -1. */
@@ -446,18 +516,6 @@ public final class EntryParser {
         return v;
     }
 
-    private boolean keyIs(int ks, int klen, String key) {
-        if (klen != key.length()) {
-            return false;
-        }
-        for (int i = 0; i < klen; i++) {
-            if (b[ks + i] != key.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private boolean equalsAscii(int s, int e, byte[] lit) {
         if (e - s != lit.length) {
             return false;
@@ -480,27 +538,26 @@ public final class EntryParser {
         }
     }
 
-    /** End of the token at pos; also records its first '=' in {@link #eq} (-1 when none). */
-    private int tokenEnd() {
-        int i = pos;
-        int firstEq = -1;
-        while (i < end) {
-            byte c = b[i];
-            if (c == ' ' || c == '\t') {
-                break;
-            }
-            if (c == '=' && firstEq < 0) {
-                firstEq = i;
-            }
+    /** The index of the first blank (' ' or '\t') at or after i, or the line's end. */
+    private int blankFrom(int i) {
+        while (i < end && b[i] != ' ' && b[i] != '\t') {
             i++;
         }
-        eq = firstEq;
         return i;
     }
 
-    private ConntrackEntry fail(String why) {
+    private boolean hasEquals(int s, int e) {
+        for (int i = s; i < e; i++) {
+            if (b[i] == '=') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean fail(String why) {
         reason = why;
-        return null;
+        return false;
     }
 
     private static boolean isDigit(byte c) {

@@ -178,13 +178,12 @@ public final class EntryTableReader {
             listener.onMalformed(buf, off, 256, "line too long");
             return;
         }
-        EntryParser.Result r = parser.parse(buf, off, len);
-        if (r instanceof EntryParser.Parsed p) {
+        if (parser.scan(buf, off, len)) {
             counts.lines++;
             counts.entries++;
-            listener.onEntry(p.entry(), buf, off, len);
+            listener.onParsed(parser.entry(), buf, off, len);
         } else {
-            String reason = ((EntryParser.Malformed) r).reason();
+            String reason = parser.reason();
             counts.malformed(reason);
             listener.onMalformed(buf, off, len, reason);
         }

@@ -1,15 +1,14 @@
 package ctfleet.agent.sample;
 
-import ctfleet.agent.procfs.ConntrackEntry;
 import ctfleet.agent.procfs.EntryListener;
+import ctfleet.agent.procfs.ParsedEntry;
 import ctfleet.agent.procfs.ReadSummary;
-import ctfleet.agent.procfs.Tuple;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Folds the entries of one read of {@code /proc/net/nf_conntrack} into an {@link EntrySample}.
@@ -18,8 +17,11 @@ import java.util.Map;
  *
  * <p>Endpoints are taken from the original tuple, the direction the connection was opened in:
  * its dst is the service being reached, its src the client. Memory is bounded whatever the table
- * size (see {@link TopCounter}): exact for a sample, approximate only for a full scan of a table
+ * size (see {@link KeyCounter}): exact for a sample, approximate only for a full scan of a table
  * with more than {@value #EXACT_LIMIT} distinct endpoints.
+ *
+ * <p>Per line it reads the parser's reused view and counts numbers: addresses become text only
+ * for the few endpoints that make the top lists, in {@link #result}.
  */
 public final class EntryAggregator implements EntryListener {
 
@@ -30,30 +32,22 @@ public final class EntryAggregator implements EntryListener {
     /** Space-Saving counters per top list, as a multiple of K: 10x keeps the top K's error small. */
     static final int SKETCH_FACTOR = 10;
 
-    private record StateKey(String family, String protocol, String state) {
-    }
-
-    private record DestinationKey(String address, int port, String protocol) {
-    }
-
-    private static final Comparator<DestinationKey> DESTINATION_ORDER = Comparator
-            .comparing(DestinationKey::address).thenComparingInt(DestinationKey::port)
-            .thenComparing(DestinationKey::protocol);
+    // Endpoint keys are three longs: the address's high and low 64 bits (IPv4 in low), then a tag.
+    private static final long IPV4 = TopList.IPV4;
 
     private final int topK;
     private final int rawLines;
-    private final Map<StateKey, long[]> states = new HashMap<>();
-    private final TopCounter<DestinationKey> destinations;
-    private final TopCounter<String> sources;
+    private final StateCounts states = new StateCounts();
+    private final KeyCounter destinations;
+    private final KeyCounter sources;
     private final List<String> raw = new ArrayList<>();
     private long entries;
     private long parseErrors;
     private long assured;
     private long unreplied;
     private long offloaded;
-    // The last state key, reused while consecutive entries share it: saves a lookup key per line.
-    private StateKey lastStateKey;
-    private long[] lastStateCount;
+    // The last state's counter, reused while consecutive entries share it: saves a lookup per line.
+    private StateCounts.Counter lastState;
 
     public EntryAggregator() {
         this(DEFAULT_TOP_K, DEFAULT_RAW_LINES);
@@ -66,30 +60,32 @@ public final class EntryAggregator implements EntryListener {
         this.topK = topK;
         this.rawLines = rawLines;
         int capacity = Math.min(EXACT_LIMIT, topK * SKETCH_FACTOR);
-        this.destinations = new TopCounter<>(EXACT_LIMIT, capacity, DESTINATION_ORDER);
-        this.sources = new TopCounter<>(EXACT_LIMIT, capacity, Comparator.<String>naturalOrder());
+        this.destinations = new KeyCounter(EXACT_LIMIT, capacity);
+        this.sources = new KeyCounter(EXACT_LIMIT, capacity);
     }
 
-    // Which timeout to lower depends on what the unreplied entries are (SYN_SENT tcp, udp, icmp).
-    private final Map<String, long[]> unrepliedByProtocol = new java.util.HashMap<>();
-
     @Override
-    public void onEntry(ConntrackEntry e, byte[] line, int off, int len) {
+    public void onParsed(ParsedEntry e, byte[] line, int off, int len) {
         entries++;
-        countState(e);
+        StateCounts.Counter state = state(e);
+        state.count++;
         if (e.assured()) {
             assured++;
         }
         if (e.unreplied()) {
             unreplied++;
-            unrepliedByProtocol.computeIfAbsent(e.protocol(), p -> new long[1])[0]++;
+            // Which timeout to lower depends on what the unreplied entries are (SYN_SENT tcp, udp, icmp).
+            state.unreplied++;
         }
         if (e.offloaded()) {
             offloaded++;
         }
-        Tuple o = e.original();
-        destinations.add(new DestinationKey(o.dst(), o.hasPorts() ? o.dport() : 0, e.protocol()));
-        sources.add(o.src());
+        int dst = ParsedEntry.ORIGINAL_DST;
+        int port = e.hasPorts(ParsedEntry.ORIGINAL) ? e.dport(ParsedEntry.ORIGINAL) : 0;
+        destinations.add(e.addressHigh(dst), e.addressLow(dst),
+                ((long) state.protocolId << 33) | (e.ipv4(dst) ? IPV4 : 0) | (port & 0xffffffffL));
+        int src = ParsedEntry.ORIGINAL_SRC;
+        sources.add(e.addressHigh(src), e.addressLow(src), e.ipv4(src) ? IPV4 : 0);
         if (raw.size() < rawLines) {
             raw.add(new String(line, off, len, StandardCharsets.ISO_8859_1));
         }
@@ -100,39 +96,36 @@ public final class EntryAggregator implements EntryListener {
         parseErrors++;
     }
 
-    private void countState(ConntrackEntry e) {
-        StateKey k = lastStateKey;
-        // Names are interned by the parser, so identity is the common fast path.
-        if (k == null || k.family() != e.family() || k.protocol() != e.protocol() || k.state() != e.state()) {
-            k = new StateKey(e.family(), e.protocol(), e.state());
-            lastStateCount = states.computeIfAbsent(k, x -> new long[1]);
-            lastStateKey = k;
+    private StateCounts.Counter state(ParsedEntry e) {
+        StateCounts.Counter c = lastState;
+        // The parser hands out the same String for the same name, so identity is the common fast path.
+        if (c == null || c.family != e.family() || c.protocol != e.protocol() || c.state != e.state()) {
+            c = states.get(e.family(), e.protocol(), e.state());
+            lastState = c;
         }
-        lastStateCount[0]++;
+        return c;
     }
 
     /** The aggregates; {@code read} says whether the whole table was read. */
     public EntrySample result(ReadSummary read) {
         List<EntrySample.StateCount> stateCounts = new ArrayList<>();
-        states.forEach((k, c) -> stateCounts.add(new EntrySample.StateCount(k.family(), k.protocol(), k.state(), c[0])));
+        Map<String, Long> unrepliedByProtocol = new TreeMap<>();
+        for (StateCounts.Counter c : states.all()) {
+            stateCounts.add(new EntrySample.StateCount(c.family, c.protocol, c.state, c.count));
+            if (c.unreplied > 0) {
+                unrepliedByProtocol.merge(c.protocol, c.unreplied, Long::sum);
+            }
+        }
         stateCounts.sort(Comparator.comparingLong(EntrySample.StateCount::sampled).reversed()
                 .thenComparing(EntrySample.StateCount::family)
                 .thenComparing(EntrySample.StateCount::protocol)
                 .thenComparing(EntrySample.StateCount::state));
-        List<EntrySample.Endpoint> dst = destinations.top(topK).stream()
-                .map(c -> new EntrySample.Endpoint(c.key().address(), c.key().port(), c.key().protocol(), c.count()))
-                .toList();
-        List<EntrySample.Endpoint> src = sources.top(topK).stream()
-                .map(c -> new EntrySample.Endpoint(c.key(), 0, "", c.count()))
-                .toList();
+        TopList dst = new TopList(topK, states::protocol);
+        destinations.forEach(dst);
+        TopList src = new TopList(topK, id -> "");
+        sources.forEach(src);
         return new EntrySample(entries, parseErrors, read.wholeTable(), List.copyOf(stateCounts),
                 assured, unreplied, offloaded, destinations.approximate() || sources.approximate(),
-                dst, src, List.copyOf(raw), unrepliedCounts());
-    }
-
-    private Map<String, Long> unrepliedCounts() {
-        Map<String, Long> out = new java.util.TreeMap<>();
-        unrepliedByProtocol.forEach((p, c) -> out.put(p, c[0]));
-        return out;
+                dst.endpoints(true), src.endpoints(false), List.copyOf(raw), unrepliedByProtocol);
     }
 }

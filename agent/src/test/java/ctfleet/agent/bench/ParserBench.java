@@ -1,9 +1,10 @@
 package ctfleet.agent.bench;
 
-import ctfleet.agent.procfs.ConntrackEntry;
 import ctfleet.agent.procfs.EntryListener;
 import ctfleet.agent.procfs.EntryTableReader;
+import ctfleet.agent.procfs.ParsedEntry;
 import ctfleet.agent.procfs.ReadSummary;
+import ctfleet.agent.sample.EntryAggregator;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
@@ -12,7 +13,8 @@ import java.util.List;
 
 /**
  * Parser throughput against {@code wc -l} on the same file, measured back to back in one run.
- * The file is read through the page cache by both, so this isolates the parsing cost.
+ * The file is read through the page cache by both, so this isolates the parsing cost. A second
+ * row adds the {@link EntryAggregator}, i.e. what a full scan of the agent costs on top of reading.
  * Usage: {@code ParserBench [FILE [LINES]]}; FILE is generated (1M lines) when it does not exist.
  */
 public final class ParserBench {
@@ -31,12 +33,13 @@ public final class ParserBench {
         long[] sink = new long[1];
         EntryListener counting = new EntryListener() {
             @Override
-            public void onEntry(ConntrackEntry e, byte[] line, int off, int len) {
-                sink[0] += e.original().sport();
+            public void onParsed(ParsedEntry e, byte[] line, int off, int len) {
+                sink[0] += e.hasPorts(ParsedEntry.ORIGINAL) ? e.dport(ParsedEntry.ORIGINAL) : 0;
             }
         };
         for (int i = 0; i < 3; i++) { // JIT warm-up
             reader.fullScan(file, counting);
+            reader.fullScan(file, new EntryAggregator());
         }
         int runs = 7;
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
@@ -44,6 +47,8 @@ public final class ParserBench {
         long[] parseCpu = new long[runs];
         long[] wcWall = new long[runs];
         long[] wcCpu = new long[runs];
+        long[] aggWall = new long[runs];
+        long[] aggCpu = new long[runs];
         ReadSummary summary = null;
         for (int i = 0; i < runs; i++) {
             Baseline.Cost wc = Baseline.run(List.of("wc", "-l", file.toString()));
@@ -54,17 +59,27 @@ public final class ParserBench {
             summary = reader.fullScan(file, counting);
             parseWall[i] = System.nanoTime() - t0;
             parseCpu[i] = mx.getCurrentThreadCpuTime() - c0;
+            c0 = mx.getCurrentThreadCpuTime();
+            t0 = System.nanoTime();
+            EntryAggregator agg = new EntryAggregator();
+            sink[0] += agg.result(reader.fullScan(file, agg)).topSources().size();
+            aggWall[i] = System.nanoTime() - t0;
+            aggCpu[i] = mx.getCurrentThreadCpuTime() - c0;
         }
         long pw = Baseline.median(parseWall);
         long pc = Baseline.median(parseCpu);
         long ww = Baseline.median(wcWall);
         long wcpu = Baseline.median(wcCpu);
+        long aw = Baseline.median(aggWall);
+        long ac = Baseline.median(aggCpu);
         System.out.printf("file %s: %.1f MB, %d entries, %d parse errors%n", file, mb, summary.entries(), summary.parseErrors());
         System.out.printf("parser  median wall %8.1f ms  cpu %8.1f ms  %7.1f MB/s of cpu  %5.0f ns/line%n",
                 Baseline.ms(pw), Baseline.ms(pc), mb / (pc / 1e9), (double) pc / summary.lines());
+        System.out.printf("+ aggr  median wall %8.1f ms  cpu %8.1f ms  %7.1f MB/s of cpu  %5.0f ns/line%n",
+                Baseline.ms(aw), Baseline.ms(ac), mb / (ac / 1e9), (double) ac / summary.lines());
         System.out.printf("wc -l   median wall %8.1f ms  cpu %8.1f ms  %7.1f MB/s of cpu%n",
                 Baseline.ms(ww), Baseline.ms(wcpu), mb / (wcpu / 1e9));
-        System.out.printf("ratio parser / wc -l: wall %.2f, cpu %.2f  (checksum %d)%n",
-                (double) pw / ww, (double) pc / wcpu, sink[0]);
+        System.out.printf("ratio parser / wc -l: wall %.2f, cpu %.2f; parser + aggregator / wc -l: wall %.2f, cpu %.2f"
+                + "  (checksum %d)%n", (double) pw / ww, (double) pc / wcpu, (double) aw / ww, (double) ac / wcpu, sink[0]);
     }
 }

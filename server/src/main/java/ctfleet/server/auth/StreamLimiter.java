@@ -1,5 +1,6 @@
 package ctfleet.server.auth;
 
+import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
@@ -64,9 +65,19 @@ public final class StreamLimiter implements ServerInterceptor {
                 open.computeIfPresent(client, (k, v) -> v <= 1 ? null : v - 1);
             }
         };
+        // The slot is given back when the server closes the call, before the status leaves: a client
+        // that sees its stream end and opens a new one at once must find the slot free. onComplete
+        // runs later, on the callback executor; it and onCancel (no close) cover the other endings.
+        ServerCall<Q, R> releasing = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+            @Override
+            public void close(Status status, Metadata trailers) {
+                end.run();
+                super.close(status, trailers);
+            }
+        };
         ServerCall.Listener<Q> delegate;
         try {
-            delegate = next.startCall(call, headers);
+            delegate = next.startCall(releasing, headers);
         } catch (RuntimeException e) {
             end.run();
             throw e;

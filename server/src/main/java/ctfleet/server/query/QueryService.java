@@ -27,7 +27,6 @@ import ctfleet.server.store.FleetReader;
 import ctfleet.server.store.HistoryReader;
 import ctfleet.server.store.LatestState;
 import ctfleet.server.store.Step;
-import io.grpc.Status.Code;
 import io.grpc.stub.StreamObserver;
 import java.sql.SQLException;
 import java.time.Clock;

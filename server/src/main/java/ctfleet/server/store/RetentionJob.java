@@ -42,11 +42,11 @@ public final class RetentionJob {
             c.setAutoCommit(false);
             List<Long> hosts = hostRefs(c);
             return new Result(
-                    purge(c, hosts, "samples", Math.min(nowMillis - retention.raw().toMillis(),
+                    purge(c, hosts, "samples", Key.PACKED, Math.min(nowMillis - retention.raw().toMillis(),
                             Rollups.floor(backlog.oldestPending(), Rollups.MINUTE)), Rollups.HOUR),
-                    purge(c, hosts, "samples_1m", nowMillis - retention.minute().toMillis(), 6 * Rollups.HOUR),
-                    purge(c, hosts, "samples_1h", nowMillis - retention.hour().toMillis(), 30 * 24 * Rollups.HOUR),
-                    purge(c, hosts, "entry_summaries", nowMillis - retention.entries().toMillis(), 6 * Rollups.HOUR));
+                    purge(c, hosts, "samples_1m", Key.HOST_AND_TS, nowMillis - retention.minute().toMillis(), 6 * Rollups.HOUR),
+                    purge(c, hosts, "samples_1h", Key.HOST_AND_TS, nowMillis - retention.hour().toMillis(), 30 * 24 * Rollups.HOUR),
+                    purge(c, hosts, "entry_summaries", Key.HOST_AND_TS, nowMillis - retention.entries().toMillis(), 6 * Rollups.HOUR));
         }
     }
 
@@ -55,30 +55,20 @@ public final class RetentionJob {
      * bounded number of one host's rows: at most 360 raw samples at 10 s per hour), committing
      * whenever enough rows piled up.
      */
-    private static long purge(Connection c, List<Long> hosts, String table, long cutoff, long slice)
+    private static long purge(Connection c, List<Long> hosts, String table, Key key, long cutoff, long slice)
             throws SQLException {
         long deleted = 0;
         long pending = 0;
         // ORDER BY ... FETCH FIRST rather than MIN(ts): the primary key answers it by reading one
         // index entry instead of the host's whole range. host_ref is named in the ORDER BY although
         // it is fixed: H2 2.5 only sees that the key delivers the order when the ORDER BY spells
-        // out the key's columns (measured: 1 row read instead of 9,001, and no sort). Raw samples
-        // are keyed by one packed BIGINT (SampleKey): a host's time range is a range of id.
-        boolean packed = table.equals("samples");
-        try (PreparedStatement oldest = c.prepareStatement(packed
-                     ? "SELECT ts FROM samples WHERE id >= ? AND id < ? ORDER BY id FETCH FIRST 1 ROWS ONLY"
-                     : "SELECT ts FROM " + table + " WHERE host_ref = ? ORDER BY host_ref, ts FETCH FIRST 1 ROWS ONLY");
-             PreparedStatement del = c.prepareStatement(packed
-                     ? "DELETE FROM samples WHERE id >= ? AND id < ?"
-                     : "DELETE FROM " + table + " WHERE host_ref = ? AND ts >= ? AND ts < ?")) {
+        // out the key's columns (measured: 1 row read instead of 9,001, and no sort).
+        try (PreparedStatement oldest = c.prepareStatement("SELECT ts FROM " + table + " WHERE " + key.range
+                     + " ORDER BY " + key.order + " FETCH FIRST 1 ROWS ONLY");
+             PreparedStatement del = c.prepareStatement("DELETE FROM " + table + " WHERE " + key.range)) {
             for (long host : hosts) {
                 while (true) {
-                    if (packed) {
-                        oldest.setLong(1, SampleKey.bound(host, 0));
-                        oldest.setLong(2, SampleKey.bound(host + 1, 0));
-                    } else {
-                        oldest.setLong(1, host);
-                    }
+                    key.bind(oldest, host, Long.MIN_VALUE, Long.MAX_VALUE);
                     long from;
                     try (ResultSet rs = oldest.executeQuery()) {
                         if (!rs.next() || (from = rs.getLong(1)) >= cutoff) {
@@ -87,15 +77,7 @@ public final class RetentionJob {
                     }
                     // Re-reading the oldest row after each slice skips over gaps (a host that was
                     // away for a month, a sample stamped by a clock set to 1970) in one step.
-                    long to = Math.min(cutoff, from + slice);
-                    if (packed) {
-                        del.setLong(1, SampleKey.bound(host, from));
-                        del.setLong(2, SampleKey.bound(host, to));
-                    } else {
-                        del.setLong(1, host);
-                        del.setLong(2, from);
-                        del.setLong(3, to);
-                    }
+                    key.bind(del, host, from, Math.min(cutoff, from + slice));
                     int n = del.executeUpdate();
                     deleted += n;
                     pending += n;
@@ -111,6 +93,36 @@ public final class RetentionJob {
             throw e;
         }
         return deleted;
+    }
+
+    /** How a table's rows of one host with {@code from <= ts < to} are found on its primary key. */
+    private enum Key {
+        HOST_AND_TS("host_ref = ? AND ts >= ? AND ts < ?", "host_ref, ts") {
+            @Override
+            void bind(PreparedStatement q, long host, long from, long to) throws SQLException {
+                q.setLong(1, host);
+                q.setLong(2, from);
+                q.setLong(3, to);
+            }
+        },
+        /** Raw samples: one packed BIGINT, host_ref * 2^42 + ts ({@link SampleKey}). */
+        PACKED("id >= ? AND id < ?", "id") {
+            @Override
+            void bind(PreparedStatement q, long host, long from, long to) throws SQLException {
+                q.setLong(1, SampleKey.bound(host, from));
+                q.setLong(2, SampleKey.bound(host, to));
+            }
+        };
+
+        final String range;
+        final String order;
+
+        Key(String range, String order) {
+            this.range = range;
+            this.order = order;
+        }
+
+        abstract void bind(PreparedStatement q, long host, long from, long to) throws SQLException;
     }
 
     private static List<Long> hostRefs(Connection c) throws SQLException {

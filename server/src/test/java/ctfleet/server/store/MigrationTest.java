@@ -35,11 +35,34 @@ class MigrationTest {
         }
     }
 
+    /** Index types of a table, e.g. [PRIMARY KEY]. */
+    static List<String> indexTypes(Connection c, String table) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (var q = c.prepareStatement("SELECT INDEX_TYPE_NAME FROM INFORMATION_SCHEMA.INDEXES"
+                + " WHERE TABLE_SCHEMA = 'PUBLIC' AND TABLE_NAME = ? ORDER BY INDEX_NAME")) {
+            q.setString(1, table);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** V32: each time-series table is one B-tree plus at most its key's index, no foreign-key index. */
+    static void assertTimeSeriesIndexesOnlyTheirKeys(Connection c) throws Exception {
+        for (String table : List.of("SAMPLES", "SAMPLES_1M", "SAMPLES_1H", "ENTRY_SUMMARIES")) {
+            assertEquals(List.of("PRIMARY KEY"), indexTypes(c, table), table);
+        }
+    }
+
     @Test
     void emptyDatabaseGetsEveryTable() throws Exception {
         try (Database db = Database.open(dir); Connection c = db.connect()) {
             assertTrue(tables(c).containsAll(List.of("hosts", "samples", "host_latest", "samples_1m", "samples_1h",
                     "entry_summaries")), tables(c).toString());
+            assertTimeSeriesIndexesOnlyTheirKeys(c);
         }
     }
 
@@ -71,6 +94,7 @@ class MigrationTest {
             assertEquals(0, fleet.count("SELECT COUNT(*) FROM INFORMATION_SCHEMA.INDEXES WHERE INDEX_NAME = 'SAMPLES_TS'"),
                     "V3 dropped the ts index");
             assertEquals(3, fleet.count("SELECT COUNT(*) FROM \"flyway_schema_history\" WHERE \"version\" IN ('1', '2', '3')"));
+            assertTimeSeriesIndexesOnlyTheirKeys(c);
 
             // The migrated data rolls up like new data.
             RollupJob job = new RollupJob(db, fleet.backlog, new Retention(java.time.Duration.ofDays(36500),

@@ -110,21 +110,24 @@ public final class Database implements AutoCloseable {
             MVStore mv = store(c).getMvStore();
             FileStore<?> file = mv.getFileStore();
             long stopAt = System.nanoTime() + maxMillis * 1_000_000L;
+            long movedSinceShrink = 0;
             while (true) {
                 boolean rewrote = freeAndRewrite(mv);
-                long holes = holes(file);
-                if (file instanceof RandomAccessStore chunks && file.getFillRate() < MOVE_BELOW_FILL) {
-                    chunks.compactMoveChunks(100, STEP_BYTES, mv);
+                boolean moving = file instanceof RandomAccessStore && file.getFillRate() < MOVE_BELOW_FILL;
+                if (moving) {
+                    long size = file.size();
+                    ((RandomAccessStore) file).compactMoveChunks(100, STEP_BYTES, mv);
+                    movedSinceShrink = file.size() < size ? 0 : movedSinceShrink + STEP_BYTES;
                 }
-                if (!rewrote && holes(file) >= holes || System.nanoTime() - stopAt > 0) {
+                // A move step often only carries chunks from the middle into holes nearer the front,
+                // and the file shrinks only once the chunks at its end have moved: keep going until
+                // a whole file's worth of moves has not shrunk it.
+                boolean stuck = !moving || movedSinceShrink > file.size();
+                if (!rewrote && stuck || System.nanoTime() - stopAt > 0) {
                     return;
                 }
             }
         }
-    }
-
-    private static long holes(FileStore<?> file) {
-        return file.size() / 100 * (100 - file.getFillRate());
     }
 
     /**

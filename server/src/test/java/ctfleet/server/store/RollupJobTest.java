@@ -125,6 +125,29 @@ class RollupJobTest {
     }
 
     @Test
+    void moreHostsThanOneCommitGroupAreAllRolledUpOnce() throws Exception {
+        int hosts = RollupJob.HOSTS_PER_COMMIT * 2 + 7;
+        long[] refs = new long[hosts];
+        for (int h = 0; h < hosts; h++) {
+            refs[h] = fleet.host("gw-" + h);
+            fleet.write(refs[h], Fleet.row(T0 + 1_000, h, 100, "b", 0, 0, 0, 0),
+                    Fleet.row(T0 + 61_000, h + 1, 100, "b", 3, 0, 0, 0));
+        }
+        RollupJob.Result first = job.run(T0 + 2 * Rollups.MINUTE);
+        assertEquals(hosts, first.hosts());
+        assertEquals(2L * hosts, fleet.count("SELECT COUNT(*) FROM samples_1m"));
+        assertEquals(3L * hosts, fleet.count("SELECT SUM(drop_inc) FROM samples_1h"));
+
+        // A late sample of a host in the last group: only its minute is redone, nothing twice.
+        fleet.write(refs[hosts - 1], Fleet.row(T0 + 30_000, 99, 100, "b", 1, 0, 0, 0));
+        RollupJob.Result second = job.run(T0 + 2 * Rollups.MINUTE);
+        assertEquals(1, second.hosts());
+        assertEquals(2L * hosts, fleet.count("SELECT COUNT(*) FROM samples_1m"));
+        assertEquals(2L * hosts + 1, fleet.count("SELECT SUM(n) FROM samples_1m"));
+        assertEquals(3L * hosts, fleet.count("SELECT SUM(drop_inc) FROM samples_1h"));
+    }
+
+    @Test
     void runningAgainDoesNotCountTwice() throws Exception {
         long a = fleet.host("gw-a");
         fleet.write(a, history(3).toArray(SampleRow[]::new));

@@ -51,7 +51,7 @@ public final class CtfleetServer implements AutoCloseable {
     private final ExecutorService callbacks = callbackExecutor();
 
     /** How often closed minutes are rolled up, expired rows deleted and the file compacted. */
-    static final Duration MAINTENANCE_PERIOD = Duration.ofSeconds(30);
+    public static final Duration MAINTENANCE_PERIOD = Duration.ofSeconds(30);
 
     public CtfleetServer(ServerBuilder<?> builder, Database db, Clock clock) {
         this(builder, db, clock, Guard.open(), new PrometheusRegistry(), Retention.DEFAULT);

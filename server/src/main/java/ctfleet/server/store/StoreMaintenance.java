@@ -15,7 +15,7 @@ import java.util.logging.Logger;
 public final class StoreMaintenance implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(StoreMaintenance.class.getName());
     /** Compaction time per run: at a 30 s period about 3% of one core at most. */
-    static final int COMPACT_MILLIS = 1000;
+    public static final int COMPACT_MILLIS = 1000;
 
     private final Database db;
     private final RollupJob rollup;

@@ -1,6 +1,7 @@
 package ctfleet.server.bench;
 
 import ctfleet.common.Durations;
+import ctfleet.server.CtfleetServer;
 import ctfleet.server.store.Database;
 import ctfleet.server.store.FileUsage;
 import ctfleet.server.store.FleetReader;
@@ -14,6 +15,7 @@ import ctfleet.server.store.RollupJob;
 import ctfleet.server.store.SampleRow;
 import ctfleet.server.store.SampleStore;
 import ctfleet.server.store.Step;
+import ctfleet.server.store.StoreMaintenance;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
@@ -66,9 +68,15 @@ public final class StorageBench {
         long ticks = (long) (days * 8640);
         long end = 1_760_000_000_000L;
         long start = end - ticks * 10_000;
+        // The server compacts for at most 1 s every 30 s. Rounds here come every `every` of simulated
+        // time, which the load runs through much faster, so each round gets the compaction time the
+        // server would have spent over that simulated time: the same compaction time per sample.
+        int compactMillis = (int) (StoreMaintenance.COMPACT_MILLIS * every
+                / CtfleetServer.MAINTENANCE_PERIOD.toMillis());
         System.out.printf("storage bench: %d hosts, %.2f days at 10 s = %,d raw samples, maintenance every %s"
-                + " (simulated), entries %s, H2 file in %s%n", hostCount, days, ticks * hostCount,
-                Durations.format(java.time.Duration.ofMillis(every)), entries ? "1/min" : "off", dir);
+                + " (simulated) with up to %,d ms of compaction, entries %s, H2 file in %s%n", hostCount, days,
+                ticks * hostCount, Durations.format(java.time.Duration.ofMillis(every)), compactMillis,
+                entries ? "1/min" : "off", dir);
 
         Database db = Database.open(dir);
         RollupBacklog backlog = new RollupBacklog();
@@ -94,13 +102,13 @@ public final class StorageBench {
             }
             store.write(batch);
             if (ts >= nextMaintenance) {
+                peakFile = Math.max(peakFile, db.fileSize());
                 long m = System.nanoTime();
                 rollup.run(ts);
                 expiry.run(ts);
-                db.compact(1000);
+                db.compact(compactMillis);
                 maintenanceNanos += System.nanoTime() - m;
                 nextMaintenance += every;
-                peakFile = Math.max(peakFile, db.fileSize());
             }
             if (t > 0 && t % 8640 == 0) {
                 System.out.printf("  day %d: %,.0f samples/s, file %,d MB%n", t / 8640,

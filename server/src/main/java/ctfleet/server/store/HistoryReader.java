@@ -7,6 +7,8 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Reads history at a chosen resolution: raw samples, 1-minute or 1-hour rollups. This is what
@@ -131,8 +133,8 @@ public final class HistoryReader {
     }
 
     /** Host id to host ref, in host id order. */
-    private static java.util.SortedMap<String, Long> hosts(Connection c) throws SQLException {
-        java.util.SortedMap<String, Long> out = new java.util.TreeMap<>();
+    private static SortedMap<String, Long> hosts(Connection c) throws SQLException {
+        SortedMap<String, Long> out = new TreeMap<>();
         try (PreparedStatement q = c.prepareStatement("SELECT host_id, id FROM hosts");
              ResultSet rs = q.executeQuery()) {
             while (rs.next()) {

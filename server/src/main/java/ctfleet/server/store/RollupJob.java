@@ -96,7 +96,8 @@ public final class RollupJob {
     /**
      * Hosts per transaction. Every commit writes the B-tree pages it changed to a new chunk of the
      * file, so one commit per host (1,000 per round at 1,000 hosts) left 1,000 small chunks of
-     * garbage per round for compaction to free (StorageBench: the file doubled between rounds).
+     * garbage per round for compaction to free (StorageBench, rounds every 30 s: 99 B per raw sample
+     * at the end of the load, against 57 B with groups).
      * A group of hosts is still a small transaction: a round rolls about one minute per host.
      */
     static final int HOSTS_PER_COMMIT = 200;

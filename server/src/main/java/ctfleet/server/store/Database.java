@@ -138,9 +138,9 @@ public final class Database implements AutoCloseable {
      * <p>RETENTION_TIME (45 s) keeps a dead chunk until the OS has surely written the commits that
      * replaced it, so that a power loss can always fall back to a complete version. We sync the
      * file instead, and free right after: the same guarantee without the wait. Waiting mattered: a
-     * commit writes each touched host's newest leaf again (up to 64 KB before it splits, since
-     * COMPRESS=TRUE raises H2's page split size), so a chunk holds ~200 KB of which only a freshly
-     * split leaf or two stay live; such 2%-full chunks were not rewritable for 45 s, and at the
+     * commit writes each touched host's newest leaf again (up to 48 rows before it splits) with
+     * the inner pages above it, so a chunk holds ~200 KB of which only a freshly split leaf or two
+     * stay live; such 2%-full chunks were not rewritable for 45 s, and at the
      * benchmark's pace the file grew to 20 times its live data in that time.
      */
     private static boolean freeAndRewrite(MVStore mv) {

@@ -9,10 +9,13 @@ import ctfleet.proto.v1.Hello;
 import ctfleet.proto.v1.ServerMessage;
 import ctfleet.server.CtfleetServer;
 import ctfleet.server.store.Database;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -22,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,7 +52,17 @@ class LimitsTest {
         }
     }
 
-    static Stream open(ManagedChannel ch) {
+    static void awaitHeaders(AtomicReference<Metadata> headers) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (headers.get() == null) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("no response headers within 10 s");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    static Stream open(io.grpc.Channel ch) {
         Stream s = new Stream();
         s.in = CollectorGrpc.newStub(ch).stream(s);
         return s;
@@ -93,8 +107,13 @@ class LimitsTest {
             ManagedChannel ch = InProcessChannelBuilder.forName(name).directExecutor().build();
             List<Stream> open = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                open.add(open(ch));
+                AtomicReference<Metadata> headers = new AtomicReference<>();
+                open.add(open(ClientInterceptors.intercept(ch, MetadataUtils.newCaptureMetadataInterceptor(headers,
+                        new AtomicReference<>()))));
                 open.get(i).in.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder().setHostId("gw-" + i)).build());
+                // The server sends headers once the limiter has admitted the stream. Calls start on the
+                // server's executor, so without this wait the third stream could be admitted first.
+                awaitHeaders(headers);
             }
             Stream third = open(ch);
             third.in.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder().setHostId("gw-x")).build());

@@ -14,9 +14,9 @@ import java.util.TreeMap;
  * Reads history at a chosen resolution: raw samples, 1-minute or 1-hour rollups. This is what
  * {@code ctfleet history}, the ranking's trend and capacity planning read.
  *
- * <p>Ranges are [from, to) in epoch milliseconds. Every query is a range scan of a primary key
- * (host_ref, ts), so its cost follows the rows returned, not the size of the history. ORDER BY
- * names host_ref too (see RetentionJob): otherwise H2 reads the host's whole range and sorts it.
+ * <p>Ranges are [from, to) in epoch milliseconds. Every query is one host's range of a primary key
+ * ordered by host, then time ({@link Rows#RAW_RANGE}, {@link Rows#bucketRange}), so its cost
+ * follows the rows returned, not the size of the history.
  */
 public final class HistoryReader {
     /** Receives a fleet series: every point of one host, oldest first, then the next host. */
@@ -54,8 +54,7 @@ public final class HistoryReader {
             }
             if (s == Step.RAW) {
                 RawPoint prev = null;
-                try (PreparedStatement q = c.prepareStatement("SELECT " + Rows.RAW + " FROM samples"
-                        + " WHERE id >= ? AND id < ? ORDER BY id DESC FETCH FIRST 1 ROWS ONLY")) {
+                try (PreparedStatement q = c.prepareStatement(Rows.RAW_BEFORE)) {
                     q.setLong(1, SampleKey.bound(host, 0));
                     q.setLong(2, SampleKey.bound(host, fromMillis));
                     try (ResultSet rs = q.executeQuery()) {
@@ -64,8 +63,7 @@ public final class HistoryReader {
                         }
                     }
                 }
-                try (PreparedStatement q = c.prepareStatement("SELECT " + Rows.RAW + " FROM samples"
-                        + " WHERE id >= ? AND id < ? ORDER BY id")) {
+                try (PreparedStatement q = c.prepareStatement(Rows.RAW_RANGE)) {
                     q.setLong(1, SampleKey.bound(host, fromMillis));
                     q.setLong(2, SampleKey.bound(host, toMillis));
                     try (ResultSet rs = q.executeQuery()) {
@@ -78,8 +76,7 @@ public final class HistoryReader {
                 }
                 return out;
             }
-            try (PreparedStatement q = c.prepareStatement("SELECT " + Rows.BUCKET + " FROM " + s.table
-                    + " WHERE host_ref = ? AND ts >= ? AND ts < ? ORDER BY host_ref, ts")) {
+            try (PreparedStatement q = c.prepareStatement(Rows.bucketRange(s.table))) {
                 bindRange(q, host, Rollups.floor(fromMillis, s.millis), toMillis);
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
@@ -102,10 +99,7 @@ public final class HistoryReader {
      */
     public void fleetSeries(long fromMillis, long toMillis, Step step, FleetSink sink) throws SQLException {
         Step s = resolve(fromMillis, step);
-        String sql = s == Step.RAW
-                ? "SELECT " + Rows.RAW + " FROM samples WHERE id >= ? AND id < ? ORDER BY id"
-                : "SELECT " + Rows.BUCKET + " FROM " + s.table
-                        + " WHERE host_ref = ? AND ts >= ? AND ts < ? ORDER BY host_ref, ts";
+        String sql = s == Step.RAW ? Rows.RAW_RANGE : Rows.bucketRange(s.table);
         long from = s == Step.RAW ? fromMillis : Rollups.floor(fromMillis, s.millis);
         try (Connection c = db.connect(); PreparedStatement q = c.prepareStatement(sql)) {
             for (var host : hosts(c).entrySet()) {

@@ -20,12 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Hosts are committed in groups of {@link #HOSTS_PER_COMMIT}: small transactions, few commits.
  */
 public final class RollupJob {
-    private static final String PREVIOUS_RAW = "SELECT " + Rows.RAW
-            + " FROM samples WHERE id >= ? AND id < ? ORDER BY id DESC FETCH FIRST 1 ROWS ONLY";
     private static final String PREVIOUS_MINUTE = "SELECT last_boot, last_drop, last_early_drop, last_insert_failed,"
             + " last_invalid FROM samples_1m WHERE host_ref = ? AND ts < ? ORDER BY host_ref DESC, ts DESC FETCH FIRST 1 ROWS ONLY";
-    private static final String RAW_RANGE = "SELECT " + Rows.RAW
-            + " FROM samples WHERE id >= ? AND id < ? ORDER BY id";
 
     /** What one run did. */
     public record Result(int hosts, int minutes, int hours) {}
@@ -219,8 +215,7 @@ public final class RollupJob {
         long hourTo = Rollups.floor(to - 1, Rollups.HOUR) + Rollups.HOUR;
         List<Bucket> hours = new ArrayList<>();
         List<Bucket> parts = new ArrayList<>();
-        try (PreparedStatement q = c.prepareStatement("SELECT " + Rows.BUCKET
-                + " FROM samples_1m WHERE host_ref = ? AND ts >= ? AND ts < ? ORDER BY host_ref, ts")) {
+        try (PreparedStatement q = c.prepareStatement(Rows.bucketRange("samples_1m"))) {
             q.setLong(1, host);
             q.setLong(2, hourFrom);
             q.setLong(3, hourTo);
@@ -243,7 +238,7 @@ public final class RollupJob {
     }
 
     private static Optional<Counters> previous(Connection c, long host, long before) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement(PREVIOUS_RAW)) {
+        try (PreparedStatement q = c.prepareStatement(Rows.RAW_BEFORE)) {
             q.setLong(1, SampleKey.bound(host, 0));
             q.setLong(2, SampleKey.bound(host, before));
             try (ResultSet rs = q.executeQuery()) {
@@ -266,7 +261,7 @@ public final class RollupJob {
 
     private static List<RawPoint> raw(Connection c, long host, long from, long to) throws SQLException {
         List<RawPoint> out = new ArrayList<>();
-        try (PreparedStatement q = c.prepareStatement(RAW_RANGE)) {
+        try (PreparedStatement q = c.prepareStatement(Rows.RAW_RANGE)) {
             q.setLong(1, SampleKey.bound(host, from));
             q.setLong(2, SampleKey.bound(host, to));
             try (ResultSet rs = q.executeQuery()) {

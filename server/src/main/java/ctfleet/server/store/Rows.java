@@ -16,6 +16,20 @@ final class Rows {
             + " last_insert_failed, last_invalid";
     static final int BUCKET_COLUMNS = 17;
 
+    /** One host's raw rows in a key range [?, ?) (bounds from {@link SampleKey#bound}), oldest first. */
+    static final String RAW_RANGE = "SELECT " + RAW + " FROM samples WHERE id >= ? AND id < ? ORDER BY id";
+    /** The newest raw row in a key range [?, ?): the sample just before a range. */
+    static final String RAW_BEFORE = "SELECT " + RAW
+            + " FROM samples WHERE id >= ? AND id < ? ORDER BY id DESC FETCH FIRST 1 ROWS ONLY";
+
+    /**
+     * One host's rollup rows with ts in [?, ?), oldest first; parameters host_ref, from, to. ORDER BY
+     * names host_ref too: otherwise H2 reads the host's whole range and sorts it.
+     */
+    static String bucketRange(String table) {
+        return "SELECT " + BUCKET + " FROM " + table + " WHERE host_ref = ? AND ts >= ? AND ts < ? ORDER BY host_ref, ts";
+    }
+
     private Rows() {}
 
     /** Reads a raw row whose {@link #RAW} columns start at {@code at}. */

@@ -166,7 +166,7 @@ class DeliveryTest {
             }
         }
         try (Database d = Database.open(db)) {
-            assertEquals(List.of(20L, t0, t0 + 19_000), rows(d, "SELECT COUNT(*), MIN(ts), MAX(ts) FROM samples"));
+            assertEquals(List.of(20L, t0, t0 + 19_000), rows(d, "SELECT COUNT(*), MIN(ts), MAX(ts) FROM raw_samples"));
             // Order: counts were sampled increasing with time, so the newest row holds the last count.
             var latest = new FleetReader(d).latest("gw-outage").get(0);
             assertEquals(t0 + 19_000, latest.ts());
@@ -196,7 +196,7 @@ class DeliveryTest {
             try (Database d = Database.open(db)) {
                 var latest = new FleetReader(d).latest("gw-small").get(0);
                 assertEquals(dropped, latest.droppedSamples());
-                List<Long> r = rows(d, "SELECT COUNT(*), MIN(ts), MAX(ts) FROM samples");
+                List<Long> r = rows(d, "SELECT COUNT(*), MIN(ts), MAX(ts) FROM raw_samples");
                 assertEquals(n - dropped, r.get(0), "what was not dropped arrived");
                 assertEquals(t0 + (n - 1) * 100L, r.get(2), "the newest survived");
                 assertTrue(r.get(1) > t0, "the oldest were the ones dropped");

@@ -164,7 +164,7 @@ class PrometheusImportTest {
     }
 
     long rows(String host) throws Exception {
-        return scalar("SELECT COUNT(*) FROM samples s JOIN hosts h ON h.id = s.host_ref WHERE h.host_id = ?", host);
+        return scalar("SELECT COUNT(*) FROM raw_samples s JOIN hosts h ON h.id = s.host_ref WHERE h.host_id = ?", host);
     }
 
     @Test
@@ -176,8 +176,8 @@ class PrometheusImportTest {
         for (String host : List.of("gw-grow", "gw-flat", "gw-nolimit")) {
             assertEquals(MINUTES, rows(host), host + ": one sample per minute of history, the :9100 stripped");
         }
-        assertEquals(first, scalar("SELECT MIN(ts) FROM samples"));
-        assertEquals(last, scalar("SELECT MAX(ts) FROM samples"));
+        assertEquals(first, scalar("SELECT MIN(ts) FROM raw_samples"));
+        assertEquals(last, scalar("SELECT MAX(ts) FROM raw_samples"));
         assertEquals(3 * MINUTES, scalar("SELECT COUNT(*) FROM samples WHERE source = 1"), "marked as imported");
         assertEquals(7L * (MINUTES - 1), scalar("SELECT MAX(drop_total) FROM samples"), "stat_drop -> drop");
         assertEquals(11L * (MINUTES - 1), scalar("SELECT MAX(early_drop) FROM samples"));

@@ -63,7 +63,7 @@ public final class RetentionJob {
         // index entry instead of the host's whole range. host_ref is named in the ORDER BY although
         // it is fixed: H2 2.5 only sees that the key delivers the order when the ORDER BY spells
         // out the key's columns (measured: 1 row read instead of 9,001, and no sort).
-        try (PreparedStatement oldest = c.prepareStatement("SELECT ts FROM " + table + " WHERE " + key.range
+        try (PreparedStatement oldest = c.prepareStatement("SELECT " + key.order + " FROM " + table + " WHERE " + key.range
                      + " ORDER BY " + key.order + " FETCH FIRST 1 ROWS ONLY");
              PreparedStatement del = c.prepareStatement("DELETE FROM " + table + " WHERE " + key.range)) {
             for (long host : hosts) {
@@ -71,7 +71,7 @@ public final class RetentionJob {
                     key.bind(oldest, host, Long.MIN_VALUE, Long.MAX_VALUE);
                     long from;
                     try (ResultSet rs = oldest.executeQuery()) {
-                        if (!rs.next() || (from = rs.getLong(1)) >= cutoff) {
+                        if (!rs.next() || (from = key.ts(rs)) >= cutoff) {
                             break;
                         }
                     }
@@ -104,6 +104,11 @@ public final class RetentionJob {
                 q.setLong(2, from);
                 q.setLong(3, to);
             }
+
+            @Override
+            long ts(ResultSet oldest) throws SQLException {
+                return oldest.getLong(2);
+            }
         },
         /** Raw samples: one packed BIGINT, host_ref * 2^42 + ts ({@link SampleKey}). */
         PACKED("id >= ? AND id < ?", "id") {
@@ -111,6 +116,11 @@ public final class RetentionJob {
             void bind(PreparedStatement q, long host, long from, long to) throws SQLException {
                 q.setLong(1, SampleKey.bound(host, from));
                 q.setLong(2, SampleKey.bound(host, to));
+            }
+
+            @Override
+            long ts(ResultSet oldest) throws SQLException {
+                return SampleKey.ts(oldest.getLong(1));
             }
         };
 
@@ -123,6 +133,9 @@ public final class RetentionJob {
         }
 
         abstract void bind(PreparedStatement q, long host, long from, long to) throws SQLException;
+
+        /** The time of the row the "oldest" query found (it selects the {@link #order} columns). */
+        abstract long ts(ResultSet oldest) throws SQLException;
     }
 
     private static List<Long> hostRefs(Connection c) throws SQLException {

@@ -125,12 +125,12 @@ public final class RollupJob {
         }
         Long oldest = null;
         try (PreparedStatement q = c.prepareStatement(
-                "SELECT ts FROM samples WHERE id >= ? AND id < ? ORDER BY id FETCH FIRST 1 ROWS ONLY")) {
+                "SELECT id FROM samples WHERE id >= ? AND id < ? ORDER BY id FETCH FIRST 1 ROWS ONLY")) {
             q.setLong(1, SampleKey.bound(host, 0));
             q.setLong(2, SampleKey.bound(host + 1, 0));
             try (ResultSet rs = q.executeQuery()) {
                 if (rs.next()) {
-                    oldest = rs.getLong(1);
+                    oldest = SampleKey.ts(rs.getLong(1));
                 }
             }
         }

@@ -8,7 +8,8 @@ import java.util.OptionalDouble;
 
 /** Column lists and row mapping shared by the readers and jobs of raw samples and rollups. */
 final class Rows {
-    static final String RAW = "ts, status, ct_count, ct_max, boot, drop_total, early_drop, insert_failed, invalid";
+    /** The first column is the packed key ({@link SampleKey}): samples store ts only there. */
+    static final String RAW = "id, status, ct_count, ct_max, boot, drop_total, early_drop, insert_failed, invalid";
     static final int RAW_COLUMNS = 9;
 
     static final String BUCKET = "ts, n, count_min, count_max, count_sum, max_max, fill_max, drop_inc,"
@@ -34,7 +35,7 @@ final class Rows {
 
     /** Reads a raw row whose {@link #RAW} columns start at {@code at}. */
     static RawPoint raw(ResultSet rs, int at) throws SQLException {
-        return new RawPoint(rs.getLong(at), rs.getShort(at + 1) == 1, rs.getLong(at + 2), rs.getLong(at + 3),
+        return new RawPoint(SampleKey.ts(rs.getLong(at)), rs.getShort(at + 1) == 1, rs.getLong(at + 2), rs.getLong(at + 3),
                 new Counters(rs.getInt(at + 4), rs.getLong(at + 5), rs.getLong(at + 6), rs.getLong(at + 7),
                         rs.getLong(at + 8)));
     }

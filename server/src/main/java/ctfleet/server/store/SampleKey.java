@@ -8,7 +8,8 @@ package ctfleet.server.store;
  * with H2 2.5.252 (COMPRESS=TRUE, 300k rows, after a full compaction): 31.0 bytes per row with the
  * two-column key, 22.2 with this one, and each commit rewrites one tree's pages instead of two.
  * The key sorts like (host_ref, ts), so one host's time range is one key range. Plain arithmetic
- * on a standard type: the same on PostgreSQL. host_ref and ts stay as columns for readability.
+ * on a standard type: the same on PostgreSQL. Since V33 the key is the only place host_ref and ts
+ * are stored; the view {@code raw_samples} spells them out for people reading the table by hand.
  *
  * <p>Times are epoch milliseconds in [0, 2^42), i.e. until the year 2109 (ingest refuses samples
  * before 2000 or in the future); host refs below 2^21.
@@ -25,6 +26,11 @@ final class SampleKey {
             throw new IllegalArgumentException("sample key out of range: host " + hostRef + ", ts " + ts);
         }
         return hostRef * TS_RANGE + ts;
+    }
+
+    /** The sample time a key holds. */
+    static long ts(long key) {
+        return key % TS_RANGE;
     }
 
     /** A range bound: the key of (host, ts) with ts clamped to the host's range, so ranges never spill into a neighbour. */

@@ -103,9 +103,9 @@ public final class SampleStore {
     // INSERT ... SELECT ... WHERE NOT EXISTS rather than MERGE or ON CONFLICT: the same statement
     // works on H2 and PostgreSQL, and a re-sent key is a zero update count instead of an error that
     // would abort the whole batch.
-    private static final String INSERT = "INSERT INTO samples (host_ref, ts, status, ct_count, ct_max, ct_buckets,"
+    private static final String INSERT = "INSERT INTO samples (status, ct_count, ct_max,"
             + " boot, drop_total, early_drop, insert_failed, invalid, source, id)"
-            + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (VALUES (0)) AS one (x)"
+            + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (VALUES (0)) AS one (x)"
             + " WHERE NOT EXISTS (SELECT 1 FROM samples WHERE id = ?)";
 
     private static List<Outcome> insertOneByOne(Connection c, List<Write> batch) throws SQLException {
@@ -113,7 +113,7 @@ public final class SampleStore {
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             for (Write w : batch) {
                 bindRow(ps, w);
-                ps.setLong(14, SampleKey.of(w.hostRef(), w.row().ts()));
+                ps.setLong(COLUMNS + 1, SampleKey.of(w.hostRef(), w.row().ts()));
                 ps.addBatch();
             }
             counts = ps.executeBatch();
@@ -125,8 +125,8 @@ public final class SampleStore {
         return out;
     }
 
-    private static final String STORED_VALUES = "SELECT status, ct_count, ct_max, ct_buckets, boot, drop_total,"
-            + " early_drop, insert_failed, invalid, ts FROM samples WHERE ";
+    private static final String STORED_VALUES = "SELECT status, ct_count, ct_max, boot, drop_total,"
+            + " early_drop, insert_failed, invalid, id FROM samples WHERE ";
 
     private static Outcome compare(Connection c, Write w) throws SQLException {
         try (PreparedStatement q = c.prepareStatement(STORED_VALUES + "id = ?")) {
@@ -143,7 +143,7 @@ public final class SampleStore {
 
     /** The columns a stored sample is compared on, in {@link #STORED_VALUES} order. */
     private static long[] stored(ResultSet rs) throws SQLException {
-        long[] v = new long[9];
+        long[] v = new long[8];
         for (int i = 0; i < v.length; i++) {
             v[i] = rs.getLong(i + 1);
         }
@@ -151,9 +151,9 @@ public final class SampleStore {
     }
 
     private static boolean same(long[] v, SampleRow r) {
-        return v[0] == (r.loaded() ? 1 : 2) && v[1] == r.count() && v[2] == r.max() && v[3] == r.buckets()
-                && v[4] == r.bootId().hashCode() && v[5] == r.stat("drop") && v[6] == r.stat("early_drop")
-                && v[7] == r.stat("insert_failed") && v[8] == r.stat("invalid");
+        return v[0] == (r.loaded() ? 1 : 2) && v[1] == r.count() && v[2] == r.max()
+                && v[3] == r.bootId().hashCode() && v[4] == r.stat("drop") && v[5] == r.stat("early_drop")
+                && v[6] == r.stat("insert_failed") && v[7] == r.stat("invalid");
     }
 
     /**
@@ -190,7 +190,7 @@ public final class SampleStore {
                     q.setLong(2, SampleKey.of(hostRef, max));
                     try (ResultSet rs = q.executeQuery()) {
                         while (rs.next()) {
-                            existing.put(rs.getLong(10), stored(rs));
+                            existing.put(SampleKey.ts(rs.getLong(9)), stored(rs));
                         }
                     }
                 }
@@ -244,9 +244,9 @@ public final class SampleStore {
         }
     }
 
-    private static final String INSERT_ROWS = "INSERT INTO samples (host_ref, ts, status, ct_count, ct_max,"
-            + " ct_buckets, boot, drop_total, early_drop, insert_failed, invalid, source, id) VALUES ";
-    private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_ROWS = "INSERT INTO samples (status, ct_count, ct_max,"
+            + " boot, drop_total, early_drop, insert_failed, invalid, source, id) VALUES ";
+    private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final int ROWS_PER_STATEMENT = 100;
 
     // Multi-row VALUES (standard SQL, H2 and PostgreSQL): far fewer statement executions than a
@@ -282,23 +282,20 @@ public final class SampleStore {
 
     private static void bindRow(PreparedStatement ps, int at, Write w) throws SQLException {
         SampleRow r = w.row();
-        ps.setLong(at + 1, w.hostRef());
-        ps.setLong(at + 2, r.ts());
-        ps.setShort(at + 3, (short) (r.loaded() ? 1 : 2));
-        ps.setLong(at + 4, r.count());
-        ps.setLong(at + 5, r.max());
-        ps.setLong(at + 6, r.buckets());
-        ps.setInt(at + 7, r.bootId().hashCode());
-        ps.setLong(at + 8, r.stat("drop"));
-        ps.setLong(at + 9, r.stat("early_drop"));
-        ps.setLong(at + 10, r.stat("insert_failed"));
-        ps.setLong(at + 11, r.stat("invalid"));
-        ps.setShort(at + 12, w.source().code);
-        ps.setLong(at + 13, SampleKey.of(w.hostRef(), r.ts()));
+        ps.setShort(at + 1, (short) (r.loaded() ? 1 : 2));
+        ps.setLong(at + 2, r.count());
+        ps.setLong(at + 3, r.max());
+        ps.setInt(at + 4, r.bootId().hashCode());
+        ps.setLong(at + 5, r.stat("drop"));
+        ps.setLong(at + 6, r.stat("early_drop"));
+        ps.setLong(at + 7, r.stat("insert_failed"));
+        ps.setLong(at + 8, r.stat("invalid"));
+        ps.setShort(at + 9, w.source().code);
+        ps.setLong(at + 10, SampleKey.of(w.hostRef(), r.ts()));
     }
 
     /** Parameters {@link #bindRow(PreparedStatement, int, Write)} sets per row. */
-    private static final int COLUMNS = 13;
+    private static final int COLUMNS = 10;
 
     private static void updateLatest(Connection c, List<Write> batch, List<Outcome> out) throws SQLException {
         // Imports first, so that a live sample in the same batch still ends up as the latest state.
@@ -407,7 +404,7 @@ public final class SampleStore {
      */
     public long[] liveTimestamps(long hostRef, long from, long to) throws SQLException {
         try (Connection c = db.connect(); PreparedStatement q = c.prepareStatement(
-                "SELECT ts FROM samples WHERE id BETWEEN ? AND ? AND source = 0 ORDER BY id")) {
+                "SELECT id FROM samples WHERE id BETWEEN ? AND ? AND source = 0 ORDER BY id")) {
             q.setLong(1, SampleKey.bound(hostRef, from));
             q.setLong(2, SampleKey.bound(hostRef, to));
             long[] ts = new long[64];
@@ -417,7 +414,7 @@ public final class SampleStore {
                     if (n == ts.length) {
                         ts = java.util.Arrays.copyOf(ts, n * 2);
                     }
-                    ts[n++] = rs.getLong(1);
+                    ts[n++] = SampleKey.ts(rs.getLong(1));
                 }
             }
             return java.util.Arrays.copyOf(ts, n);

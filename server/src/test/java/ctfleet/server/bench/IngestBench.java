@@ -99,26 +99,23 @@ public final class IngestBench {
             long[] refs = registerHosts(db, streams, t0);
             long start = System.nanoTime();
             try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO samples (host_ref, ts, status, ct_count, ct_max, ct_buckets, boot, drop_total,"
-                            + " early_drop, insert_failed, invalid, source, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    "INSERT INTO samples (status, ct_count, ct_max, boot, drop_total,"
+                            + " early_drop, insert_failed, invalid, source, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 c.setAutoCommit(false);
                 int inBatch = 0;
                 for (int i = 1; i < perStream; i++) {
                     for (int h = 0; h < streams; h++) {
                         SampleRow r = row(t0 + i * 1000L, i);
-                        ps.setLong(1, refs[h]);
-                        ps.setLong(2, r.ts());
-                        ps.setShort(3, (short) 1);
-                        ps.setLong(4, r.count());
-                        ps.setLong(5, r.max());
-                        ps.setLong(6, r.buckets());
-                        ps.setInt(7, r.bootId().hashCode());
-                        ps.setLong(8, r.stat("drop"));
-                        ps.setLong(9, r.stat("early_drop"));
-                        ps.setLong(10, r.stat("insert_failed"));
-                        ps.setLong(11, r.stat("invalid"));
-                        ps.setShort(12, (short) 0);
-                        ps.setLong(13, refs[h] * (1L << 42) + r.ts()); // SampleKey
+                        ps.setShort(1, (short) 1);
+                        ps.setLong(2, r.count());
+                        ps.setLong(3, r.max());
+                        ps.setInt(4, r.bootId().hashCode());
+                        ps.setLong(5, r.stat("drop"));
+                        ps.setLong(6, r.stat("early_drop"));
+                        ps.setLong(7, r.stat("insert_failed"));
+                        ps.setLong(8, r.stat("invalid"));
+                        ps.setShort(9, (short) 0);
+                        ps.setLong(10, refs[h] * (1L << 42) + r.ts()); // SampleKey
                         ps.addBatch();
                         if (++inBatch == 1000) {
                             ps.executeBatch();

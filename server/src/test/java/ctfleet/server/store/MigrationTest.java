@@ -57,12 +57,32 @@ class MigrationTest {
         }
     }
 
+    /** Column names of a table, in order. */
+    static List<String> columns(Connection c, String table) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (ResultSet rs = c.getMetaData().getColumns(null, "PUBLIC", table, "%")) {
+            while (rs.next()) {
+                out.add(rs.getString("COLUMN_NAME").toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        return out;
+    }
+
+    /** V33: raw rows hold the key and the values no key repeats; raw_samples spells host_ref and ts out. */
+    static void assertRawRowsAreLean(Connection c) throws Exception {
+        assertEquals(List.of("id", "status", "ct_count", "ct_max", "boot", "drop_total", "early_drop", "insert_failed",
+                "invalid", "source"), columns(c, "SAMPLES"));
+        assertEquals(List.of("host_ref", "ts", "status", "ct_count", "ct_max", "boot", "drop_total", "early_drop",
+                "insert_failed", "invalid", "source"), columns(c, "RAW_SAMPLES"));
+    }
+
     @Test
     void emptyDatabaseGetsEveryTable() throws Exception {
         try (Database db = Database.open(dir); Connection c = db.connect()) {
             assertTrue(tables(c).containsAll(List.of("hosts", "samples", "host_latest", "samples_1m", "samples_1h",
                     "entry_summaries")), tables(c).toString());
             assertTimeSeriesIndexesOnlyTheirKeys(c);
+            assertRawRowsAreLean(c);
         }
     }
 
@@ -89,6 +109,9 @@ class MigrationTest {
             Fleet fleet = new Fleet(db);
             assertEquals(100, fleet.count("SELECT COUNT(*) FROM samples"));
             assertEquals(4950, fleet.count("SELECT SUM(drop_total) FROM samples"));
+            assertEquals(1000 + 99 * 10_000, fleet.count("SELECT MAX(ts) FROM raw_samples WHERE host_ref = 1"),
+                    "the key still says which host and when");
+            assertRawRowsAreLean(c);
             assertEquals(149, new FleetReader(db).latest("gw-old").get(0).count());
             assertTrue(tables(c).contains("samples_1m"));
             assertEquals(0, fleet.count("SELECT COUNT(*) FROM INFORMATION_SCHEMA.INDEXES WHERE INDEX_NAME = 'SAMPLES_TS'"),

@@ -60,12 +60,12 @@ class RetentionJobTest {
             insert("samples_1h", b, ts);
         }
         long rawCut = NOW - 2 * Rollups.HOUR;
-        long keepRaw = fleet.count("SELECT COUNT(*) FROM samples WHERE ts >= " + rawCut);
+        long keepRaw = fleet.count("SELECT COUNT(*) FROM raw_samples WHERE ts >= " + rawCut);
 
         var r = new RetentionJob(db, KEEP).run(NOW);
 
         assertEquals(keepRaw, fleet.count("SELECT COUNT(*) FROM samples"));
-        assertEquals(0, fleet.count("SELECT COUNT(*) FROM samples WHERE ts < " + rawCut));
+        assertEquals(0, fleet.count("SELECT COUNT(*) FROM raw_samples WHERE ts < " + rawCut));
         assertEquals(2 * 30 + 1 - keepRaw, r.raw());
         assertEquals(10, fleet.count("SELECT COUNT(*) FROM samples_1m"));
         assertEquals(NOW - 10 * Rollups.HOUR, fleet.count("SELECT MIN(ts) FROM samples_1m"));

@@ -50,7 +50,7 @@ class SampleStoreTest {
     void differentValueForTheSameKeyIsRejectedAndCounted() throws Exception {
         store.write(List.of(new Write(host, row(1000, 10, 0), 1)));
         assertEquals(List.of(Outcome.CONFLICT), store.write(List.of(new Write(host, row(1000, 11, 0), 2))));
-        assertEquals(10, count("SELECT ct_count FROM samples WHERE ts = 1000"), "the first value stays");
+        assertEquals(10, count("SELECT ct_count FROM raw_samples WHERE ts = 1000"), "the first value stays");
         assertEquals(1, count("SELECT conflicts FROM hosts"));
     }
 

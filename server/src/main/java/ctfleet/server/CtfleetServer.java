@@ -15,6 +15,7 @@ import ctfleet.server.store.Database;
 import ctfleet.server.store.FleetReader;
 import ctfleet.server.store.HistoryReader;
 import ctfleet.server.store.HostStore;
+import ctfleet.server.store.RecentRaw;
 import ctfleet.server.store.Retention;
 import ctfleet.server.store.RetentionJob;
 import ctfleet.server.store.RollupBacklog;
@@ -75,7 +76,8 @@ public final class CtfleetServer implements AutoCloseable {
                          PrometheusRegistry registry, Retention retention) {
         this.db = db;
         RollupBacklog backlog = new RollupBacklog();
-        SampleStore samples = new SampleStore(db, backlog);
+        RecentRaw recent = new RecentRaw(QueryService.DEFAULT_WINDOW);
+        SampleStore samples = new SampleStore(db, backlog, recent);
         this.batcher = new IngestBatcher(samples);
         this.maintenance = new StoreMaintenance(db, new RollupJob(db, backlog, retention),
                 new RetentionJob(db, retention, backlog), clock);
@@ -84,7 +86,7 @@ public final class CtfleetServer implements AutoCloseable {
         for (int i = chain.size() - 1; i >= 0; i--) {
             builder.intercept(chain.get(i));
         }
-        QueryService query = new QueryService(new FleetReader(db), new HistoryReader(db, retention, clock), clock);
+        QueryService query = new QueryService(new FleetReader(db), new HistoryReader(db, retention, clock, recent), clock);
         HostStore hosts = new HostStore(db);
         registry.register(new FleetMetrics(query));
         this.server = builder

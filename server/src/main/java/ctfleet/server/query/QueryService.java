@@ -44,7 +44,8 @@ import java.util.logging.Logger;
  */
 public final class QueryService extends QueryGrpc.QueryImplBase {
     private static final Logger LOG = Logger.getLogger(QueryService.class.getName());
-    static final Duration DEFAULT_WINDOW = Duration.ofHours(1);
+    /** The window of Top, the host view and /metrics when a request names none. */
+    public static final Duration DEFAULT_WINDOW = Duration.ofHours(1);
     static final Duration MAX_WINDOW = Duration.ofDays(3650);
     static final List<String> COUNTERS = List.of("drop", "early_drop", "insert_failed", "invalid");
 

@@ -28,11 +28,18 @@ public final class HistoryReader {
     private final Database db;
     private final Retention retention;
     private final Clock clock;
+    private final RecentRaw recent;
 
     public HistoryReader(Database db, Retention retention, Clock clock) {
+        this(db, retention, clock, RecentRaw.NONE);
+    }
+
+    /** @param recent the newest raw samples in memory, shared with the {@link SampleStore} that extends them */
+    public HistoryReader(Database db, Retention retention, Clock clock, RecentRaw recent) {
         this.db = db;
         this.retention = retention;
         this.clock = clock;
+        this.recent = recent;
     }
 
     /** The step {@code step} means for a range starting at {@code fromMillis} (AUTO resolved). */
@@ -99,11 +106,16 @@ public final class HistoryReader {
      */
     public void fleetSeries(long fromMillis, long toMillis, Step step, FleetSink sink) throws SQLException {
         Step s = resolve(fromMillis, step);
+        long now = clock.millis();
+        if (s == Step.RAW && recent.serves(fromMillis, now)) {
+            recentSeries(fromMillis, toMillis, now, sink);
+            return;
+        }
         String sql = s == Step.RAW ? Rows.RAW_RANGE : Rows.bucketRange(s.table);
         long from = s == Step.RAW ? fromMillis : Rollups.floor(fromMillis, s.millis);
         try (Connection c = db.connect(); PreparedStatement q = c.prepareStatement(sql)) {
             for (var host : hosts(c).entrySet()) {
-                long ref = host.getValue();
+                long ref = host.getValue().ref();
                 if (s == Step.RAW) {
                     q.setLong(1, SampleKey.bound(ref, from));
                     q.setLong(2, SampleKey.bound(ref, toMillis));
@@ -126,13 +138,57 @@ public final class HistoryReader {
         }
     }
 
-    /** Host id to host ref, in host id order. */
-    private static SortedMap<String, Long> hosts(Connection c) throws SQLException {
-        SortedMap<String, Long> out = new TreeMap<>();
-        try (PreparedStatement q = c.prepareStatement("SELECT host_id, id FROM hosts");
+    /**
+     * {@link #fleetSeries} for a recent window of raw points: from memory where {@link RecentRaw}
+     * has the host's tail and it is current, else from the database, and then kept there. A tail
+     * read covers all of the host's newer rows, not only up to {@code to}: a sample stamped a
+     * little ahead of the server's clock must be in it once the window reaches it.
+     */
+    private void recentSeries(long from, long to, long now, FleetSink sink) throws SQLException {
+        try (Connection c = db.connect(); PreparedStatement q = c.prepareStatement(Rows.RAW_RANGE)) {
+            List<HistoryPoint> kept = new ArrayList<>();
+            List<RawPoint> rows = new ArrayList<>();
+            for (var host : hosts(c).entrySet()) {
+                Host h = host.getValue();
+                kept.clear();
+                if (recent.read(h.ref(), from, to, h.latestTs(), now, kept::add)) {
+                    for (HistoryPoint p : kept) {
+                        sink.accept(host.getKey(), p);
+                    }
+                    continue;
+                }
+                rows.clear();
+                q.setLong(1, SampleKey.bound(h.ref(), from));
+                q.setLong(2, SampleKey.bound(h.ref(), SampleKey.TS_RANGE));
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(Rows.raw(rs, 1));
+                    }
+                }
+                recent.loaded(h.ref(), from, h.latestTs(), now, rows);
+                RawPoint prev = null;
+                for (RawPoint r : rows) {
+                    if (r.ts() >= to) {
+                        break;
+                    }
+                    sink.accept(host.getKey(), HistoryPoint.of(r, prev));
+                    prev = r;
+                }
+            }
+        }
+    }
+
+    /** A host's ref and the time of its latest state (-1 without one). */
+    private record Host(long ref, long latestTs) {}
+
+    /** Host id to host, in host id order. */
+    private static SortedMap<String, Host> hosts(Connection c) throws SQLException {
+        SortedMap<String, Host> out = new TreeMap<>();
+        try (PreparedStatement q = c.prepareStatement(
+                "SELECT h.host_id, h.id, COALESCE(l.ts, -1) FROM hosts h LEFT JOIN host_latest l ON l.host_ref = h.id");
              ResultSet rs = q.executeQuery()) {
             while (rs.next()) {
-                out.put(rs.getString(1), rs.getLong(2));
+                out.put(rs.getString(1), new Host(rs.getLong(2), rs.getLong(3)));
             }
         }
         return out;

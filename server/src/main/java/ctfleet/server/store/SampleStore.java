@@ -28,6 +28,7 @@ public final class SampleStore {
 
     private final Database db;
     private final RollupBacklog backlog;
+    private final RecentRaw recent;
 
     public SampleStore(Database db) {
         this(db, new RollupBacklog());
@@ -35,8 +36,14 @@ public final class SampleStore {
 
     /** {@code backlog} learns each stored sample, so the rollup job can redo minutes that got late ones. */
     public SampleStore(Database db, RollupBacklog backlog) {
+        this(db, backlog, RecentRaw.NONE);
+    }
+
+    /** {@code recent} learns each stored sample too, so the ranking reads new rows from memory. */
+    public SampleStore(Database db, RollupBacklog backlog, RecentRaw recent) {
         this.db = db;
         this.backlog = backlog;
+        this.recent = recent;
     }
 
     /**
@@ -55,7 +62,9 @@ public final class SampleStore {
                 c.commit();
                 for (int i = 0; i < batch.size(); i++) {
                     if (out.get(i) == Outcome.STORED) {
-                        backlog.stored(batch.get(i).hostRef(), batch.get(i).row().ts());
+                        Write w = batch.get(i);
+                        backlog.stored(w.hostRef(), w.row().ts());
+                        recent.stored(w.hostRef(), rawPoint(w.row()));
                     }
                 }
                 return out;
@@ -236,6 +245,9 @@ public final class SampleStore {
                 for (Write w : fresh) {
                     backlog.stored(w.hostRef(), w.row().ts());
                 }
+                if (!fresh.isEmpty()) {
+                    recent.forget(hostRef); // rows anywhere in its history: cheaper to read it again
+                }
                 return out;
             } catch (SQLException e) {
                 c.rollback();
@@ -292,6 +304,12 @@ public final class SampleStore {
         ps.setLong(at + 8, r.stat("invalid"));
         ps.setShort(at + 9, w.source().code);
         ps.setLong(at + 10, SampleKey.of(w.hostRef(), r.ts()));
+    }
+
+    /** A row as {@link Rows#raw} reads it back. */
+    private static RawPoint rawPoint(SampleRow r) {
+        return new RawPoint(r.ts(), r.loaded(), r.count(), r.max(), new Counters(r.bootId().hashCode(),
+                r.stat("drop"), r.stat("early_drop"), r.stat("insert_failed"), r.stat("invalid")));
     }
 
     /** Parameters {@link #bindRow(PreparedStatement, int, Write)} sets per row. */

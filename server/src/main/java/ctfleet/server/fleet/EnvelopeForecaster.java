@@ -63,8 +63,9 @@ public final class EnvelopeForecaster {
         boolean seasonal = last - first >= SEASONAL_MIN_SPAN && n >= 12;
 
         LeastSquares ls = new LeastSquares(seasonal ? 4 : 2);
+        double[] row = new double[seasonal ? 4 : 2]; // reused: the ranking fits every host's window on each call
         for (CountPoint p : points) {
-            ls.add(row(PredictLinear.seconds(p.ts()), nowSec, seasonal), p.count());
+            ls.add(row(row, PredictLinear.seconds(p.ts()), nowSec), p.count());
         }
         LeastSquares.Fit fit = ls.solve();
         if (fit == null) {
@@ -77,7 +78,7 @@ public final class EnvelopeForecaster {
         double rLong = 0;
         for (CountPoint p : points) {
             double t = PredictLinear.seconds(p.ts());
-            rLong = Math.max(rLong, p.count() - dot(beta, row(t, nowSec, seasonal)));
+            rLong = Math.max(rLong, p.count() - dot(beta, row(row, t, nowSec)));
         }
         double spacing = (last - first) / (n - 1);
         rLong = Math.max(rLong, expectedDailyExcursion(fit.residualStd(), spacing));
@@ -114,9 +115,11 @@ public final class EnvelopeForecaster {
         }
         Curve season = new Curve(0, 0, c, d, 0);
         LeastSquares ls = new LeastSquares(2);
+        double[] row = {1, 0};
         for (int i = from; i < n; i++) {
             double t = PredictLinear.seconds(points.get(i).ts());
-            ls.add(new double[] {1, (t - nowSec) / DAY}, points.get(i).count() - season.season(t));
+            row[1] = (t - nowSec) / DAY;
+            ls.add(row, points.get(i).count() - season.season(t));
         }
         LeastSquares.Fit fit = ls.solve();
         if (fit == null) {
@@ -150,11 +153,15 @@ public final class EnvelopeForecaster {
         return residualStd * Math.sqrt(2 * Math.log(perDay));
     }
 
-    private static double[] row(double t, double nowSec, boolean seasonal) {
-        double x = (t - nowSec) / DAY;
-        return seasonal
-                ? new double[] {1, x, Math.sin(OMEGA * t), Math.cos(OMEGA * t)}
-                : new double[] {1, x};
+    /** Fills {@code row} (2 columns, or 4 with the daily wave) for time t and returns it. */
+    private static double[] row(double[] row, double t, double nowSec) {
+        row[0] = 1;
+        row[1] = (t - nowSec) / DAY;
+        if (row.length == 4) {
+            row[2] = Math.sin(OMEGA * t);
+            row[3] = Math.cos(OMEGA * t);
+        }
+        return row;
     }
 
     private static double dot(double[] a, double[] b) {

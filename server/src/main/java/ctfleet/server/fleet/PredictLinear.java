@@ -27,8 +27,10 @@ public final class PredictLinear {
         }
         double nowSec = seconds(now);
         LeastSquares ls = new LeastSquares(2);
+        double[] row = {1, 0}; // one row reused: the ranking fits every host's window on each call
         for (CountPoint p : points) {
-            ls.add(new double[] {1, seconds(p.ts()) - nowSec}, p.count());
+            row[1] = seconds(p.ts()) - nowSec;
+            ls.add(row, p.count());
         }
         LeastSquares.Fit fit = ls.solve();
         if (fit == null) {

@@ -10,6 +10,7 @@ import ctfleet.server.store.FleetReader;
 import ctfleet.server.store.HistoryReader;
 import ctfleet.server.store.HostHello;
 import ctfleet.server.store.HostStore;
+import ctfleet.server.store.RecentRaw;
 import ctfleet.server.store.Retention;
 import ctfleet.server.store.RetentionJob;
 import ctfleet.server.store.RollupBacklog;
@@ -82,7 +83,9 @@ public final class StorageBench {
 
         Database db = Database.open(dir);
         RollupBacklog backlog = new RollupBacklog();
-        SampleStore store = new SampleStore(db, backlog);
+        // As the server wires it: writes extend the in-memory tails the ranking reads.
+        RecentRaw recent = new RecentRaw(QueryService.DEFAULT_WINDOW);
+        SampleStore store = new SampleStore(db, backlog, recent);
         HostStore hostStore = new HostStore(db);
         RollupJob rollup = new RollupJob(db, backlog, retention);
         RetentionJob expiry = new RetentionJob(db, retention);
@@ -151,8 +154,27 @@ public final class StorageBench {
         FleetReader fleet = new FleetReader(db);
         double scan = time(3, () -> count(db, "SELECT COUNT(*) FROM samples WHERE ct_count < 0"));
         double top = time(20, () -> fleet.latest().size());
-        QueryService query = new QueryService(fleet, history, clock);
-        double topRpc = time(5, () -> query.top(TopRequest.getDefaultInstance()).getHostsCount());
+        // Top as a running server answers it: the first call reads every host's hour from the database
+        // into memory; each later one follows a fleet tick written through the store, as agents keep
+        // sending, and ranks from memory.
+        long first = System.nanoTime();
+        int ranked = new QueryService(fleet, new HistoryReader(db, retention, clock, recent), clock)
+                .top(TopRequest.getDefaultInstance()).getHostsCount();
+        double topFirst = (System.nanoTime() - first) / 1e6;
+        long[] tick = {end};
+        double topRpc = timeParts(11, () -> {
+            tick[0] += 10_000;
+            List<SampleStore.Write> batch = new ArrayList<>(hostCount);
+            for (int h = 0; h < hostCount; h++) {
+                batch.add(new SampleStore.Write(refs[h], gen.next(h, tick[0] - 5_000 + h % 5000, entries), tick[0]));
+            }
+            store.write(batch);
+            Clock later = Clock.fixed(Instant.ofEpochMilli(tick[0]), ZoneOffset.UTC);
+            long t = System.nanoTime();
+            new QueryService(fleet, new HistoryReader(db, retention, later, recent), later)
+                    .top(TopRequest.getDefaultInstance()).getHostsCount();
+            return System.nanoTime() - t;
+        });
         long day = 86_400_000L;
         double hist = time(20, () -> history.series("gw-0007", end - day, end, Step.AUTO).size());
         double hist1m = time(20, () -> history.series("gw-0007", end - day, end, Step.MINUTE).size());
@@ -171,9 +193,10 @@ public final class StorageBench {
         System.out.printf("baseline: full scan of raw samples %.1f ms%n", scan);
         System.out.printf("top's 1 h window of raw samples for the fleet (%,d points): %.1f ms median = %.4f x scan%n",
                 rawPoints[0], window, window / scan);
-        System.out.printf("top, the whole Top call (latest states, 1 h window of raw samples, ranking): %.1f ms median"
-                + " (goal <= 50) = %.4f x scan; of it the latest states of %d hosts %.2f ms%n", topRpc, topRpc / scan,
-                hostCount, top);
+        System.out.printf("top, the whole Top call (latest states, 1 h window of raw samples, ranking) while a fleet"
+                + " tick is written between calls: %.1f ms median (goal <= 50) = %.4f x scan; of it the latest states"
+                + " of %d hosts %.2f ms; the first call after start, which reads the window from the database:"
+                + " %.1f ms (%d hosts ranked)%n", topRpc, topRpc / scan, hostCount, top, topFirst, ranked);
         System.out.printf("24 h history of one host (auto -> %s, %d points): %.2f ms median (goal <= 100) = %.4f x scan;"
                 + " from 1m rollups %.2f ms%n", history.resolve(end - day, Step.AUTO),
                 history.series("gw-0007", end - day, end, Step.AUTO).size(), hist, hist / scan, hist1m);
@@ -186,11 +209,18 @@ public final class StorageBench {
 
     /** Median milliseconds of {@code runs} calls. */
     static double time(int runs, Callable<?> call) throws Exception {
-        double[] ms = new double[runs];
-        for (int i = 0; i < runs; i++) {
+        return timeParts(runs, () -> {
             long t = System.nanoTime();
             call.call();
-            ms[i] = (System.nanoTime() - t) / 1e6;
+            return System.nanoTime() - t;
+        });
+    }
+
+    /** Median milliseconds of {@code runs} calls that each return the nanoseconds of the part to time. */
+    static double timeParts(int runs, Callable<Long> timedPart) throws Exception {
+        double[] ms = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            ms[i] = timedPart.call() / 1e6;
         }
         Arrays.sort(ms);
         return ms[runs / 2];

@@ -99,7 +99,13 @@ class BackupRestoreTest {
             rs.next();
             entries = rs.getLong(1);
         }
-        return new Answers(new FleetReader(d).latest(), h.series("gw-b", T0, T0 + 3_600_000, Step.RAW), fleet,
+        // Each host's state on its own: the fleet-wide read leaves out the entry breakdowns.
+        FleetReader reader = new FleetReader(d);
+        List<Object> latest = new ArrayList<>();
+        for (var l : reader.latest()) {
+            latest.add(reader.latest(l.hostId()));
+        }
+        return new Answers(latest, h.series("gw-b", T0, T0 + 3_600_000, Step.RAW), fleet,
                 h.series("gw-c", T0, T0 + 3_600_000, Step.HOUR), entries);
     }
 

@@ -73,6 +73,17 @@ class SampleStoreTest {
     }
 
     @Test
+    void theEntryBreakdownComesWithOneHostsStateNotWithTheFleets() throws Exception {
+        String entries = "{\"states\":{\"ESTABLISHED\":3}}";
+        store.write(List.of(new Write(host, new SampleRow(1000, true, 10, 65536, 16384, 4096, 0, "boot-a",
+                Map.of("drop", 0L), new TreeMap<>(), 320, true, entries), 1)));
+        assertEquals(entries, new FleetReader(db).latest("gw-1").get(0).entries());
+        LatestState inFleet = new FleetReader(db).latest().get(0);
+        assertEquals("", inFleet.entries());
+        assertEquals(10, inFleet.count());
+    }
+
+    @Test
     void reopeningTheDatabaseKeepsRowsAndSkipsAppliedMigrations() throws Exception {
         store.write(List.of(new Write(host, row(1000, 10, 0), 1)));
         long applied = count("SELECT COUNT(*) FROM \"flyway_schema_history\"");

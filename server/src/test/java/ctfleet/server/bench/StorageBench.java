@@ -39,7 +39,12 @@ import java.util.concurrent.Callable;
  * clock, then prints load rate, bytes on disk per raw sample and query latencies. Not a test:
  * prints figures, asserts nothing.
  *
- * <pre>java -cp ... ctfleet.server.bench.StorageBench [--hosts 1000] [--days 7] [--every 10m] [--entries]</pre>
+ * <pre>java -cp ... ctfleet.server.bench.StorageBench [--hosts 1000] [--days 7] [--every 10m] [--entries]
+ *     [--dir DIR [--queries-only]]</pre>
+ *
+ * <p>{@code --queries-only} skips the load and measures the queries on the file an earlier run
+ * left in DIR (same --hosts): a day of 1000 hosts takes an hour to load, its queries a minute.
+ * The Top measurement writes a few more ticks into that file.
  */
 public final class StorageBench {
     public static void main(String[] args) throws Exception {
@@ -48,6 +53,7 @@ public final class StorageBench {
         double days = 7;
         long every = Durations.parse("10m").toMillis();
         boolean entries = false;
+        boolean queriesOnly = false;
         Path dir = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -56,17 +62,21 @@ public final class StorageBench {
                 case "--every" -> every = Durations.parse(args[++i]).toMillis();
                 case "--entries" -> entries = true;
                 case "--dir" -> dir = Path.of(args[++i]);
+                case "--queries-only" -> queriesOnly = true;
                 default -> throw new IllegalArgumentException("unknown flag " + args[i]
-                        + "; flags: --hosts N --days D --every DURATION --entries --dir DIR");
+                        + "; flags: --hosts N --days D --every DURATION --entries --dir DIR --queries-only");
             }
+        }
+        if (queriesOnly && (dir == null || !Files.exists(dir.resolve("ctfleet.mv.db")))) {
+            throw new IllegalArgumentException("--queries-only needs --dir with the file of an earlier run");
         }
         if (dir == null) {
             dir = Files.createTempDirectory("ctfleet-bench-");
         }
-        new StorageBench().run(dir, hosts, days, every, entries);
+        new StorageBench().run(dir, hosts, days, every, entries, queriesOnly);
     }
 
-    void run(Path dir, int hostCount, double days, long every, boolean entries) throws Exception {
+    void run(Path dir, int hostCount, double days, long every, boolean entries, boolean queriesOnly) throws Exception {
         Retention retention = Retention.DEFAULT;
         long ticks = (long) (days * 8640);
         long end = 1_760_000_000_000L;
@@ -95,59 +105,65 @@ public final class StorageBench {
                     "6.1", "0.1", 0), start);
         }
         Gen gen = new Gen(hostCount);
-        long loadStart = System.nanoTime();
-        long maintenanceNanos = 0;
-        long nextMaintenance = start + every;
-        long peakFile = 0;
-        for (long t = 0; t < ticks; t++) {
-            long ts = start + t * 10_000;
-            List<SampleStore.Write> batch = new ArrayList<>(hostCount);
-            for (int h = 0; h < hostCount; h++) {
-                batch.add(new SampleStore.Write(refs[h], gen.next(h, ts + h % 5000, entries), ts));
-            }
-            store.write(batch);
-            if (ts >= nextMaintenance) {
-                peakFile = Math.max(peakFile, db.fileSize());
-                long m = System.nanoTime();
-                rollup.run(ts);
-                expiry.run(ts);
-                db.compact(compactMillis);
-                maintenanceNanos += System.nanoTime() - m;
-                nextMaintenance += every;
-            }
-            if (t > 0 && t % 2160 == 0) {
-                System.out.printf("  day %.2f: %,.0f samples/s, file %,d MB%n", t / 8640.0,
-                        t * hostCount / seconds(loadStart), db.fileSize() >> 20);
-            }
-        }
-        rollup.run(end);
-        expiry.run(end);
-        double loadSecs = seconds(loadStart);
-        long ingested = ticks * hostCount;
-        FileUsage atEndUsage = db.usage();
-        long atEnd = atEndUsage.bytes();
-        // What a running server gets to once ingest pauses: compaction rounds until the file stops
-        // shrinking (Database.compact frees dead chunks at once, so there is no retention time to wait).
-        long settleStart = System.nanoTime();
-        for (long before = Long.MAX_VALUE; db.fileSize() < before && seconds(settleStart) < 180; ) {
-            before = db.fileSize();
-            db.compact(5000);
-        }
-        FileUsage settledUsage = db.usage();
-        long settled = settledUsage.bytes();
         long raw = count(db, "SELECT COUNT(*) FROM samples");
-        System.out.printf("load: %,d samples in %.1f s = %,.0f samples/s (maintenance %.1f s of it)%n", ingested,
-                loadSecs, ingested / loadSecs, maintenanceNanos / 1e9);
-        System.out.printf("rows: raw %,d  1m %,d  1h %,d  entry_summaries %,d%n", raw,
-                count(db, "SELECT COUNT(*) FROM samples_1m"), count(db, "SELECT COUNT(*) FROM samples_1h"),
-                count(db, "SELECT COUNT(*) FROM entry_summaries"));
-        System.out.printf("file: peak %,d MB; end of load %,d MB = %.1f B per raw sample kept;"
-                        + " after compaction rounds (%.0f s) %,d MB = %.1f B per raw sample kept"
-                        + " (goal <= 60)%n", peakFile >> 20, atEnd >> 20, (double) atEnd / raw,
-                seconds(settleStart), settled >> 20, (double) settled / raw);
-        System.out.printf("file fill (blocks in chunks / live bytes in chunks): end of load %d%% / %d%%;"
-                + " settled %d%% / %d%%%n", atEndUsage.fillRate(), atEndUsage.chunksFillRate(),
-                settledUsage.fillRate(), settledUsage.chunksFillRate());
+        if (queriesOnly) {
+            System.out.printf("queries only, on the file of an earlier run (the figures above describe no load):"
+                    + " %,d MB, %,d raw samples%n", db.fileSize() >> 20, raw);
+        } else {
+            long loadStart = System.nanoTime();
+            long maintenanceNanos = 0;
+            long nextMaintenance = start + every;
+            long peakFile = 0;
+            for (long t = 0; t < ticks; t++) {
+                long ts = start + t * 10_000;
+                List<SampleStore.Write> batch = new ArrayList<>(hostCount);
+                for (int h = 0; h < hostCount; h++) {
+                    batch.add(new SampleStore.Write(refs[h], gen.next(h, ts + h % 5000, entries), ts));
+                }
+                store.write(batch);
+                if (ts >= nextMaintenance) {
+                    peakFile = Math.max(peakFile, db.fileSize());
+                    long m = System.nanoTime();
+                    rollup.run(ts);
+                    expiry.run(ts);
+                    db.compact(compactMillis);
+                    maintenanceNanos += System.nanoTime() - m;
+                    nextMaintenance += every;
+                }
+                if (t > 0 && t % 2160 == 0) {
+                    System.out.printf("  day %.2f: %,.0f samples/s, file %,d MB%n", t / 8640.0,
+                            t * hostCount / seconds(loadStart), db.fileSize() >> 20);
+                }
+            }
+            rollup.run(end);
+            expiry.run(end);
+            double loadSecs = seconds(loadStart);
+            long ingested = ticks * hostCount;
+            FileUsage atEndUsage = db.usage();
+            long atEnd = atEndUsage.bytes();
+            // What a running server gets to once ingest pauses: compaction rounds until the file stops
+            // shrinking (Database.compact frees dead chunks at once, so there is no retention time to wait).
+            long settleStart = System.nanoTime();
+            for (long before = Long.MAX_VALUE; db.fileSize() < before && seconds(settleStart) < 180; ) {
+                before = db.fileSize();
+                db.compact(5000);
+            }
+            FileUsage settledUsage = db.usage();
+            long settled = settledUsage.bytes();
+            raw = count(db, "SELECT COUNT(*) FROM samples");
+            System.out.printf("load: %,d samples in %.1f s = %,.0f samples/s (maintenance %.1f s of it)%n", ingested,
+                    loadSecs, ingested / loadSecs, maintenanceNanos / 1e9);
+            System.out.printf("rows: raw %,d  1m %,d  1h %,d  entry_summaries %,d%n", raw,
+                    count(db, "SELECT COUNT(*) FROM samples_1m"), count(db, "SELECT COUNT(*) FROM samples_1h"),
+                    count(db, "SELECT COUNT(*) FROM entry_summaries"));
+            System.out.printf("file: peak %,d MB; end of load %,d MB = %.1f B per raw sample kept;"
+                            + " after compaction rounds (%.0f s) %,d MB = %.1f B per raw sample kept"
+                            + " (goal <= 60)%n", peakFile >> 20, atEnd >> 20, (double) atEnd / raw,
+                    seconds(settleStart), settled >> 20, (double) settled / raw);
+            System.out.printf("file fill (blocks in chunks / live bytes in chunks): end of load %d%% / %d%%;"
+                    + " settled %d%% / %d%%%n", atEndUsage.fillRate(), atEndUsage.chunksFillRate(),
+                    settledUsage.fillRate(), settledUsage.chunksFillRate());
+        }
 
         Clock clock = Clock.fixed(Instant.ofEpochMilli(end), ZoneOffset.UTC);
         HistoryReader history = new HistoryReader(db, retention, clock);
@@ -162,7 +178,8 @@ public final class StorageBench {
                 .top(TopRequest.getDefaultInstance()).getHostsCount();
         double topFirst = (System.nanoTime() - first) / 1e6;
         long[] tick = {end};
-        double topRpc = timeParts(11, () -> {
+        // 31 calls: the median is then past the JIT's first compilations, as in a server that has run a while.
+        double topRpc = timeParts(31, () -> {
             tick[0] += 10_000;
             List<SampleStore.Write> batch = new ArrayList<>(hostCount);
             for (int h = 0; h < hostCount; h++) {

@@ -4,10 +4,12 @@ import ctfleet.server.fleet.ConntrackModule;
 import ctfleet.server.fleet.CountPoint;
 import ctfleet.server.fleet.CounterPoint;
 import ctfleet.server.fleet.HostHistory;
+import ctfleet.server.store.Counters;
 import ctfleet.server.store.FleetReader;
 import ctfleet.server.store.HistoryPoint;
 import ctfleet.server.store.HistoryReader;
 import ctfleet.server.store.LatestState;
+import ctfleet.server.store.RecentRaw;
 import ctfleet.server.store.Step;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -45,13 +47,25 @@ final class FleetHistories {
         for (LatestState l : fleet.latest()) {
             latest.put(l.hostId(), l);
         }
+        long from = now.minus(window).toEpochMilli();
+        if (history.servesRecent(from, step)) {
+            // The ranking's usual hour: each host's window as RecentRaw keeps it, no point by point work.
+            Map<String, RecentRaw.Window> windows = new HashMap<>();
+            history.recentWindows(from, now.toEpochMilli() + 1, windows::put);
+            List<HostHistory> out = new ArrayList<>();
+            for (LatestState l : latest.values()) {
+                RecentRaw.Window w = windows.get(l.hostId());
+                out.add(of(l, w != null ? w : EMPTY, now));
+            }
+            return new Loaded(now, latest, out);
+        }
         Map<String, List<HistoryPoint>> series = new HashMap<>();
         // Points come host by host: one map lookup per host, not per point (360,000 per Top call).
         var current = new Object() {
             String host;
             List<HistoryPoint> points;
         };
-        history.fleetSeries(now.minus(window).toEpochMilli(), now.toEpochMilli() + 1, step, (host, p) -> {
+        history.fleetSeries(from, now.toEpochMilli() + 1, step, (host, p) -> {
             if (!host.equals(current.host)) {
                 current.host = host;
                 current.points = series.computeIfAbsent(host, h -> new ArrayList<>());
@@ -63,6 +77,37 @@ final class FleetHistories {
             out.add(of(l, series.getOrDefault(l.hostId(), List.of()), now));
         }
         return new Loaded(now, latest, out);
+    }
+
+    private static final RecentRaw.Window EMPTY = new RecentRaw.Window(List.of(), new Counters(0, 0, 0, 0, 0), new long[0]);
+
+    /** The same host history as {@link #of(LatestState, List, Instant)} makes from the window's raw points. */
+    static HostHistory of(LatestState l, RecentRaw.Window w, Instant now) {
+        List<CountPoint> counts = w.counts();
+        List<CounterPoint> counters = new ArrayList<>(2);
+        if (!counts.isEmpty()) {
+            // A window's first point has no increase of its own.
+            counters.add(new CounterPoint(counts.get(0).ts(), "", counterMap(new Counters(0, 0, 0, 0, 0))));
+        }
+        if (counts.size() > 1) {
+            counters.add(new CounterPoint(counts.get(counts.size() - 1).ts(), "", counterMap(w.increases())));
+        }
+        long[] gaps = w.gaps().clone();
+        return history(l, median(gaps, gaps.length), counts, counters);
+    }
+
+    private static Map<String, Long> counterMap(Counters c) {
+        return Map.of("drop", c.drop(), "early_drop", c.earlyDrop(), "insert_failed", c.insertFailed(),
+                "invalid", c.invalid());
+    }
+
+    private static HostHistory history(LatestState l, Duration interval, List<CountPoint> counts,
+            List<CounterPoint> counters) {
+        // Last seen is the newest sample's own time: a host replaying an outage from its spool is
+        // talking, but its news is old.
+        return new HostHistory(l.hostId(), l.labels(), l.loaded() ? ConntrackModule.LOADED : ConntrackModule.NOT_LOADED,
+                l.count(), l.max(), l.buckets(), Instant.ofEpochMilli(l.ts()), interval, counts, counters,
+                l.imported());
     }
 
     static HostHistory of(LatestState l, List<HistoryPoint> points, Instant now) {
@@ -87,19 +132,13 @@ final class FleetHistories {
         List<CounterPoint> counters = new ArrayList<>(2);
         if (!points.isEmpty()) {
             HistoryPoint first = points.get(0);
-            counters.add(new CounterPoint(Instant.ofEpochMilli(first.ts()), "", Map.of("drop", first.increases().drop(),
-                    "early_drop", first.increases().earlyDrop(), "insert_failed", first.increases().insertFailed(),
-                    "invalid", first.increases().invalid())));
+            counters.add(new CounterPoint(Instant.ofEpochMilli(first.ts()), "", counterMap(first.increases())));
         }
         if (points.size() > 1) {
             counters.add(new CounterPoint(Instant.ofEpochMilli(points.get(points.size() - 1).ts()), "",
-                    Map.of("drop", drop, "early_drop", early, "insert_failed", failed, "invalid", invalid)));
+                    counterMap(new Counters(0, drop, early, failed, invalid))));
         }
-        // Last seen is the newest sample's own time: a host replaying an outage from its spool is
-        // talking, but its news is old.
-        return new HostHistory(l.hostId(), l.labels(), l.loaded() ? ConntrackModule.LOADED : ConntrackModule.NOT_LOADED,
-                l.count(), l.max(), l.buckets(), Instant.ofEpochMilli(l.ts()), interval(points), counts, counters,
-                l.imported());
+        return history(l, interval(points), counts, counters);
     }
 
     /** The host's sampling interval: the median spacing of its raw points. */
@@ -111,6 +150,11 @@ final class FleetHistories {
                 gaps[n++] = points.get(i).ts() - points.get(i - 1).ts();
             }
         }
+        return median(gaps, n);
+    }
+
+    /** The median of the first n gaps (sorted in place), or the default interval without a positive one. */
+    private static Duration median(long[] gaps, int n) {
         if (n == 0) {
             return DEFAULT_INTERVAL;
         }

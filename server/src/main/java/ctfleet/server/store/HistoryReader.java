@@ -106,11 +106,6 @@ public final class HistoryReader {
      */
     public void fleetSeries(long fromMillis, long toMillis, Step step, FleetSink sink) throws SQLException {
         Step s = resolve(fromMillis, step);
-        long now = clock.millis();
-        if (s == Step.RAW && recent.serves(fromMillis, now)) {
-            recentSeries(fromMillis, toMillis, now, sink);
-            return;
-        }
         String sql = s == Step.RAW ? Rows.RAW_RANGE : Rows.bucketRange(s.table);
         long from = s == Step.RAW ? fromMillis : Rollups.floor(fromMillis, s.millis);
         try (Connection c = db.connect(); PreparedStatement q = c.prepareStatement(sql)) {
@@ -138,42 +133,42 @@ public final class HistoryReader {
         }
     }
 
+    /** Receives the hosts' recent windows, one call per host, in host id order. */
+    @FunctionalInterface
+    public interface WindowSink {
+        void accept(String hostId, RecentRaw.Window window) throws SQLException;
+    }
+
+    /** Whether {@link #recentWindows} serves a window of raw samples starting at {@code fromMillis}. */
+    public boolean servesRecent(long fromMillis, Step step) {
+        return resolve(fromMillis, step) == Step.RAW && recent.serves(fromMillis, clock.millis());
+    }
+
     /**
-     * {@link #fleetSeries} for a recent window of raw points: from memory where {@link RecentRaw}
-     * has the host's tail and it is current, else from the database, and then kept there. A tail
-     * read covers all of the host's newer rows, not only up to {@code to}: a sample stamped a
-     * little ahead of the server's clock must be in it once the window reaches it.
+     * Every host's raw samples in [from, to), as the ranking reads them: from memory where
+     * {@link RecentRaw} has the host's tail and it is current, else from the database, and then
+     * kept there. A tail read covers all of the host's newer rows, not only up to {@code to}: a
+     * sample stamped a little ahead of the server's clock must be in it once the window reaches it.
      */
-    private void recentSeries(long from, long to, long now, FleetSink sink) throws SQLException {
+    public void recentWindows(long from, long to, WindowSink sink) throws SQLException {
+        long now = clock.millis();
         try (Connection c = db.connect(); PreparedStatement q = c.prepareStatement(Rows.RAW_RANGE)) {
-            List<HistoryPoint> kept = new ArrayList<>();
             List<RawPoint> rows = new ArrayList<>();
             for (var host : hosts(c).entrySet()) {
                 Host h = host.getValue();
-                kept.clear();
-                if (recent.read(h.ref(), from, to, h.latestTs(), now, kept::add)) {
-                    for (HistoryPoint p : kept) {
-                        sink.accept(host.getKey(), p);
+                RecentRaw.Window w = recent.window(h.ref(), from, to, h.latestTs(), now);
+                if (w == null) {
+                    rows.clear();
+                    q.setLong(1, SampleKey.bound(h.ref(), from));
+                    q.setLong(2, SampleKey.bound(h.ref(), SampleKey.TS_RANGE));
+                    try (ResultSet rs = q.executeQuery()) {
+                        while (rs.next()) {
+                            rows.add(Rows.raw(rs, 1));
+                        }
                     }
-                    continue;
+                    w = recent.loaded(h.ref(), from, to, h.latestTs(), now, rows);
                 }
-                rows.clear();
-                q.setLong(1, SampleKey.bound(h.ref(), from));
-                q.setLong(2, SampleKey.bound(h.ref(), SampleKey.TS_RANGE));
-                try (ResultSet rs = q.executeQuery()) {
-                    while (rs.next()) {
-                        rows.add(Rows.raw(rs, 1));
-                    }
-                }
-                recent.loaded(h.ref(), from, h.latestTs(), now, rows);
-                RawPoint prev = null;
-                for (RawPoint r : rows) {
-                    if (r.ts() >= to) {
-                        break;
-                    }
-                    sink.accept(host.getKey(), HistoryPoint.of(r, prev));
-                    prev = r;
-                }
+                sink.accept(host.getKey(), w);
             }
         }
     }

@@ -1,15 +1,19 @@
 package ctfleet.server.store;
 
+import ctfleet.server.fleet.CountPoint;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 /**
  * The newest raw samples of each host, in memory, so that ranking the fleet (Top, the host view,
  * every /metrics scrape) does not read the whole window from the database on each call: at 1,000
- * hosts the default hour is 360,000 rows, 0.2 s of reading and most of a second of garbage.
+ * hosts the default hour is 360,000 rows, 0.2 s of reading and most of a second of garbage. A
+ * tail holds what the ranking asks of a window ({@link Window}) ready to hand out: the count
+ * points themselves, and running sums of the counter increases, so a window's totals are one
+ * subtraction instead of a walk over its points.
  *
  * <p>A cache, never a source. A host's tail starts as a database read of its window and is then
  * extended by this server's own writes ({@link SampleStore}). Each use checks it against the
@@ -75,62 +79,111 @@ public final class RecentRaw {
     }
 
     /**
-     * Calls {@code each} with the host's points with ts in [from, to), oldest first, and returns
-     * true; or returns false without calling it when the tail does not hold all of them, is behind
-     * {@code latestTs}, or is too old.
+     * The ranking's inputs for one host's raw samples with ts in [from, to).
+     *
+     * @param counts     the counts, oldest first
+     * @param increases  the counters' increases over the window, wrap- and reboot-aware; boot is the
+     *                   newest point's (the first point has no predecessor in the window, so no
+     *                   increase of its own, as when read from the database)
+     * @param gaps       the times between consecutive points, in milliseconds, in time order
      */
-    boolean read(long hostRef, long from, long to, long latestTs, long now, Consumer<HistoryPoint> each) {
+    public record Window(List<CountPoint> counts, Counters increases, long[] gaps) {}
+
+    /**
+     * The host's window, or null when the tail does not hold all of it, is behind {@code latestTs},
+     * or is too old.
+     */
+    Window window(long hostRef, long from, long to, long latestTs, long now) {
         Tail t = tails.get(hostRef);
-        return t != null && t.read(from, to, latestTs, now, each);
+        return t == null ? null : t.window(from, to, latestTs, now);
     }
 
     /**
      * A fresh tail from a database read made after the host's newest time was {@code latestTs}:
-     * {@code points} are all of the host's rows with ts >= {@code from}, oldest first.
+     * {@code rows} are all of the host's rows with ts >= {@code from}, oldest first. Returns the
+     * window [from, to) from them.
      */
-    void loaded(long hostRef, long from, long latestTs, long now, List<RawPoint> points) {
+    Window loaded(long hostRef, long from, long to, long latestTs, long now, List<RawPoint> rows) {
         long spread = Math.floorMod(hostRef * 7_919_000L, MAX_AGE_SPREAD_MILLIS);
-        tails.put(hostRef, new Tail(from, latestTs, now + MAX_AGE_MILLIS + spread, points));
+        Tail t = new Tail(from, latestTs, now + MAX_AGE_MILLIS + spread, rows);
+        if (spanMillis > 0) {
+            tails.put(hostRef, t);
+        }
+        return t.window(from, to, latestTs, now);
     }
 
     /**
-     * One host's points, oldest first, in arrays used from {@code head}: each raw row and its
-     * history point (increases from the row before it), so a read hands out the points it already
-     * has instead of building 360,000 new ones per Top call.
+     * One host's points, oldest first, in parallel arrays used from {@code head} to {@code end}:
+     * the time, the count point the ranking reads, the raw counters (for the increase of a point
+     * that arrives after it), and running sums of the increases.
      */
     private static final class Tail {
         private final long expires;
         private long coveredFrom;
         private long latestSeen;
-        private RawPoint[] raw;
-        private HistoryPoint[] points;
         private int head;
         private int end;
+        private long[] ts;
+        private CountPoint[] counts;
+        private Counters[] counters;
+        /** Running sums of drop, early_drop, insert_failed, invalid increases, 4 per point. */
+        private long[] sums;
 
         Tail(long coveredFrom, long latestSeen, long expires, List<RawPoint> rows) {
             this.coveredFrom = coveredFrom;
             this.expires = expires;
-            int capacity = Math.max(16, rows.size() + rows.size() / 4);
-            this.raw = rows.toArray(new RawPoint[capacity]);
-            this.points = new HistoryPoint[capacity];
-            this.end = rows.size();
-            for (int i = 0; i < end; i++) {
-                points[i] = HistoryPoint.of(raw[i], i > 0 ? raw[i - 1] : null);
+            allocate(Math.max(16, rows.size() + rows.size() / 4));
+            for (RawPoint r : rows) {
+                set(end++, r);
             }
-            long newest = end > 0 ? raw[end - 1].ts() : Long.MIN_VALUE;
-            this.latestSeen = Math.max(latestSeen, newest);
+            sumFrom(0);
+            this.latestSeen = Math.max(latestSeen, end > 0 ? ts[end - 1] : Long.MIN_VALUE);
         }
 
-        synchronized boolean read(long from, long to, long latestTs, long now, Consumer<HistoryPoint> each) {
+        private void allocate(int capacity) {
+            ts = new long[capacity];
+            counts = new CountPoint[capacity];
+            counters = new Counters[capacity];
+            sums = new long[4 * capacity];
+        }
+
+        private void set(int i, RawPoint r) {
+            ts[i] = r.ts();
+            counts[i] = new CountPoint(Instant.ofEpochMilli(r.ts()), r.count(), r.max());
+            counters[i] = r.counters();
+        }
+
+        /** Recomputes the running sums from point i on. */
+        private void sumFrom(int i) {
+            for (; i < end; i++) {
+                if (i == head) {
+                    Arrays.fill(sums, 4 * i, 4 * i + 4, 0);
+                    continue;
+                }
+                Counters inc = counters[i].since(counters[i - 1]);
+                sums[4 * i] = sums[4 * i - 4] + inc.drop();
+                sums[4 * i + 1] = sums[4 * i - 3] + inc.earlyDrop();
+                sums[4 * i + 2] = sums[4 * i - 2] + inc.insertFailed();
+                sums[4 * i + 3] = sums[4 * i - 1] + inc.invalid();
+            }
+        }
+
+        synchronized Window window(long from, long to, long latestTs, long now) {
             if (from < coveredFrom || latestTs > latestSeen || now > expires) {
-                return false;
+                return null;
             }
             int first = firstAtOrAfter(from);
-            for (int i = first; i < end && raw[i].ts() < to; i++) {
-                // A range's first point has no predecessor in it, and so no increase: as read from the database.
-                each.accept(i == first ? HistoryPoint.of(raw[i], null) : points[i]);
+            int last = firstAtOrAfter(to); // exclusive
+            int n = last - first;
+            long[] gaps = new long[Math.max(0, n - 1)];
+            for (int i = first + 1; i < last; i++) {
+                gaps[i - first - 1] = ts[i] - ts[i - 1];
             }
-            return true;
+            Counters increases = n == 0 ? new Counters(0, 0, 0, 0, 0)
+                    : new Counters(counters[last - 1].boot(), sums[4 * (last - 1)] - sums[4 * first],
+                            sums[4 * (last - 1) + 1] - sums[4 * first + 1], sums[4 * (last - 1) + 2] - sums[4 * first + 2],
+                            sums[4 * (last - 1) + 3] - sums[4 * first + 3]);
+            return new Window(Arrays.asList(Arrays.copyOfRange(counts, first, last)), increases, gaps);
         }
 
         synchronized void add(RawPoint p, long keepMillis) {
@@ -139,56 +192,58 @@ public final class RecentRaw {
                 return; // a late sample older than any window this tail serves
             }
             int at = firstAtOrAfter(p.ts());
-            if (at < end && raw[at].ts() == p.ts()) {
+            if (at < end && ts[at] == p.ts()) {
                 return; // the database read already had it
             }
-            if (end == raw.length) {
+            if (end == ts.length) {
                 makeRoom();
                 at = firstAtOrAfter(p.ts());
             }
             // Nothing moves for the usual newest sample.
-            System.arraycopy(raw, at, raw, at + 1, end - at);
-            System.arraycopy(points, at, points, at + 1, end - at);
-            raw[at] = p;
+            System.arraycopy(ts, at, ts, at + 1, end - at);
+            System.arraycopy(counts, at, counts, at + 1, end - at);
+            System.arraycopy(counters, at, counters, at + 1, end - at);
             end++;
-            points[at] = HistoryPoint.of(p, at > head ? raw[at - 1] : null);
-            if (at + 1 < end) {
-                points[at + 1] = HistoryPoint.of(raw[at + 1], p); // a late sample splits its successor's interval
-            }
-            long cutoff = raw[end - 1].ts() - keepMillis;
+            set(at, p);
+            sumFrom(at); // a late sample also changes the increase of the one after it, and every sum after
+            long cutoff = ts[end - 1] - keepMillis;
             if (cutoff > coveredFrom) {
                 coveredFrom = cutoff;
                 int keep = firstAtOrAfter(cutoff);
-                Arrays.fill(raw, head, keep, null);
-                Arrays.fill(points, head, keep, null);
-                head = keep;
+                Arrays.fill(counts, head, keep, null);
+                Arrays.fill(counters, head, keep, null);
+                head = keep; // the sums stay valid: a window only ever takes differences of them
             }
         }
 
-        /** Moves the live points to the front, and grows the arrays if they fill most of them. */
+        /** Moves the live points to the front, into bigger arrays if they fill most of the old ones. */
         private void makeRoom() {
             int live = end - head;
-            boolean grow = live > raw.length * 3 / 4;
-            RawPoint[] rawTo = grow ? new RawPoint[raw.length * 2] : raw;
-            HistoryPoint[] pointsTo = grow ? new HistoryPoint[raw.length * 2] : points;
-            System.arraycopy(raw, head, rawTo, 0, live);
-            System.arraycopy(points, head, pointsTo, 0, live);
-            if (!grow) {
-                Arrays.fill(raw, live, end, null);
-                Arrays.fill(points, live, end, null);
+            long[] oldTs = ts;
+            CountPoint[] oldCounts = counts;
+            Counters[] oldCounters = counters;
+            long[] oldSums = sums;
+            if (live > oldTs.length * 3 / 4) {
+                allocate(oldTs.length * 2);
             }
-            raw = rawTo;
-            points = pointsTo;
+            System.arraycopy(oldTs, head, ts, 0, live);
+            System.arraycopy(oldCounts, head, counts, 0, live);
+            System.arraycopy(oldCounters, head, counters, 0, live);
+            System.arraycopy(oldSums, 4 * head, sums, 0, 4 * live);
+            if (counts == oldCounts) {
+                Arrays.fill(counts, live, end, null);
+                Arrays.fill(counters, live, end, null);
+            }
             head = 0;
             end = live;
         }
 
-        private int firstAtOrAfter(long ts) {
+        private int firstAtOrAfter(long t) {
             int lo = head;
             int hi = end;
             while (lo < hi) {
                 int mid = (lo + hi) >>> 1;
-                if (raw[mid].ts() < ts) {
+                if (ts[mid] < t) {
                     lo = mid + 1;
                 } else {
                     hi = mid;

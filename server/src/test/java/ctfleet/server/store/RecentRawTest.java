@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The ranking's hour of raw samples from memory must be exactly what the database holds: the same
- * points, oldest first, with the same increases, whatever was written in between and by whom.
+ * The ranking's hour of raw samples from memory must be exactly what a fresh read of the database
+ * gives: the same points, oldest first, the same counter increases and gaps, whatever was written
+ * in between and by whom.
  */
 class RecentRawTest {
     static final long T0 = RollupJobTest.T0;
@@ -35,7 +36,6 @@ class RecentRawTest {
     final RecentRaw recent = new RecentRaw(Duration.ofHours(1));
     SampleStore store;
     HistoryReader cached;
-    HistoryReader direct;
     Fleet fleet;
     long a;
     long b;
@@ -46,7 +46,6 @@ class RecentRawTest {
         fleet = new Fleet(db);
         store = new SampleStore(db, fleet.backlog, recent);
         cached = new HistoryReader(db, Retention.DEFAULT, clock, recent);
-        direct = new HistoryReader(db, Retention.DEFAULT, clock);
         a = fleet.host("gw-a");
         b = fleet.host("gw-b");
         for (long t = T0; t < T0 + 2 * HOUR; t += 10_000) {
@@ -91,7 +90,7 @@ class RecentRawTest {
                     + " AND id < " + SampleKey.bound(a, clock.millis() - HOUR / 4));
         }
         assertEquals(before, hour(cached));
-        assertTrue(hour(direct).size() < before.size(), "the database lost rows the memory still serves");
+        assertTrue(hour(fresh()).size() < before.size(), "the database lost rows the memory still serves");
     }
 
     @Test
@@ -101,7 +100,7 @@ class RecentRawTest {
         clock.advance(10_000);
         write(otherServer, a, clock.millis() - 1_000);
         assertSameHour("the host's newer latest state sends the tail back to the database");
-        assertTrue(hour(cached).contains("gw-a@" + (clock.millis() - 1_000)));
+        assertTrue(hour(cached).contains("gw-a@" + (clock.millis() - 1_000)), hour(cached).toString());
     }
 
     @Test
@@ -115,31 +114,52 @@ class RecentRawTest {
     }
 
     @Test
-    void longerWindowsReadTheDatabase() throws Exception {
-        long from = clock.millis() - 2 * HOUR;
-        assertFalse(recent.serves(from, clock.millis()));
-        assertTrue(recent.serves(clock.millis() - HOUR, clock.millis()));
-        assertEquals(points(direct, from), points(cached, from));
-        assertEquals(1440, points(cached, from).size());
+    void onlyTheRecentRawWindowIsServedFromMemory() {
+        assertTrue(cached.servesRecent(clock.millis() - HOUR, Step.AUTO));
+        assertFalse(cached.servesRecent(clock.millis() - 2 * HOUR, Step.AUTO), "longer than the kept hour");
+        assertFalse(cached.servesRecent(clock.millis() - HOUR, Step.MINUTE), "rollups come from the database");
+        assertFalse(new HistoryReader(db, Retention.DEFAULT, clock).servesRecent(clock.millis() - HOUR, Step.AUTO),
+                "a reader without memory");
+    }
+
+    @Test
+    void aLateSampleSplitsItsSuccessorsIncrease() throws Exception {
+        assertSameHour("fill");
+        long t = clock.millis() - HOUR / 2 + 5_000; // between two of a's samples, 10 s apart
+        write(store, a, t);
+        assertSameHour("after the late sample");
+        assertTrue(hour(cached).contains("gw-a@" + t));
     }
 
     private void assertSameHour(String when) throws Exception {
-        long from = clock.millis() - HOUR;
-        List<String> expected = points(direct, from);
-        assertEquals(expected, points(cached, from), when);
-        assertEquals(expected, points(cached, from), when + ", read again");
+        List<String> expected = windows(fresh());
+        assertEquals(expected, windows(cached), when);
+        assertEquals(expected, windows(cached), when + ", read again");
+        assertEquals(2, expected.size());
+    }
+
+    /** A reader whose memory is empty: every window is read from the database. */
+    private HistoryReader fresh() {
+        return new HistoryReader(db, Retention.DEFAULT, clock, new RecentRaw(Duration.ofHours(1)));
     }
 
     /** host@ts of the last hour's points, as the ranking asks for them. */
     private List<String> hour(HistoryReader reader) throws Exception {
         List<String> out = new ArrayList<>();
-        reader.fleetSeries(clock.millis() - HOUR, clock.millis() + 1, Step.AUTO, (host, p) -> out.add(host + "@" + p.ts()));
+        reader.recentWindows(clock.millis() - HOUR, clock.millis() + 1, (host, w) -> {
+            for (var p : w.counts()) {
+                out.add(host + "@" + p.ts().toEpochMilli());
+            }
+        });
         return out;
     }
 
-    private List<String> points(HistoryReader reader, long from) throws Exception {
+    /** Each host's last hour in full: counts, the increases over it and the gaps between points. */
+    private List<String> windows(HistoryReader reader) throws Exception {
         List<String> out = new ArrayList<>();
-        reader.fleetSeries(from, clock.millis() + 1, Step.AUTO, (host, p) -> out.add(host + " " + p));
+        reader.recentWindows(clock.millis() - HOUR, clock.millis() + 1, (host, w) -> out.add(host + " "
+                + w.counts().stream().map(p -> p.ts().toEpochMilli() + ", " + p.count() + ", " + p.max()).toList()
+                + " " + w.increases() + " " + java.util.Arrays.toString(w.gaps())));
         return out;
     }
 

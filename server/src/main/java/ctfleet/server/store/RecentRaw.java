@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * check cannot see is a sample older than the host's newest one written by another server; it
  * shows up once the tail is read again, at the latest after 40 minutes ({@link #MAX_AGE_MILLIS}).
  *
- * <p>Only windows up to {@link #spanMillis()} are served from memory; longer ones read the
+ * <p>Only windows up to the one given to the constructor are served from memory; longer ones read the
  * database as before, so a week-long query cannot fill the heap.
  */
 public final class RecentRaw {
@@ -50,10 +50,6 @@ public final class RecentRaw {
     /** @param window the longest window served from memory (a tail keeps it plus {@link #SLACK_MILLIS}) */
     public RecentRaw(Duration window) {
         this.spanMillis = window.toMillis();
-    }
-
-    long spanMillis() {
-        return spanMillis;
     }
 
     /**

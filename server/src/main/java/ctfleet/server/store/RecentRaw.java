@@ -22,8 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * check cannot see is a sample older than the host's newest one written by another server; it
  * shows up once the tail is read again, at the latest after 40 minutes ({@link #MAX_AGE_MILLIS}).
  *
- * <p>Only windows up to the one given to the constructor are served from memory; longer ones read the
- * database as before, so a week-long query cannot fill the heap.
+ * <p>Only windows up to the one given to the constructor are served from memory; longer ones
+ * read the database as before, so a week-long query cannot fill the heap.
  */
 public final class RecentRaw {
     /** No cache: every read goes to the database. */

@@ -140,7 +140,7 @@ class DeliveryTest {
             for (Agent a : agents) {
                 assertEquals(40, a.sampled);
                 assertEquals(List.of(40L, 40L, t0, t0 + 39_000),
-                        rows(d, "SELECT COUNT(*), COUNT(DISTINCT s.ts), MIN(s.ts), MAX(s.ts) FROM samples s"
+                        rows(d, "SELECT COUNT(*), COUNT(DISTINCT s.ts), MIN(s.ts), MAX(s.ts) FROM raw_samples s"
                                 + " JOIN hosts h ON h.id = s.host_ref WHERE h.host_id = '" + a.host + "'"),
                         a.host + ": exactly one row per sample taken, no gap");
             }

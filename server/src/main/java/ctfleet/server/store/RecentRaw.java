@@ -111,7 +111,9 @@ public final class RecentRaw {
     /**
      * One host's points, oldest first, in parallel arrays used from {@code head} to {@code end}:
      * the time, the count point the ranking reads, the raw counters (for the increase of a point
-     * that arrives after it), and running sums of the increases.
+     * that arrives after it), and running sums of the increases. The time repeats the count
+     * point's, as a primitive: binary searches and gaps then read one array instead of two objects
+     * per point.
      */
     private static final class Tail {
         private final long expires;

@@ -123,9 +123,14 @@ class PrometheusImportTest {
 
     @BeforeEach
     void startServer() throws Exception {
+        startServer(Retention.DEFAULT);
+    }
+
+    /** A server on the test's database (opened again: closing a server closes its database). */
+    void startServer(Retention retention) throws Exception {
         db = Database.open(tmp.resolve("db"));
         server = new CtfleetServer(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)), db,
-                Clock.systemUTC()).start();
+                Clock.systemUTC(), retention).start();
         addr = "127.0.0.1:" + server.port();
     }
 
@@ -287,12 +292,8 @@ class PrometheusImportTest {
         // Every raw row must still be there to be counted: with the default 48 h of raw retention, the
         // maintenance rounds each import chunk asks for may already roll up and delete the oldest day
         // before the count (seen once in CI: 11,510 of 12,960 rows).
-        server.close(); // closes the database too
-        db = Database.open(tmp.resolve("db"));
-        server = new CtfleetServer(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)), db,
-                Clock.systemUTC(), new Retention(Duration.ofDays(7), Duration.ofDays(30), Duration.ofDays(730),
-                        Duration.ofDays(7))).start();
-        addr = "127.0.0.1:" + server.port();
+        server.close();
+        startServer(new Retention(Duration.ofDays(7), Duration.ofDays(30), Duration.ofDays(730), Duration.ofDays(7)));
         try (PrometheusFixture small = PrometheusFixture.start(shared.resolve("prom-small"), tsdb,
                 "--query.lookback-delta=30s", "--query.max-samples=20000")) {
             Result r = importFrom(small.url);

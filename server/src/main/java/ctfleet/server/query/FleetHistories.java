@@ -79,7 +79,7 @@ final class FleetHistories {
         return new Loaded(now, latest, out);
     }
 
-    private static final RecentRaw.Window EMPTY = new RecentRaw.Window(List.of(), new Counters(0, 0, 0, 0, 0), new long[0]);
+    private static final RecentRaw.Window EMPTY = new RecentRaw.Window(List.of(), Counters.ZERO, new long[0]);
 
     /** The same host history as {@link #of(LatestState, List, Instant)} makes from the window's raw points. */
     static HostHistory of(LatestState l, RecentRaw.Window w, Instant now) {
@@ -87,7 +87,7 @@ final class FleetHistories {
         List<CounterPoint> counters = new ArrayList<>(2);
         if (!counts.isEmpty()) {
             // A window's first point has no increase of its own.
-            counters.add(new CounterPoint(counts.get(0).ts(), "", counterMap(new Counters(0, 0, 0, 0, 0))));
+            counters.add(new CounterPoint(counts.get(0).ts(), "", counterMap(Counters.ZERO)));
         }
         if (counts.size() > 1) {
             counters.add(new CounterPoint(counts.get(counts.size() - 1).ts(), "", counterMap(w.increases())));

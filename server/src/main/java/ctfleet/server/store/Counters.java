@@ -9,6 +9,8 @@ import ctfleet.server.fleet.CounterIncrease;
  * @param boot hash of the kernel boot id; a change means every counter restarted from zero
  */
 public record Counters(int boot, long drop, long earlyDrop, long insertFailed, long invalid) {
+    /** No increase at all: a window's first point, or an empty window. */
+    public static final Counters ZERO = new Counters(0, 0, 0, 0, 0);
 
     /** The increases from {@code previous} to this, as a Counters of increases (boot is this one's). */
     public Counters since(Counters previous) {

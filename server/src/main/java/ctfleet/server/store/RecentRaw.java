@@ -177,7 +177,7 @@ public final class RecentRaw {
             for (int i = first + 1; i < last; i++) {
                 gaps[i - first - 1] = ts[i] - ts[i - 1];
             }
-            Counters increases = n == 0 ? new Counters(0, 0, 0, 0, 0)
+            Counters increases = n == 0 ? Counters.ZERO
                     : new Counters(counters[last - 1].boot(), sums[4 * (last - 1)] - sums[4 * first],
                             sums[4 * (last - 1) + 1] - sums[4 * first + 1], sums[4 * (last - 1) + 2] - sums[4 * first + 2],
                             sums[4 * (last - 1) + 3] - sums[4 * first + 3]);

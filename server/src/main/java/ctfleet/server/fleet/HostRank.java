@@ -7,11 +7,14 @@ import java.util.OptionalDouble;
 /**
  * One line of the fleet ranking.
  *
- * @param rank       1-based position; 0 from {@link Ranker#assess} (not ranked yet)
- * @param fill       count / max; absent when max is 0 or conntrack is not loaded
- * @param etaSeconds seconds until full per {@link EnvelopeForecaster}; absent when not growing
- *                   (no crossing, or further than {@link RankerConfig#growthHorizon()} or
- *                   {@link RankerConfig#extrapolation()} × the data's span)
+ * @param rank           1-based position; 0 from {@link Ranker#assess} (not ranked yet)
+ * @param fill           count / max; absent when max is 0 or conntrack is not loaded
+ * @param pFull          probability of reaching max within the ranking's horizon ({@link FillForecaster});
+ *                       0 without a limit
+ * @param etaSeconds     median time to full; absent when more likely than not it does not fill within 7 days
+ * @param etaLowSeconds  10th percentile of the time to full
+ * @param etaHighSeconds 90th percentile of the time to full
+ * @param reason         why, in one phrase; empty when there is nothing to say
  */
 public record HostRank(
         int rank,
@@ -20,7 +23,11 @@ public record HostRank(
         long max,
         long buckets,
         OptionalDouble fill,
+        double pFull,
         OptionalDouble etaSeconds,
+        OptionalDouble etaLowSeconds,
+        OptionalDouble etaHighSeconds,
+        String reason,
         double dropsPerSecond,
         double earlyDropsPerSecond,
         double insertFailedPerSecond,
@@ -38,7 +45,8 @@ public record HostRank(
     }
 
     HostRank withRank(int newRank) {
-        return new HostRank(newRank, host, count, max, buckets, fill, etaSeconds, dropsPerSecond,
-                earlyDropsPerSecond, insertFailedPerSecond, status, lastSeen, labels);
+        return new HostRank(newRank, host, count, max, buckets, fill, pFull, etaSeconds, etaLowSeconds,
+                etaHighSeconds, reason, dropsPerSecond, earlyDropsPerSecond, insertFailedPerSecond, status, lastSeen,
+                labels);
     }
 }

@@ -1,17 +1,20 @@
 package ctfleet.server.fleet;
 
 /**
- * Ordinary least squares for a handful of regressors, by the normal equations.
+ * Weighted least squares for a handful of regressors, by the normal equations.
  *
- * <p>Two or four columns over at most a few thousand points: the normal equations are small and
- * well conditioned once time is measured in days around the query time, so a library (and its
- * QR decomposition) would buy nothing.
+ * <p>At most a few dozen columns over at most a few thousand points, and most rows touch only a
+ * few of the columns (a regime's level and slope, the seasonal terms), so a row is added sparsely:
+ * the ranking fits every host of the fleet on each call. Time is measured in days around the query
+ * time and counts in fill units, so the normal equations are small and well conditioned and a
+ * library (and its QR decomposition) would buy nothing.
  */
 final class LeastSquares {
     private final int k;
     private final double[][] xtx;
     private final double[] xty;
     private double yy;
+    private double weight;
     private int n;
 
     LeastSquares(int columns) {
@@ -20,6 +23,7 @@ final class LeastSquares {
         xty = new double[k];
     }
 
+    /** A dense row of weight 1. */
     void add(double[] row, double y) {
         for (int i = 0; i < k; i++) {
             xty[i] += row[i] * y;
@@ -28,6 +32,25 @@ final class LeastSquares {
             }
         }
         yy += y * y;
+        weight += 1;
+        n++;
+    }
+
+    /** A row whose only non-zero columns are {@code cols[0..nnz)} with values {@code vals}, weighted. */
+    void add(int[] cols, double[] vals, int nnz, double y, double w) {
+        if (w <= 0) {
+            return;
+        }
+        for (int a = 0; a < nnz; a++) {
+            double wa = w * vals[a];
+            xty[cols[a]] += wa * y;
+            double[] rowA = xtx[cols[a]];
+            for (int b = 0; b < nnz; b++) {
+                rowA[cols[b]] += wa * vals[b];
+            }
+        }
+        yy += w * y * y;
+        weight += w;
         n++;
     }
 
@@ -35,8 +58,12 @@ final class LeastSquares {
         return n;
     }
 
-    /** Coefficients, their standard errors, and the residual standard deviation s. */
-    record Fit(double[] beta, double[] standardError, double residualStd) {
+    /**
+     * Coefficients, their standard errors, the residual standard deviation s (from the weighted
+     * residual sum of squares over n − k), and (X'WX)^-1, whose entries times s² are the
+     * coefficients' covariances.
+     */
+    record Fit(double[] beta, double[] standardError, double residualStd, double[][] inverse) {
         /** beta[j] / se[j]; infinite for a noiseless fit. */
         double t(int j) {
             return standardError[j] > 0 ? beta[j] / standardError[j] : Math.copySign(Double.POSITIVE_INFINITY, beta[j]);
@@ -45,7 +72,7 @@ final class LeastSquares {
 
     /** The fit, or null when the columns are (nearly) collinear, e.g. all points at one instant. */
     Fit solve() {
-        // Gauss-Jordan on [XtX | Xty | I]: the coefficients and the inverse (for standard errors) at once.
+        // Gauss-Jordan on [XtX | Xty | I]: the coefficients and the inverse (for covariances) at once.
         int w = 2 * k + 1;
         double[][] a = new double[k][w];
         for (int i = 0; i < k; i++) {
@@ -82,16 +109,20 @@ final class LeastSquares {
         }
         double[] beta = new double[k];
         double explained = 0;
+        double[][] inverse = new double[k][k];
         for (int i = 0; i < k; i++) {
             beta[i] = a[i][k];
             explained += beta[i] * xty[i];
+            System.arraycopy(a[i], k + 1, inverse[i], 0, k);
         }
-        // Residual variance s^2 = RSS / (n - k), RSS = y'y - beta'X'y; var(beta_j) = s^2 (X'X)^-1_jj.
-        double s2 = n > k ? Math.max(0, yy - explained) / (n - k) : 0;
+        // Residual variance s^2 = RSS / (n - k), RSS = y'Wy - beta'X'Wy; var(beta_j) = s^2 (X'WX)^-1_jj.
+        // With weights, n is scaled to the total weight so down-weighted rows count for less.
+        double dof = weight * (n - k) / Math.max(1, n);
+        double s2 = n > k && dof > 0 ? Math.max(0, yy - explained) / dof : 0;
         double[] se = new double[k];
         for (int i = 0; i < k; i++) {
-            se[i] = Math.sqrt(Math.max(0, s2 * a[i][k + 1 + i]));
+            se[i] = Math.sqrt(Math.max(0, s2 * inverse[i][i]));
         }
-        return new Fit(beta, se, Math.sqrt(s2));
+        return new Fit(beta, se, Math.sqrt(s2), inverse);
     }
 }

@@ -5,53 +5,37 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.OptionalDouble;
 
 /**
- * Orders a fleet by how soon each host refuses connections.
+ * Orders a fleet by how likely, and how soon, each host refuses connections.
  *
  * <ol>
- *   <li>Dropping now: {@code drop}, {@code early_drop} or {@code insert_failed} grew in the
- *       window; by drop + early_drop + insert_failed per second, highest first.
- *   <li>Growing: an {@link EnvelopeForecaster} ETA within {@link RankerConfig#growthHorizon()}
- *       and within {@link #ORDERING_SHARE} × {@link RankerConfig#extrapolation()} times the span
- *       of the points; soonest first.
- *   <li>The rest with a limit: by fill, fullest first.
+ *   <li>Dropping now: {@code drop}, {@code early_drop} or {@code insert_failed} grew in the last
+ *       {@link #RECENT} of the window; by how many were refused per second then, highest first.
+ *   <li>Hosts with a limit: by status (crit, warn, ok), then by p_full (to the percent), then by
+ *       the median ETA, then by fill. The status comes from the same p_full
+ *       ({@link RankerConfig}), so without fill rules the order is simply p_full, ETA, fill, and
+ *       a crit host is never below a warn or ok one.
  *   <li>Hosts with nothing to fill ({@code unlimited}: max 0; {@code no-conntrack}), by count.
  * </ol>
- * Ties break on host id so the order is stable between refreshes.
+ * Ties break on host id so the order is stable between refreshes. p_full is compared to the
+ * percent it is shown with: 0.4 % and 0.1 % are both "0 %", and between them the ETA decides.
  *
- * <p>The reported {@code eta} (and the status it drives) is the earlier of the envelope ETA and
- * the plain least-squares ({@link PredictLinear}) ETA, reported up to
- * max(warnEta, extrapolation × span): ctfleet never warns later than the predict_linear or 75%
- * alerts an operator already runs. Only the envelope ETA within the trusted range reorders the
- * list: a warning is cheap, a wrong first screen is not (on a 1h window every daily rising edge
- * looks like +8%/h growth, and a step looks like a steep line).
+ * <p>Status, strongest first: {@code stale} (silent for more than {@code staleIntervals} sample
+ * intervals; never for an imported host, which has no agent to fall silent), {@code no-conntrack},
+ * {@code unlimited}, {@code dropping}, {@code crit} (p_full ≥ 0.5, or the fill rule), {@code warn}
+ * (p_full ≥ 0.1, or the fill rule), {@code ok}.
  *
- * <p>Status, strongest first: {@code stale} (silent for more than {@code staleIntervals}
- * sample intervals; never for an imported host, which has no agent to fall silent), {@code no-conntrack}, {@code unlimited}, {@code dropping}, {@code crit}
- * (fill ≥ critFill or eta ≤ critEta), {@code warn} (fill ≥ warnFill or eta ≤ warnEta),
- * {@code ok}.
- *
- * <p>A stale host keeps the place its last known numbers earn, with its ETA extrapolated to the
- * query time. Sorting it last would hide the likeliest reason it went silent: a full table also
- * refuses the agent's own connection to the server.
+ * <p>A stale host keeps the place its last known numbers earn, forecast to the query time.
+ * Sorting it last would hide the likeliest reason it went silent: a full table also refuses the
+ * agent's own connection to the server.
  */
 public final class Ranker {
     private static final String DROP = "drop";
     private static final String EARLY_DROP = "early_drop";
     private static final String INSERT_FAILED = "insert_failed";
-
-    /**
-     * A trend orders the growing tier only up to this share of the range its ETA is reported and
-     * warned on (3 × the span of data at the default extrapolation of 4). Why: a daily wave of
-     * amplitude A rises at most 2πA per day, about 0.26·A per hour, so a host whose crest stays
-     * under max (more than A of headroom at mid-rise) shows a straight-line ETA of at least ~3.8 h.
-     * Ordering by ETAs up to 4 h on the default 1 h window let such rising edges outrank steadily
-     * growing hosts (ForecastQualityBench, steady growth, 1 h window: P@10 0.76 against 0.77 for
-     * fill-only); up to 3 h they stay in the fill tier while still being warned about.
-     */
-    static final double ORDERING_SHARE = 0.75;
+    /** "Now" for dropping: refusals in this last part of the window. */
+    public static final Duration RECENT = Duration.ofMinutes(10);
 
     private final RankerConfig config;
 
@@ -65,11 +49,12 @@ public final class Ranker {
             assessed.add(assessment(h, now));
         }
         assessed.sort(Comparator.comparingInt(Assessment::tier)
-                .thenComparingDouble(Assessment::keyWithinTier)
-                // Hosts dropping at the same rate: the one that fills sooner, then the fuller one.
-                .thenComparingDouble(Assessment::orderingEta)
-                .thenComparingDouble(x -> -x.rank().fill().orElse(-1))
-                .thenComparing(x -> x.rank().host()));
+                .thenComparingDouble(Assessment::key)
+                .thenComparingInt(a -> -a.severity())
+                .thenComparingDouble(a -> -Math.round(a.rank().pFull() * 100))
+                .thenComparingDouble(a -> a.rank().etaSeconds().orElse(Double.POSITIVE_INFINITY))
+                .thenComparingDouble(a -> -a.rank().fill().orElse(-1))
+                .thenComparing(a -> a.rank().host()));
         List<HostRank> ranked = new ArrayList<>(assessed.size());
         for (int i = 0; i < assessed.size(); i++) {
             ranked.add(assessed.get(i).rank().withRank(i + 1));
@@ -84,44 +69,58 @@ public final class Ranker {
 
     private Assessment assessment(HostHistory h, Instant now) {
         CounterTotals totals = CounterTotals.of(h.counters());
+        CounterTotals recent = CounterTotals.of(recentPart(h.counters(), now));
         boolean limited = h.conntrack() == ConntrackModule.LOADED && h.max() > 0;
-        OptionalDouble eta = OptionalDouble.empty();
-        double orderingEta = Double.POSITIVE_INFINITY;
-        if (limited) {
-            OptionalDouble envelope = EnvelopeForecaster.forecast(h.points(), now, h.max()).etaSeconds();
-            OptionalDouble line = PredictLinear.forecast(h.points(), now, h.max()).etaSeconds();
-            double earliest = Math.min(envelope.orElse(Double.POSITIVE_INFINITY), line.orElse(Double.POSITIVE_INFINITY));
-            if (earliest <= horizonSeconds(h.points())) {
-                eta = OptionalDouble.of(earliest);
-            }
-            if (envelope.isPresent() && envelope.getAsDouble() <= ORDERING_SHARE * trustedSeconds(h.points())) {
-                orderingEta = envelope.getAsDouble();
-            }
+        FillForecast f = limited ? FillForecaster.forecast(h.points(), now, h.max(), config.horizon())
+                : FillForecast.NONE;
+        double refusedNow = recent.perSecond(DROP) + recent.perSecond(EARLY_DROP) + recent.perSecond(INSERT_FAILED);
+        boolean dropping = limited && (recent.increase(DROP) > 0 || recent.increase(EARLY_DROP) > 0
+                || recent.increase(INSERT_FAILED) > 0);
+        int severity = limited ? severity(f.pFull(), h.fill().orElse(0)) : 0;
+        Status status = status(h, now, limited, dropping, severity);
+        String reason = f.reason();
+        if (dropping) {
+            reason = String.format(java.util.Locale.ROOT, "refusing %.1f connections/s", refusedNow)
+                    + (reason.isEmpty() ? "" : "; " + reason);
         }
-        boolean dropping = totals.increase(DROP) > 0 || totals.increase(EARLY_DROP) > 0
-                || totals.increase(INSERT_FAILED) > 0;
-        Status status = status(h, now, limited, h.fill(), eta, dropping);
-        HostRank rank = new HostRank(0, h.host(), h.count(), h.max(), h.buckets(), h.fill(), eta,
+        HostRank rank = new HostRank(0, h.host(), h.count(), h.max(), h.buckets(), h.fill(), f.pFull(),
+                f.etaSeconds(), f.etaLowSeconds(), f.etaHighSeconds(), reason,
                 totals.perSecond(DROP), totals.perSecond(EARLY_DROP), totals.perSecond(INSERT_FAILED),
                 status, h.lastSeen(), h.labels());
-        return new Assessment(rank, orderingEta);
+        int tier = !limited ? 2 : dropping ? 0 : 1;
+        double key = switch (tier) {
+            case 0 -> -refusedNow;
+            case 1 -> 0;
+            default -> -h.count();
+        };
+        return new Assessment(rank, tier, key, severity);
     }
 
-    /** How far ahead an ETA is reported (and warned on): the trusted range, or at least warnEta. */
-    private double horizonSeconds(List<CountPoint> points) {
-        return Math.min(config.growthHorizon().toSeconds(),
-                Math.max(trustedSeconds(points), config.warnEta().toSeconds()));
+    /** The counter points from the last one at or before now − {@link #RECENT} on (the whole series if none is). */
+    static List<CounterPoint> recentPart(List<CounterPoint> counters, Instant now) {
+        Instant cutoff = now.minus(RECENT);
+        int from = 0;
+        for (int i = counters.size() - 1; i >= 0; i--) {
+            if (!counters.get(i).ts().isAfter(cutoff)) {
+                from = i;
+                break;
+            }
+        }
+        return counters.subList(from, counters.size());
     }
 
-    /** How far ahead a trend from these points orders the ranking: see {@link RankerConfig#extrapolation()}. */
-    private double trustedSeconds(List<CountPoint> points) {
-        double span = points.size() < 2 ? 0
-                : Duration.between(points.get(0).ts(), points.get(points.size() - 1).ts()).toMillis() / 1000.0;
-        return Math.min(config.growthHorizon().toSeconds(), config.extrapolation() * span);
+    /** 2 crit, 1 warn, 0 ok, from p_full and the optional fill rules. */
+    private int severity(double pFull, double fill) {
+        if (pFull >= config.critProbability() || fill >= config.critFill()) {
+            return 2;
+        }
+        if (pFull >= config.warnProbability() || fill >= config.warnFill()) {
+            return 1;
+        }
+        return 0;
     }
 
-    private Status status(HostHistory h, Instant now, boolean limited, OptionalDouble fill, OptionalDouble eta,
-            boolean dropping) {
+    private Status status(HostHistory h, Instant now, boolean limited, boolean dropping, int severity) {
         Duration silent = Duration.between(h.lastSeen(), now);
         if (!h.imported() && silent.compareTo(h.interval().multipliedBy(config.staleIntervals())) > 0) {
             return Status.STALE;
@@ -135,36 +134,9 @@ public final class Ranker {
         if (dropping) {
             return Status.DROPPING;
         }
-        double f = fill.orElse(0);
-        double e = eta.orElse(Double.POSITIVE_INFINITY);
-        if (f >= config.critFill() || e <= config.critEta().toSeconds()) {
-            return Status.CRIT;
-        }
-        if (f >= config.warnFill() || e <= config.warnEta().toSeconds()) {
-            return Status.WARN;
-        }
-        return Status.OK;
+        return severity == 2 ? Status.CRIT : severity == 1 ? Status.WARN : Status.OK;
     }
 
-    /** A host's line plus the ETA (if any) trusted enough to order the growing tier. */
-    private record Assessment(HostRank rank, double orderingEta) {
-        int tier() {
-            if (rank.fill().isEmpty()) {
-                return 3;
-            }
-            if (rank.refusedPerSecond() > 0 || rank.status() == Status.DROPPING) {
-                return 0;
-            }
-            return Double.isFinite(orderingEta) ? 1 : 2;
-        }
-
-        double keyWithinTier() {
-            return switch (tier()) {
-                case 0 -> -rank.refusedPerSecond();
-                case 1 -> orderingEta;
-                case 2 -> -rank.fill().getAsDouble();
-                default -> -rank.count();
-            };
-        }
-    }
+    /** A host's line plus how it sorts: tier (dropping, limited, nothing to fill), a key within it, severity. */
+    private record Assessment(HostRank rank, int tier, double key, int severity) {}
 }

@@ -3,37 +3,39 @@ package ctfleet.server.fleet;
 import java.time.Duration;
 
 /**
- * Thresholds for {@link Ranker}.
+ * What {@link Ranker} asks and how it turns the answers into a status.
  *
- * @param warnFill       warn at or above this fill (default 0.75, the usual alerting rule)
- * @param critFill       crit at or above this fill (default 0.9)
- * @param warnEta        warn when predicted full within this (default 6h)
- * @param critEta        crit when predicted full within this (default 1h)
- * @param staleIntervals stale once silent for more than this many sample intervals (default 3)
- * @param growthHorizon  an ETA further out than this is reported as "not growing" (default 7d):
- *                       a flat noisy host always has some positive slope, and an ETA of three
- *                       years must not rank it above a host sitting at 95%
- * @param extrapolation  nor further out than this many times the span of data the trend was fitted
- *                       on (default 4, the ratio of the node-exporter mixin's
- *                       {@code predict_linear(x[6h], 24h)}): a one-hour window says nothing
- *                       about next week, and the ~3% of noisy hosts whose slope passes a t ≥ 2
- *                       test by chance would otherwise outrank the fullest hosts; never
- *                       shorter than {@code warnEta}, the horizon the operator asked to be
- *                       warned about
+ * @param horizon         p_full is the probability of reaching max within this (default 24h)
+ * @param warnProbability warn at or above this p_full (default 0.1)
+ * @param critProbability crit at or above this p_full (default 0.5: more likely than not full
+ *                        within the horizon)
+ * @param warnFill        also warn at or above this fill; NaN (the default) for none. A rule by
+ *                        fill alone orders hosts differently from p_full, so with it the ranking
+ *                        puts status before p_full (a crit host is never below a warn one) and
+ *                        the list is no longer ordered by p_full alone: {@code ctfleet check}
+ *                        asks for it (its --warn/--crit), {@code ctfleet top} does not
+ * @param critFill        also crit at or above this fill; NaN for none
+ * @param staleIntervals  stale once silent for more than this many sample intervals (default 3)
  */
-public record RankerConfig(
-        double warnFill, double critFill, Duration warnEta, Duration critEta, int staleIntervals, Duration growthHorizon,
-        double extrapolation) {
+public record RankerConfig(Duration horizon, double warnProbability, double critProbability, double warnFill,
+        double critFill, int staleIntervals) {
+
+    public static final Duration DEFAULT_HORIZON = Duration.ofHours(24);
+    public static final Duration MAX_HORIZON = Duration.ofDays(30);
 
     public RankerConfig {
-        if (!(warnFill > 0 && warnFill <= critFill && critFill <= 1)) {
+        if (horizon.isNegative() || horizon.isZero() || horizon.compareTo(MAX_HORIZON) > 0) {
+            throw new IllegalArgumentException("horizon must be more than 0 and at most 30d, got " + horizon);
+        }
+        if (!(warnProbability > 0 && warnProbability <= critProbability && critProbability <= 1)) {
+            throw new IllegalArgumentException("need 0 < warn probability <= crit probability <= 1, got "
+                    + warnProbability + ", " + critProbability);
+        }
+        boolean noWarnFill = Double.isNaN(warnFill);
+        boolean noCritFill = Double.isNaN(critFill);
+        if (!noWarnFill && !(warnFill > 0 && warnFill <= 1) || !noCritFill && !(critFill > 0 && critFill <= 1)
+                || !noWarnFill && !noCritFill && warnFill > critFill) {
             throw new IllegalArgumentException("need 0 < warn fill <= crit fill <= 1, got " + warnFill + ", " + critFill);
-        }
-        if (critEta.compareTo(warnEta) > 0) {
-            throw new IllegalArgumentException("crit eta " + critEta + " is longer than warn eta " + warnEta);
-        }
-        if (!(extrapolation > 0)) {
-            throw new IllegalArgumentException("extrapolation factor must be positive, got " + extrapolation);
         }
         if (staleIntervals < 1) {
             throw new IllegalArgumentException("stale intervals must be at least 1, got " + staleIntervals);
@@ -41,6 +43,14 @@ public record RankerConfig(
     }
 
     public static RankerConfig defaults() {
-        return new RankerConfig(0.75, 0.9, Duration.ofHours(6), Duration.ofHours(1), 3, Duration.ofDays(7), 4);
+        return new RankerConfig(DEFAULT_HORIZON, 0.1, 0.5, Double.NaN, Double.NaN, 3);
+    }
+
+    public RankerConfig withHorizon(Duration h) {
+        return new RankerConfig(h, warnProbability, critProbability, warnFill, critFill, staleIntervals);
+    }
+
+    public RankerConfig withFills(double warn, double crit) {
+        return new RankerConfig(horizon, warnProbability, critProbability, warn, crit, staleIntervals);
     }
 }

@@ -102,7 +102,7 @@ public final class QueryService extends QueryGrpc.QueryImplBase {
 
     /** The ranking itself, shared by the Top call and the /metrics exporter so the two always agree. */
     public TopResponse top(TopRequest req) throws SQLException, BadRequest {
-        FleetHistories.Loaded loaded = histories.load(window(req.getWindowSeconds()), Step.AUTO);
+        FleetHistories.Loaded loaded = histories.forRanking(window(req.getWindowSeconds()));
         List<HostRank> ranked = rank(loaded, config(req), new LabelFilter(req.getLabelsMap()));
         TopResponse.Builder resp = TopResponse.newBuilder();
         for (HostRank r : ranked) {
@@ -137,8 +137,8 @@ public final class QueryService extends QueryGrpc.QueryImplBase {
             throw new UnknownHost(req.getHost());
         }
         LatestState l = found.get(0);
-        FleetHistories.Loaded loaded = histories.load(window, Step.AUTO);
-        List<HostRank> ranked = rank(loaded, RankerConfig.defaults(), LabelFilter.ALL);
+        FleetHistories.Loaded loaded = histories.forRanking(window);
+        List<HostRank> ranked = rank(loaded, horizon(req.getHorizonSeconds()), LabelFilter.ALL);
         HostRank rank = ranked.stream().filter(r -> r.host().equals(l.hostId())).findFirst().orElseThrow();
         // The ranking already read this host's window: no second query for it.
         HostHistory h = loaded.histories().stream().filter(x -> x.host().equals(l.hostId())).findFirst().orElseThrow();
@@ -246,8 +246,8 @@ public final class QueryService extends QueryGrpc.QueryImplBase {
 
     SummaryResponse summary(SummaryRequest req) throws SQLException, BadRequest {
         Duration window = window(req.getWindowSeconds());
-        FleetHistories.Loaded loaded = histories.load(window, Step.AUTO);
-        List<HostRank> ranked = new Ranker(RankerConfig.defaults()).rank(loaded.histories(), loaded.now());
+        FleetHistories.Loaded loaded = histories.forRanking(window);
+        List<HostRank> ranked = new Ranker(horizon(req.getHorizonSeconds())).rank(loaded.histories(), loaded.now());
         Map<String, Integer> byStatus = new TreeMap<>();
         double drops = 0;
         for (HostHistory h : loaded.histories()) {
@@ -283,19 +283,23 @@ public final class QueryService extends QueryGrpc.QueryImplBase {
     }
 
     private static RankerConfig config(TopRequest req) throws BadRequest {
-        RankerConfig d = RankerConfig.defaults();
-        Duration warnEta = req.getEtaWarnSeconds() == 0 ? d.warnEta() : Duration.ofSeconds(req.getEtaWarnSeconds());
-        Duration critEta = req.getEtaCritSeconds() == 0 ? d.critEta() : Duration.ofSeconds(req.getEtaCritSeconds());
-        if (req.getEtaCritSeconds() == 0 && critEta.compareTo(warnEta) > 0) {
-            critEta = warnEta; // asked to warn within 30m: the default 1h critical must not exceed it
-        }
+        long horizon = req.getHorizonSeconds() != 0 ? req.getHorizonSeconds() : req.getEtaWarnSeconds();
         try {
-            return new RankerConfig(
-                    req.getWarnFill() == 0 ? d.warnFill() : req.getWarnFill(),
-                    req.getCritFill() == 0 ? d.critFill() : req.getCritFill(),
-                    warnEta, critEta, d.staleIntervals(), d.growthHorizon(), d.extrapolation());
+            return horizon(horizon).withFills(req.getWarnFill() == 0 ? Double.NaN : req.getWarnFill(),
+                    req.getCritFill() == 0 ? Double.NaN : req.getCritFill());
         } catch (IllegalArgumentException e) {
             throw new BadRequest(e.getMessage());
         }
+    }
+
+    /** The default ranking with the horizon asked for (0: the default 24h). */
+    private static RankerConfig horizon(long seconds) throws BadRequest {
+        if (seconds == 0) {
+            return RankerConfig.defaults();
+        }
+        if (seconds > RankerConfig.MAX_HORIZON.toSeconds()) {
+            throw new BadRequest("horizon of " + seconds + " s is longer than 30 days");
+        }
+        return RankerConfig.defaults().withHorizon(Duration.ofSeconds(seconds));
     }
 }

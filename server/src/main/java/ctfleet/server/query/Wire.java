@@ -20,11 +20,15 @@ final class Wire {
                 .setDropsPerSecond(r.dropsPerSecond())
                 .setEarlyDropsPerSecond(r.earlyDropsPerSecond())
                 .setInsertFailedPerSecond(r.insertFailedPerSecond())
+                .setPFull(r.pFull())
+                .setReason(r.reason())
                 .setStatus(r.status().wireName())
                 .setLastSeenMillis(r.lastSeen().toEpochMilli())
                 .putAllLabels(r.labels());
         r.fill().ifPresent(b::setFill);
         r.etaSeconds().ifPresent(b::setEtaSeconds);
+        r.etaLowSeconds().ifPresent(b::setEtaLowSeconds);
+        r.etaHighSeconds().ifPresent(b::setEtaHighSeconds);
         return b.build();
     }
 

@@ -133,8 +133,7 @@ class RankerTest {
 
     @Test
     void thresholdsAreConfigurable() {
-        Ranker strict = new Ranker(new RankerConfig(0.5, 0.6, Duration.ofHours(6), Duration.ofHours(1), 3,
-                Duration.ofDays(7), 4));
+        Ranker strict = new Ranker(RankerConfig.defaults().withFills(0.5, 0.6));
         assertEquals(Status.CRIT, strict.assess(Series.flat("x", 65_000, MAX), Series.NOW).status());
     }
 
@@ -178,7 +177,7 @@ class RankerTest {
 
     private static boolean isValid(double warn, double crit) {
         try {
-            new RankerConfig(warn, crit, Duration.ofHours(6), Duration.ofHours(1), 3, Duration.ofDays(7), 4);
+            RankerConfig.defaults().withFills(warn, crit);
             return true;
         } catch (IllegalArgumentException e) {
             return false;

@@ -1,0 +1,212 @@
+package ctfleet.server.fleet;
+
+/**
+ * How often the table rises how far above its trend: what turns a level below max into a chance
+ * of touching it. A table overflows at its peaks, so this is measured on each point's peak (a
+ * bucket's highest sample) against the fitted trend.
+ *
+ * <p>Two parts, both rates of episodes per second of rising above a gap {@code u} (in units of
+ * the excursions' robust scale at the current level):
+ * <ul>
+ *   <li><b>Noise</b>, by Rice's formula for a Gaussian process:
+ *       {@code ν(u) = ν0 · exp(−(u − m)² / 2s²)} for {@code u > m}, where m and s are the median and
+ *       1.4826 · MAD of the excursions and ν0 is how often they were seen to cross their median
+ *       (counted, not assumed: neighbouring counts share most of their entries, so the crossings
+ *       are far rarer than the samples).
+ *   <li><b>Bursts</b>: episodes that rose beyond {@code m + 4.5 s}, which Gaussian noise almost
+ *       never does (connection storms, a retry wave, a batch job; a clamped point at max is one).
+ *       Their rate is how many were seen per second of window, and their heights beyond that
+ *       threshold an exponential tail whose mean excess is the observed one shrunk towards s
+ *       (as if two more bursts of excess s had been seen); beyond the highest burst seen, the
+ *       chance falls by another 1/(k+1) for k bursts.
+ * </ul>
+ *
+ * <p>Noise that grows with the level: excursions are normalised by {@code g(level) =
+ * (level / level_now)^γ} before either part is fitted, and scaled back at the level the forecast
+ * reaches. γ is the log-ratio of the residual spreads of the upper and lower halves of the fitted
+ * levels over the log-ratio of those levels, clamped to [0, 1.5], when the window's levels span a
+ * factor of 1.25 or more; otherwise {@link #PRIOR_GAMMA} (between constant noise and noise
+ * proportional to the count).
+ */
+final class Excursions {
+    static final double BURST_SIGMAS = 4.5;
+    static final double PRIOR_GAMMA = 0.5;
+    static final double PRIOR_BURSTS = 2;
+    /** The smallest scale believed, fill units: a count quantised to whole entries still moves a little. */
+    static final double MIN_SCALE = 0.0005;
+    private static final double MIN_LEVEL = 0.05;
+
+    final double center;
+    final double scale;
+    final double upcrossRate;
+    final double burstRate;
+    final double burstThreshold;
+    final double burstMeanExcess;
+    final int bursts;
+    /** The highest normalised excursion of a burst, or NaN without one. */
+    final double highestBurst;
+    final double gamma;
+    final double refLevel;
+
+    private Excursions(double center, double scale, double upcrossRate, double burstRate, double burstThreshold,
+            double burstMeanExcess, int bursts, double highestBurst, double gamma, double refLevel) {
+        this.center = center;
+        this.scale = scale;
+        this.upcrossRate = upcrossRate;
+        this.burstRate = burstRate;
+        this.burstThreshold = burstThreshold;
+        this.burstMeanExcess = burstMeanExcess;
+        this.bursts = bursts;
+        this.highestBurst = highestBurst;
+        this.gamma = gamma;
+        this.refLevel = refLevel;
+    }
+
+    /**
+     * @param w        which points were fitted (clamped points are not, but their peaks count here)
+     * @param refLevel the trend's level now, fill units
+     */
+    static Excursions of(Observations o, double[] w, double[] fitted, double refLevel) {
+        int n = o.n;
+        double ref = Math.max(MIN_LEVEL, refLevel);
+        double gamma = gamma(o, w, fitted);
+        double[] e = new double[n];
+        double[] fittedOnly = new double[n];
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            e[i] = (o.peak[i] - fitted[i]) / g(fitted[i], ref, gamma);
+            if (w[i] > 0) {
+                fittedOnly[m++] = e[i];
+            }
+        }
+        double center = m == 0 ? 0 : TrendFit.Noise.median(java.util.Arrays.copyOf(fittedOnly, m), m);
+        double scale = Math.max(MIN_SCALE, TrendFit.Noise.mad(fittedOnly, m));
+        double span = o.spanSeconds();
+        int crossings = 0;
+        double threshold = center + BURST_SIGMAS * scale;
+        int bursts = 0;
+        double excess = 0;
+        double highest = Double.NaN;
+        double runPeak = Double.NaN;
+        for (int i = 0; i < n; i++) {
+            boolean counted = w[i] > 0 || o.censored[i];
+            if (!counted) {
+                continue;
+            }
+            if (i > 0 && !o.gapBefore(i) && e[i - 1] < center && e[i] >= center) {
+                crossings++;
+            }
+            if (e[i] >= threshold) {
+                runPeak = Double.isNaN(runPeak) ? e[i] : Math.max(runPeak, e[i]);
+            }
+            boolean runEnds = !Double.isNaN(runPeak) && (i == n - 1 || e[i + 1] < threshold || o.gapBefore(i + 1));
+            if (runEnds) {
+                bursts++;
+                excess += runPeak - threshold;
+                highest = Double.isNaN(highest) ? runPeak : Math.max(highest, runPeak);
+                runPeak = Double.NaN;
+            }
+        }
+        double upcross;
+        if (span > 0) {
+            upcross = Math.max(1, crossings) / span;
+        } else {
+            upcross = o.spacing > 0 ? 1 / (4 * o.spacing) : 1 / 40.0;
+        }
+        double burstRate = span > 0 ? bursts / span : 0;
+        // A couple of bursts say little about how far the next may go: their mean excess is shrunk
+        // towards the noise scale as if two more bursts of that excess had been seen.
+        double meanExcess = (excess + PRIOR_BURSTS * scale) / (bursts + PRIOR_BURSTS);
+        return new Excursions(center, scale, upcross, burstRate, threshold, meanExcess, bursts, highest, gamma, ref);
+    }
+
+    /** Excursion episodes per second that reach {@code gap} above a trend standing at {@code level}. */
+    double rate(double gap, double level) {
+        double u = gap / g(level, refLevel, gamma);
+        double noise;
+        if (u <= center) {
+            noise = upcrossRate;
+        } else {
+            double z = (u - center) / scale;
+            noise = z > 40 ? 0 : upcrossRate * Math.exp(-0.5 * z * z);
+        }
+        if (burstRate == 0) {
+            return noise;
+        }
+        double burst;
+        if (u <= burstThreshold) {
+            burst = burstRate;
+        } else if (u <= highestBurst) {
+            burst = burstRate * Math.exp(-(u - burstThreshold) / burstMeanExcess);
+        } else {
+            // Beyond the highest burst seen: the next of k exchangeable bursts tops them all with
+            // chance 1/(k+1), and by how much decays with the mean excess.
+            burst = burstRate / (bursts + 1) * Math.exp(-(u - highestBurst) / burstMeanExcess);
+        }
+        return noise + burst;
+    }
+
+    /** The typical rise of a peak above the trend at this level, fill units (for a reason's "±"). */
+    double typical(double level) {
+        return (center + 2 * scale) * g(level, refLevel, gamma);
+    }
+
+    /** The largest excursion the rates allow at all, fill units: beyond it, the rate is below 1e-12 per second. */
+    double reach(double level) {
+        double u = center + 8 * scale;
+        if (burstRate > 0) {
+            u = Math.max(u, burstThreshold + burstMeanExcess * Math.log(Math.max(1, burstRate * 1e12)));
+        }
+        return u * g(level, refLevel, gamma);
+    }
+
+    private static double g(double level, double ref, double gamma) {
+        return gamma == 0 ? 1 : Math.pow(Math.max(MIN_LEVEL, level) / ref, gamma);
+    }
+
+    private static double gamma(Observations o, double[] w, double[] fitted) {
+        int m = 0;
+        double[] f = new double[o.n];
+        for (int i = 0; i < o.n; i++) {
+            if (w[i] > 0) {
+                f[m++] = fitted[i];
+            }
+        }
+        if (m < 16) {
+            return PRIOR_GAMMA;
+        }
+        double cut = TrendFit.Noise.median(java.util.Arrays.copyOf(f, m), m);
+        double[] lo = new double[m];
+        double[] hi = new double[m];
+        double[] loLevel = new double[m];
+        double[] hiLevel = new double[m];
+        int nl = 0;
+        int nh = 0;
+        for (int i = 0; i < o.n; i++) {
+            if (w[i] <= 0) {
+                continue;
+            }
+            if (fitted[i] < cut) {
+                loLevel[nl] = fitted[i];
+                lo[nl++] = o.y[i] - fitted[i];
+            } else {
+                hiLevel[nh] = fitted[i];
+                hi[nh++] = o.y[i] - fitted[i];
+            }
+        }
+        if (nl < 8 || nh < 8) {
+            return PRIOR_GAMMA;
+        }
+        double levelLo = Math.max(MIN_LEVEL, TrendFit.Noise.median(loLevel, nl));
+        double levelHi = Math.max(MIN_LEVEL, TrendFit.Noise.median(hiLevel, nh));
+        if (levelHi / levelLo < 1.25) {
+            return PRIOR_GAMMA;
+        }
+        double sLo = TrendFit.Noise.mad(lo, nl);
+        double sHi = TrendFit.Noise.mad(hi, nh);
+        if (!(sLo > 0 && sHi > 0)) {
+            return PRIOR_GAMMA;
+        }
+        return Math.max(0, Math.min(1.5, Math.log(sHi / sLo) / Math.log(levelHi / levelLo)));
+    }
+}

@@ -1,0 +1,268 @@
+package ctfleet.server.fleet;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.OptionalDouble;
+
+/**
+ * Will this host's table fill within the horizon, and when? The forecast the ranking, the status
+ * and the host view all read.
+ *
+ * <ol>
+ *   <li>Points whose peak reached their limit are clamped by the kernel: they say "at least max"
+ *       and are left out of the fits (but count as excursions that reached max). A host whose
+ *       newest point is at max is full now.
+ *   <li>The window is split into regimes ({@link Regimes}): reboots, then level shifts and slope
+ *       changes found on the de-seasoned counts; only the newest regime's line is extrapolated.
+ *   <li>One robust fit ({@link TrendFit}) of a line per regime plus the daily (and, over two
+ *       weeks, weekly) cycle shared by them; the cycle stays only if it stands out of the noise.
+ *   <li>The newest regime's level and slope become weighted draws ({@link TrendPosterior}),
+ *       excursions above the fit a rate of episodes ({@link Excursions}), and both together the
+ *       CDF of the time to full ({@link Outlook}): p_full, and the ETA's median and 10–90 %
+ *       range.
+ *   <li>After a reboot, while the table refills below the level it had before, the trend is
+ *       capped at that level: refilling is not growth.
+ * </ol>
+ *
+ * <p>Everything it reads per point (average, peak, sample count, limit, boot) is what a rollup
+ * row carries, so a day-long window is forecast from 5-minute buckets as well as from raw samples.
+ */
+public final class FillForecaster {
+    /** Fewer fitted points than this: no trend at all, only "so far". */
+    static final int MIN_POINTS = 3;
+    /** The newest stretch looked at for a surge. */
+    static final double SURGE_SPAN = 3600;
+    /** A surge must beat the regime's slope by this many standard errors, ... */
+    static double SURGE_T = 3;
+    /** ... and rise at least this much of max per hour. */
+    static double SURGE_MIN_PER_HOUR = 0.03;
+    /** The weight a surge gets: it may go on, or it may be a burst that turns. */
+    static double SURGE_SHARE = 0.5;
+    /** A surge's slope fades over this many times the stretch it was seen on. */
+    static double SURGE_FADE_SPANS = 3;
+
+    private FillForecaster() {}
+
+    public static FillForecast forecast(List<CountPoint> points, Instant now, long max, Duration horizon) {
+        if (max <= 0 || points.isEmpty()) {
+            return FillForecast.NONE;
+        }
+        Observations o = Observations.of(points, now, max);
+        int n = o.n;
+        CountPoint newest = points.get(n - 1);
+        if (o.censored[n - 1] || newest.count() >= max) {
+            int since = n - 1;
+            while (since > 0 && o.censored[since - 1] && !o.gapBefore(since)) {
+                since--;
+            }
+            String reason = "at max since " + Reasons.time(points.get(since).ts(), now);
+            return new FillForecast(1, OptionalDouble.of(0), OptionalDouble.of(0), OptionalDouble.of(0), reason, 0,
+                    newest.count());
+        }
+        double[] w = new double[n];
+        for (int i = 0; i < n; i++) {
+            w[i] = o.censored[i] ? 0 : 1;
+        }
+        int refillFrom = leaveOutRefills(o, w);
+        int fitted = 0;
+        for (double v : w) {
+            fitted += v > 0 ? 1 : 0;
+        }
+        if (refillFrom >= 0 && w[n - 1] == 0 && fitted < MIN_POINTS) {
+            return new FillForecast(0, OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(),
+                    "rebooted at " + Reasons.time(points.get(refillFrom).ts(), now) + ", refilling; no trend yet", 0,
+                    newest.count());
+        }
+        if (fitted < MIN_POINTS) {
+            return new FillForecast(0, OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(),
+                    fitted + (fitted == 1 ? " sample" : " samples") + " so far: no trend yet", 0, newest.count());
+        }
+
+        double[] t = new double[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = o.nowSeconds + o.x[i] * Observations.DAY;
+        }
+        Seasonal seasonal = Seasonal.forSpan(o.spanSeconds());
+        double[] design = null;
+        if (seasonal != null) {
+            design = new double[n * seasonal.columns()];
+            seasonal.design(t, design);
+        }
+        List<Regimes.Start> whole = Regimes.steps(o, w);
+        TrendFit first = TrendFit.fit(o, whole, w, seasonal, design);
+        if (first == null) {
+            return FillForecast.NONE;
+        }
+        if (seasonal != null && !first.seasonalSignificant) {
+            seasonal = null;
+            design = null;
+            first = TrendFit.fit(o, whole, w, null, null);
+        }
+        double[] z = o.y.clone();
+        if (seasonal != null) {
+            for (int i = 0; i < n; i++) {
+                z[i] -= first.season(t[i]);
+            }
+        }
+        List<Regimes.Start> regimes = Regimes.find(o, z, w, whole);
+        TrendFit fit = TrendFit.fit(o, regimes, w, seasonal, design);
+        if (fit == null) {
+            fit = first;
+            regimes = whole;
+        } else if (seasonal != null && !fit.seasonalSignificant) {
+            TrendFit plain = TrendFit.fit(o, regimes, w, null, null);
+            if (plain != null) {
+                fit = plain;
+                seasonal = null;
+            }
+        }
+
+        double s = TrendFit.Noise.robustStd(o, w, fit.fitted);
+        double s2k = s * s * TrendFit.Noise.inflation(o, w, fit.fitted);
+        TrendPosterior post = TrendPosterior.of(fit, s2k);
+        TrendPosterior.Surge surge = surge(o, z, w, fit, post.meanSlope);
+        if (surge != null) {
+            post = post.withSurge(surge, SURGE_SHARE, SURGE_FADE_SPANS * surge.since());
+        }
+        double seasonNow = fit.season(o.nowSeconds);
+        Excursions ex = Excursions.of(o, w, fit.fitted, fit.level + seasonNow);
+
+        double horizonSeconds = horizon.toMillis() / 1000.0;
+        double[] tau = Outlook.grid(o.spacing, Math.max(Outlook.REACH, horizonSeconds));
+        double[] season = new double[tau.length];
+        if (fit.seasonal != null) {
+            for (int j = 0; j < tau.length; j++) {
+                season[j] = fit.season(o.nowSeconds + tau[j]);
+            }
+        }
+        Outlook outlook = Outlook.of(post, tau, season, ex, horizonSeconds);
+        boolean refilling = refillFrom >= 0 && w[n - 1] == 0;
+        String reason = Reasons.describe(o, points, regimes, fit, post, ex, outlook, season, now,
+                refilling ? points.get(refillFrom).ts() : null, surge);
+        return new FillForecast(outlook.pFull, present(outlook.etaMedian), present(outlook.etaLow),
+                present(outlook.etaHigh), reason, post.meanSlope * max / Observations.DAY, fit.level * max);
+    }
+
+    /**
+     * A rise in the newest hour that the regime's trend does not explain: a line through the last
+     * hour's points (at least 6) on the de-seasoned counts, whose slope beats the regime's by
+     * {@link #SURGE_T} standard errors (with the autocorrelation inflation) and rises at least
+     * {@link #SURGE_MIN_PER_HOUR} of max per hour. A connection storm that began 40 minutes ago is
+     * diluted to nothing in a day-long fit, and is too young to be a regime of its own; null when
+     * there is none.
+     */
+    static TrendPosterior.Surge surge(Observations o, double[] z, double[] w, TrendFit fit, double regimeSlope) {
+        double from = -SURGE_SPAN / Observations.DAY;
+        LeastSquares ls = new LeastSquares(2);
+        double[] row = {1, 0};
+        int count = 0;
+        int first = -1;
+        for (int i = 0; i < o.n; i++) {
+            if (w[i] > 0 && o.x[i] >= from) {
+                row[1] = o.x[i];
+                ls.add(row, z[i]);
+                count++;
+                first = first < 0 ? i : first;
+            }
+        }
+        if (count < 6) {
+            return null;
+        }
+        LeastSquares.Fit f = ls.solve();
+        if (f == null) {
+            return null;
+        }
+        double b = f.beta()[1];
+        double kappa = 1;
+        double num = 0;
+        double den = 0;
+        double prev = Double.NaN;
+        for (int i = first; i < o.n; i++) {
+            if (w[i] <= 0) {
+                continue;
+            }
+            double r = z[i] - f.beta()[0] - b * o.x[i];
+            den += r * r;
+            if (!Double.isNaN(prev)) {
+                num += r * prev;
+            }
+            prev = r;
+        }
+        double rho = den > 0 ? Math.max(0, Math.min(0.95, num / den)) : 0;
+        kappa = (1 + rho) / (1 - rho);
+        double se = f.standardError()[1] * Math.sqrt(kappa);
+        if (b / 24 < SURGE_MIN_PER_HOUR || b - regimeSlope < SURGE_T * se) {
+            return null;
+        }
+        double since = (o.x[o.n - 1] - o.x[first]) * Observations.DAY;
+        return new TrendPosterior.Surge(f.beta()[0] + fit.season(o.nowSeconds), f.standardError()[0] * Math.sqrt(kappa),
+                b, se, Math.max(since, o.spacing));
+    }
+
+    /**
+     * A reboot empties the table, and it refills within minutes to what demand keeps open: that
+     * climb is not growth, and its low counts are not the host's level. Points after a reboot are
+     * left out (weight 0) until the count first reaches 90 % of its level before the reboot (the
+     * median of up to 30 points), or of the level it has since settled at when lower (demand
+     * changed while the host was down); so the trend is
+     * the one demand had before, while the table is still refilling. Returns the first point of the
+     * newest refill left out, or -1.
+     */
+    static int leaveOutRefills(Observations o, double[] w) {
+        int newest = -1;
+        for (int r = 1; r < o.n; r++) {
+            if (!o.rebootBefore(r)) {
+                continue;
+            }
+            int end = r + 1;
+            while (end < o.n && !o.rebootBefore(end)) {
+                end++;
+            }
+            double[] before = new double[30];
+            int m = 0;
+            for (int i = r - 1; i >= 0 && m < before.length; i--) {
+                if (w[i] > 0) {
+                    before[m++] = o.y[i];
+                }
+                if (o.rebootBefore(i)) {
+                    break; // the boot before began here
+                }
+            }
+            if (m == 0) {
+                continue;
+            }
+            double prev = TrendFit.Noise.median(before, m);
+            double target = 0.9 * Math.min(prev, plateau(o, r, end));
+            int j = r;
+            while (j < end && o.y[j] < target) {
+                w[j] = 0;
+                j++;
+            }
+            if (j > r) {
+                newest = r;
+            }
+        }
+        return newest;
+    }
+
+    /**
+     * Where the counts since a reboot levelled off: the median of their last third, when it is
+     * within 2 % of max of the median of the middle third (at least 9 points); +∞ while still rising.
+     */
+    private static double plateau(Observations o, int from, int to) {
+        int k = (to - from) / 3;
+        if (k < 3) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double[] mid = java.util.Arrays.copyOfRange(o.y, from + k, from + 2 * k);
+        double[] last = java.util.Arrays.copyOfRange(o.y, to - k, to);
+        double a = TrendFit.Noise.median(mid, k);
+        double b = TrendFit.Noise.median(last, k);
+        return Math.abs(b - a) <= 0.02 ? b : Double.POSITIVE_INFINITY;
+    }
+
+    private static OptionalDouble present(double v) {
+        return Double.isNaN(v) ? OptionalDouble.empty() : OptionalDouble.of(v);
+    }
+}

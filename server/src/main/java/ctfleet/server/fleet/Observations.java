@@ -1,0 +1,78 @@
+package ctfleet.server.fleet;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A host's window as the forecaster reads it: parallel arrays in fill units (count / the newest
+ * max), time in days before the query instant, so every fit is small numbers around zero.
+ */
+final class Observations {
+    static final double DAY = 86_400;
+
+    final int n;
+    final double nowSeconds;
+    /** Days from now: negative in the past. */
+    final double[] x;
+    /** The count (a bucket's average) in fill units. */
+    final double[] y;
+    /** The highest count of the point (the count itself for a raw sample), fill units. */
+    final double[] peak;
+    /** The point reached its own limit: the kernel clamps the count there, so it only says "at least". */
+    final boolean[] censored;
+    final int[] boot;
+    /** The median time between points, seconds. */
+    final double spacing;
+    final long max;
+
+    private Observations(List<CountPoint> points, Instant now, long max) {
+        this.n = points.size();
+        this.max = max;
+        this.nowSeconds = seconds(now);
+        x = new double[n];
+        y = new double[n];
+        peak = new double[n];
+        censored = new boolean[n];
+        boot = new int[n];
+        double scale = 1.0 / max;
+        for (int i = 0; i < n; i++) {
+            CountPoint p = points.get(i);
+            x[i] = (seconds(p.ts()) - nowSeconds) / DAY;
+            y[i] = p.count() * scale;
+            peak[i] = Math.max(p.peak(), p.count()) * scale;
+            censored[i] = p.max() > 0 && Math.max(p.peak(), p.count()) >= p.max();
+            boot[i] = p.boot();
+        }
+        double[] gaps = new double[Math.max(0, n - 1)];
+        for (int i = 1; i < n; i++) {
+            gaps[i - 1] = (x[i] - x[i - 1]) * DAY;
+        }
+        Arrays.sort(gaps);
+        spacing = gaps.length == 0 ? 0 : gaps[gaps.length / 2];
+    }
+
+    /** Points with a positive max only; the caller checks {@code max > 0}. */
+    static Observations of(List<CountPoint> points, Instant now, long max) {
+        return new Observations(points, now, max);
+    }
+
+    /** Seconds from the first to the last point. */
+    double spanSeconds() {
+        return n < 2 ? 0 : (x[n - 1] - x[0]) * DAY;
+    }
+
+    /** Consecutive points too far apart to be one stretch of observation (an outage, a gap in an import). */
+    boolean gapBefore(int i) {
+        return i == 0 || (x[i] - x[i - 1]) * DAY > 3 * spacing + 1;
+    }
+
+    /** A different known boot than the point before: the table restarted empty. */
+    boolean rebootBefore(int i) {
+        return i > 0 && boot[i] != 0 && boot[i - 1] != 0 && boot[i] != boot[i - 1];
+    }
+
+    static double seconds(Instant t) {
+        return t.getEpochSecond() + t.getNano() / 1e9;
+    }
+}

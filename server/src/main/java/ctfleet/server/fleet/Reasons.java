@@ -1,0 +1,128 @@
+package ctfleet.server.fleet;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One short phrase that says why a host got its forecast, in terms a person can check against
+ * {@code ctfleet history}: "growing 4 %/h since 09:10", "stepped up 58 → 93 % at 13:02, flat
+ * since", "daily crest reaches max at 19:00". Percentages are of the host's max; times are UTC,
+ * with the date when more than 20 hours from now.
+ */
+final class Reasons {
+    /** A level change at a split this large (fill) is a step; smaller ones are a change of slope. */
+    static final double STEP = 0.03;
+    /** Growth slower than this (fill per day) reads as flat. */
+    static final double FLAT = 0.005;
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter DATED = DateTimeFormatter.ofPattern("MM-dd HH:mm").withZone(ZoneOffset.UTC);
+
+    private Reasons() {}
+
+    static String describe(Observations o, List<CountPoint> points, List<Regimes.Start> regimes, TrendFit fit,
+            TrendPosterior post, Excursions ex, Outlook outlook, double[] season, Instant now, Instant refillSince,
+            TrendPosterior.Surge surge) {
+        Regimes.Start last = regimes.get(regimes.size() - 1);
+        String since = time(points.get(last.from()).ts(), now);
+        double slope = post.growth >= 0.5 ? post.meanSlope : 0;
+        String trend = Math.abs(slope) < FLAT ? "flat" : (slope > 0 ? "growing " : "falling ") + rate(Math.abs(slope));
+        StringBuilder b = new StringBuilder();
+        boolean flatStory = false;
+        if (refillSince != null) {
+            b.append("rebooted at ").append(time(refillSince, now)).append(", refilling toward ")
+                    .append(percent(fit.level + fit.season(o.nowSeconds))).append(" (")
+                    .append(trend.equals("flat") ? "flat" : trend).append(" before)");
+        } else if (last.kind() != Regimes.Kind.START) {
+            int k = last.from();
+            double before = fit.fitted[k - 1];
+            double after = fit.fitted[k];
+            if (Math.abs(after - before) >= STEP) {
+                b.append(after > before ? "stepped up " : "stepped down ").append(percentNumber(before)).append(" → ")
+                        .append(percent(after)).append(" at ").append(since).append(", ").append(trend).append(" since");
+            } else {
+                b.append(trend).append(" since ").append(since);
+            }
+            flatStory = trend.equals("flat");
+        } else if (trend.equals("flat")) {
+            b.append("flat at ").append(percent(fit.level + fit.season(o.nowSeconds)));
+            flatStory = true;
+        } else {
+            b.append(trend).append(" since ").append(since);
+        }
+        String second = surge != null
+                ? "rising " + rate(surge.slope()) + " over the last " + Math.round(surge.since() / 60) + " min"
+                : second(o, fit, post, ex, outlook, season, now, flatStory);
+        if (!second.isEmpty()) {
+            b.append("; ").append(second);
+        }
+        return b.toString();
+    }
+
+    /** The cycle's crest, or the bursts, or how far the noise swings: whichever explains the chance of filling. */
+    private static String second(Observations o, TrendFit fit, TrendPosterior post, Excursions ex, Outlook outlook,
+            double[] season, Instant now, boolean flatStory) {
+        if (fit.seasonal != null) {
+            double span = fit.seasonal.weekly() ? 7 * Observations.DAY : Observations.DAY;
+            double slope = post.meanSlope / Observations.DAY;
+            int crest = 0;
+            double best = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < outlook.tau.length && outlook.tau[j] <= span; j++) {
+                double mu = fit.level + slope * outlook.tau[j] + season[j];
+                if (mu > best) {
+                    best = mu;
+                    crest = j;
+                }
+            }
+            String when = time(now.plusSeconds((long) outlook.tau[crest]), now, fit.seasonal.weekly());
+            String what = fit.seasonal.weekly() ? "weekly crest" : "daily crest";
+            return best >= 1 ? what + " reaches max at " + when : what + " " + percent(best) + " at " + when;
+        }
+        if (ex.bursts > 0) {
+            double level = fit.level + fit.season(o.nowSeconds);
+            // A normalised excursion is in fill units at the level it was normalised to: the level now.
+            double highest = Math.min(1, level + ex.highestBurst);
+            return ex.bursts + (ex.bursts == 1 ? " burst" : " bursts") + " above the trend, highest " + percent(highest);
+        }
+        if (flatStory && outlook.pFull >= 0.05) {
+            double level = fit.level;
+            return "swings up to +" + percentNumber(ex.typical(level)) + " points";
+        }
+        return "";
+    }
+
+    static String time(Instant t, Instant now) {
+        return time(t, now, false);
+    }
+
+    private static String time(Instant t, Instant now, boolean weekday) {
+        if (weekday) {
+            return t.atZone(ZoneOffset.UTC).getDayOfWeek().getDisplayName(java.time.format.TextStyle.SHORT, Locale.ROOT)
+                    + " " + CLOCK.format(t);
+        }
+        return Duration.between(t, now).abs().compareTo(Duration.ofHours(20)) <= 0 ? CLOCK.format(t) : DATED.format(t);
+    }
+
+    /** A slope in fill per day as percent of max per hour, or per day when under 0.1 %/h. */
+    static String rate(double perDay) {
+        double perHour = perDay * 100 / 24;
+        if (perHour >= 9.95) {
+            return String.format(Locale.ROOT, "%.0f %%/h", perHour);
+        }
+        if (perHour >= 0.095) {
+            return String.format(Locale.ROOT, "%.1f %%/h", perHour);
+        }
+        return String.format(Locale.ROOT, "%.1f %%/day", perDay * 100);
+    }
+
+    static String percent(double fill) {
+        return percentNumber(fill) + " %";
+    }
+
+    private static String percentNumber(double fill) {
+        return String.format(Locale.ROOT, "%.0f", fill * 100);
+    }
+}

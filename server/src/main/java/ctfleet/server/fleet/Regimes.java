@@ -1,0 +1,302 @@
+package ctfleet.server.fleet;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where the host's current behaviour began. A failover, a new tenant or a lost one moves its level
+ * in minutes and it then stays there. A line through such a step reads it as a steep slope and a
+ * residual far above the fit; the forecast must instead see a new level and fit only what came
+ * after it. (A reboot is not such a change: the table refills to what demand keeps open, so
+ * {@link FillForecaster} leaves the refill out instead.)
+ *
+ * <p>Changes are found by binary segmentation on the newest part: the split of [from, n) into two independent
+ * lines that most reduces the residual sum of squares is kept when the reduction stands out of
+ * the noise, and the search goes on to the right of it (only the newest regime is forecast), at
+ * most {@link #MAX_SPLITS} times. A split also catches a change of slope (growth that began at
+ * 09:10), which is what "fit only since the last change" needs too.
+ *
+ * <p>The test: {@code Λ = (RSS_line − RSS_split) / (s² κ)} with {@code s² = RSS_split / (N − 4)}
+ * and {@code κ = (1+ρ)/(1−ρ)} for the lag-1 autocorrelation ρ of the split model's residuals
+ * (neighbouring counts share most of their entries, so N points carry far fewer than N
+ * independent errors). Under no change, the largest Λ over the N candidate splits grows like
+ * 2 ln N; a split counts when Λ ≥ {@link #THRESHOLD_PER_LOG_N}·ln N + {@link #THRESHOLD_BASE}.
+ * Each side keeps at least {@link #MIN_POINTS} points (or 4 % of the window), so a burst of a
+ * few points is an excursion, not a regime.
+ */
+final class Regimes {
+    static final int MAX_SPLITS = 3;
+    static final int MIN_POINTS = 5;
+    static final double MIN_SHARE = 0.04;
+    static double THRESHOLD_PER_LOG_N = 3;
+    static double THRESHOLD_BASE = 8;
+
+    enum Kind { START, STEP, CHANGE }
+
+    /** A step is at least this big (fill), ... */
+    static double STEP_MIN = 0.08;
+    /** ... and at least this many robust standard deviations of the step statistic over the window. */
+    static double STEP_SIGMAS = 6;
+    /** The medians compared on either side of a step cover this long, and at least 3 points. */
+    static final double STEP_SIDE_SECONDS = 600;
+    static final double EDGE_FACTOR = 1.5;
+
+    /** A regime starts at point {@code from}, for the reason {@code kind}. */
+    record Start(int from, Kind kind) {}
+
+    private Regimes() {}
+
+    /**
+     * The regimes of the window, oldest first; the last one is the current behaviour.
+     *
+     * @param z the de-seasoned values in fill units
+     * @param w weights (0 for points left out of fits)
+     */
+    static List<Start> find(Observations o, double[] z, double[] w) {
+        return find(o, z, w, List.of(new Start(0, Kind.START)));
+    }
+
+    /** The regimes within and after the given ones (steps found first, say). */
+    static List<Start> find(Observations o, double[] z, double[] w, List<Start> given) {
+        List<Start> starts = new ArrayList<>(given);
+        int from = starts.get(starts.size() - 1).from();
+        Prefix p = new Prefix(o.x, z, w);
+        for (int s = 0; s < MAX_SPLITS; s++) {
+            int k = bestSplit(o, z, w, p, from, o.n);
+            if (k < 0) {
+                break;
+            }
+            starts.add(new Start(k, Kind.CHANGE));
+            from = k;
+        }
+        return starts;
+    }
+
+    /**
+     * Abrupt level shifts: where the median of the points just after differs from the median of
+     * the points just before by at least {@link #STEP_MIN} of max and {@link #STEP_SIGMAS} robust
+     * standard deviations of that same difference over the window, more than the trend through
+     * the next pair of medians out explains, keeping the largest within each side's reach. Medians
+     * over ten minutes each side (at least 3 points): noise and a burst shorter than a side move a
+     * median little, a daily wave or steady growth moves the outer pair three times as far as the
+     * inner one, while a failover moves both pairs the whole way. Found on the counts themselves,
+     * before any cycle is fitted: a sine through a day-long window otherwise bends to absorb the
+     * step. Within two sides of either end of the window there is no outer pair: there the inner
+     * difference alone must clear {@link #EDGE_FACTOR} times the bar.
+     */
+    static List<Start> steps(Observations o, double[] w) {
+        // Indexes of the points in use, fixed before settle() leaves transition points out.
+        int n = o.n;
+        int[] idx = new int[n];
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            if (w[i] > 0) {
+                idx[m++] = i;
+            }
+        }
+        List<Start> out = new ArrayList<>();
+        out.add(new Start(0, Kind.START));
+        int side = Math.max(3, (int) Math.round(STEP_SIDE_SECONDS / Math.max(1, o.spacing)));
+        if (m < 2 * side + 1) {
+            return out;
+        }
+        double[] jump = new double[m];
+        double[] buf = new double[side];
+        for (int k = side; k + side <= m; k++) {
+            double inner = median(o.y, idx, k, k + side, buf) - median(o.y, idx, k - side, k, buf);
+            if (k < 2 * side || k + 2 * side > m) {
+                // Near either end there is no outer pair: the inner jump alone, held to a higher bar below.
+                jump[k] = inner / EDGE_FACTOR;
+                continue;
+            }
+            double outer = median(o.y, idx, k + side, k + 2 * side, buf) - median(o.y, idx, k - 2 * side, k - side, buf);
+            // A ramp moves the outer medians three times as far apart as the inner ones; a step moves
+            // both pairs alike. What the outer pair's spread does not explain is abrupt.
+            jump[k] = (3 * inner - outer) / 2;
+        }
+        // The statistic's own spread over the window: counts that wander (neighbouring samples share
+        // most of their entries) move these medians far more than the spread around a running median says.
+        double[] all = java.util.Arrays.copyOfRange(jump, side, m - side + 1);
+        double sigma = TrendFit.Noise.mad(all, all.length);
+        double threshold = Math.max(STEP_MIN, STEP_SIGMAS * sigma);
+        for (int k = side; k + side <= m; k++) {
+            double a = Math.abs(jump[k]);
+            if (a < threshold) {
+                continue;
+            }
+            boolean peak = true;
+            for (int j = Math.max(side, k - side); j <= Math.min(m - side, k + side) && peak; j++) {
+                double b = Math.abs(jump[j]);
+                peak = j == k || b < a || (b == a && j > k);
+            }
+            if (peak) {
+                int at = settle(o, w, idx, k, side, buf);
+                if (at > out.get(out.size() - 1).from()) {
+                    out.add(new Start(at, Kind.STEP));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Where a step found near {@code idx[k]} really lands, and the points caught halfway (a bucket
+     * holding samples of both levels, a failover's ramp), which are left out of the fits (weight
+     * 0): they belong to neither level, and a bucket that still holds the old level's peak would
+     * otherwise look like a burst of the new one. The new level starts at the first point past
+     * the middle of the step whose successor is past it too.
+     */
+    private static int settle(Observations o, double[] w, int[] idx, int k, int side, double[] buf) {
+        double before = median(o.y, idx, k - side, k, buf);
+        double after = median(o.y, idx, k, k + side, buf);
+        double mid = (before + after) / 2;
+        double sign = Math.signum(after - before);
+        double band = Math.abs(after - before) * 0.2;
+        int start = k;
+        for (int j = k - side; j < k + side; j++) {
+            boolean past = sign * (o.y[idx[j]] - mid) > 0;
+            boolean nextPast = j + 1 >= k + side || sign * (o.y[idx[j + 1]] - mid) > 0;
+            if (past && nextPast) {
+                start = j;
+                break;
+            }
+        }
+        for (int j = Math.max(0, start - 2); j <= Math.min(idx.length - 1, start + 1) && j < k + side; j++) {
+            int i = idx[j];
+            double y = o.y[i];
+            boolean halfway = y > Math.min(before, after) + band && y < Math.max(before, after) - band;
+            // A bucket of the new level whose peak is still the old one (a step down within the bucket).
+            boolean oldPeak = j >= start && sign < 0 && o.peak[i] - mid > 0;
+            if (halfway || oldPeak) {
+                w[i] = 0;
+            }
+        }
+        return idx[start];
+    }
+
+    private static double median(double[] y, int[] idx, int from, int to, double[] buf) {
+        int k = to - from;
+        for (int j = 0; j < k; j++) {
+            buf[j] = y[idx[from + j]];
+        }
+        return TrendFit.Noise.median(buf, k);
+    }
+
+    /** The significant split of [lo, hi), or -1. */
+    private static int bestSplit(Observations o, double[] z, double[] w, Prefix p, int lo, int hi) {
+        int count = 0;
+        for (int i = lo; i < hi; i++) {
+            if (w[i] > 0) {
+                count++;
+            }
+        }
+        int m = Math.max(MIN_POINTS, (int) Math.round(MIN_SHARE * count));
+        if (count < 2 * m + 2) {
+            return -1;
+        }
+        double one = p.rss(lo, hi);
+        double best = Double.POSITIVE_INFINITY;
+        int bestK = -1;
+        int left = 0;
+        for (int k = lo + 1; k < hi; k++) {
+            if (w[k - 1] > 0) {
+                left++;
+            }
+            if (left < m || count - left < m) {
+                continue;
+            }
+            double split = p.rss(lo, k) + p.rss(k, hi);
+            if (split < best) {
+                best = split;
+                bestK = k;
+            }
+        }
+        if (bestK < 0 || !(one > best)) {
+            return -1;
+        }
+        double s2 = best / Math.max(1, count - 4);
+        if (s2 <= 0) {
+            return one > 1e-12 ? bestK : -1; // a noiseless step
+        }
+        double kappa = inflation(o, z, w, p, lo, bestK, hi);
+        double lambda = (one - best) / (s2 * kappa);
+        return lambda >= THRESHOLD_PER_LOG_N * Math.log(count) + THRESHOLD_BASE ? bestK : -1;
+    }
+
+    /** (1+ρ)/(1−ρ) for the lag-1 autocorrelation of the two-line residuals, ρ clamped to [0, 0.95]. */
+    private static double inflation(Observations o, double[] z, double[] w, Prefix p, int lo, int k, int hi) {
+        double[] left = p.line(lo, k);
+        double[] right = p.line(k, hi);
+        double num = 0;
+        double den = 0;
+        double prev = Double.NaN;
+        for (int i = lo; i < hi; i++) {
+            if (w[i] <= 0) {
+                continue;
+            }
+            double[] line = i < k ? left : right;
+            double r = z[i] - line[0] - line[1] * o.x[i];
+            den += r * r;
+            if (!Double.isNaN(prev) && !o.gapBefore(i) && i != k) {
+                num += r * prev;
+            }
+            prev = r;
+        }
+        double rho = den > 0 ? Math.max(0, Math.min(0.95, num / den)) : 0;
+        return (1 + rho) / (1 - rho);
+    }
+
+    /** Prefix sums of w, wx, wx², wz, wxz, wz²: any range's line fit and its RSS in constant time. */
+    static final class Prefix {
+        private final double[][] s = new double[6][];
+
+        Prefix(double[] x, double[] z, double[] w) {
+            int n = x.length;
+            for (int j = 0; j < 6; j++) {
+                s[j] = new double[n + 1];
+            }
+            for (int i = 0; i < n; i++) {
+                double wi = w[i];
+                s[0][i + 1] = s[0][i] + wi;
+                s[1][i + 1] = s[1][i] + wi * x[i];
+                s[2][i + 1] = s[2][i] + wi * x[i] * x[i];
+                s[3][i + 1] = s[3][i] + wi * z[i];
+                s[4][i + 1] = s[4][i] + wi * x[i] * z[i];
+                s[5][i + 1] = s[5][i] + wi * z[i] * z[i];
+            }
+        }
+
+        private double sum(int j, int lo, int hi) {
+            return s[j][hi] - s[j][lo];
+        }
+
+        /** Residual sum of squares of the weighted line through [lo, hi). */
+        double rss(int lo, int hi) {
+            double s0 = sum(0, lo, hi);
+            if (s0 <= 0) {
+                return 0;
+            }
+            double s1 = sum(1, lo, hi);
+            double sy = sum(3, lo, hi);
+            double sxx = sum(2, lo, hi) - s1 * s1 / s0;
+            double sxy = sum(4, lo, hi) - s1 * sy / s0;
+            double syy = sum(5, lo, hi) - sy * sy / s0;
+            double rss = sxx > 1e-18 ? syy - sxy * sxy / sxx : syy;
+            return Math.max(0, rss);
+        }
+
+        /** {intercept at x = 0, slope} of the weighted line through [lo, hi). */
+        double[] line(int lo, int hi) {
+            double s0 = sum(0, lo, hi);
+            if (s0 <= 0) {
+                return new double[] {0, 0};
+            }
+            double s1 = sum(1, lo, hi);
+            double sy = sum(3, lo, hi);
+            double sxx = sum(2, lo, hi) - s1 * s1 / s0;
+            double sxy = sum(4, lo, hi) - s1 * sy / s0;
+            double slope = sxx > 1e-18 ? sxy / sxx : 0;
+            return new double[] {(sy - slope * s1) / s0, slope};
+        }
+    }
+}

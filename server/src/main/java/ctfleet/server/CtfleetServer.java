@@ -15,7 +15,10 @@ import ctfleet.server.store.Database;
 import ctfleet.server.store.FleetReader;
 import ctfleet.server.store.HistoryReader;
 import ctfleet.server.store.HostStore;
+import ctfleet.server.store.RecentBuckets;
 import ctfleet.server.store.RecentRaw;
+import ctfleet.server.store.SampleListener;
+import ctfleet.server.fleet.CountBuckets;
 import ctfleet.server.store.Retention;
 import ctfleet.server.store.RetentionJob;
 import ctfleet.server.store.RollupBacklog;
@@ -77,7 +80,8 @@ public final class CtfleetServer implements AutoCloseable {
         this.db = db;
         RollupBacklog backlog = new RollupBacklog();
         RecentRaw recent = new RecentRaw(QueryService.DEFAULT_WINDOW);
-        SampleStore samples = new SampleStore(db, backlog, recent);
+        RecentBuckets buckets = new RecentBuckets(CountBuckets.MIN_CONTEXT);
+        SampleStore samples = new SampleStore(db, backlog, SampleListener.all(recent, buckets));
         this.batcher = new IngestBatcher(samples);
         this.maintenance = new StoreMaintenance(db, new RollupJob(db, backlog, retention),
                 new RetentionJob(db, retention, backlog), clock);
@@ -86,7 +90,7 @@ public final class CtfleetServer implements AutoCloseable {
         for (int i = chain.size() - 1; i >= 0; i--) {
             builder.intercept(chain.get(i));
         }
-        QueryService query = new QueryService(new FleetReader(db), new HistoryReader(db, retention, clock, recent), clock);
+        QueryService query = new QueryService(new FleetReader(db), new HistoryReader(db, retention, clock, recent, buckets), clock);
         HostStore hosts = new HostStore(db);
         registry.register(new FleetMetrics(query));
         this.server = builder

@@ -1,14 +1,17 @@
 package ctfleet.server.query;
 
 import ctfleet.server.fleet.ConntrackModule;
+import ctfleet.server.fleet.CountBuckets;
 import ctfleet.server.fleet.CountPoint;
 import ctfleet.server.fleet.CounterPoint;
 import ctfleet.server.fleet.HostHistory;
+import ctfleet.server.fleet.Ranker;
 import ctfleet.server.store.Counters;
 import ctfleet.server.store.FleetReader;
 import ctfleet.server.store.HistoryPoint;
 import ctfleet.server.store.HistoryReader;
 import ctfleet.server.store.LatestState;
+import ctfleet.server.store.RecentBuckets;
 import ctfleet.server.store.RecentRaw;
 import ctfleet.server.store.Step;
 import java.sql.SQLException;
@@ -40,13 +43,98 @@ final class FleetHistories {
 
     record Loaded(Instant now, Map<String, LatestState> latest, List<HostHistory> histories) {}
 
-    /** Every host with its series over {@code window} at {@code step} (AUTO: the finest kept). */
-    Loaded load(Duration window, Step step) throws SQLException {
+    /**
+     * Every host with what the ranking reads for {@code window}: the forecast's context (at least
+     * two days, {@link CountBuckets#context}) as 5-minute buckets from memory, raw samples for a
+     * host with under an hour of data, and the counters' increases over the window and its last
+     * {@link Ranker#RECENT}. Contexts longer than memory keeps read the database.
+     */
+    Loaded forRanking(Duration window) throws SQLException {
         Instant now = clock.instant();
+        Duration context = CountBuckets.context(window);
+        long from = now.minus(context).toEpochMilli();
+        if (!history.servesBuckets(from)) {
+            return load(context, Step.AUTO, window);
+        }
+        Map<String, LatestState> latest = latestStates();
+        long rateFrom = now.minus(window).toEpochMilli();
+        long recentFrom = now.minus(Ranker.RECENT).toEpochMilli();
+        Map<String, RecentBuckets.Window> windows = new HashMap<>();
+        java.util.Set<String> young = new java.util.HashSet<>();
+        history.recentBuckets(from, rateFrom, recentFrom, now.toEpochMilli() + 1, (host, w) -> {
+            windows.put(host, w);
+            List<CountPoint> p = w.points();
+            if (p.size() < 2 || CountBuckets.readRaw(Duration.between(p.get(0).ts(), p.get(p.size() - 1).ts()))) {
+                young.add(host);
+            }
+        });
+        Map<String, RecentRaw.Window> raw = new HashMap<>();
+        if (!young.isEmpty()) {
+            history.recentWindows(now.minus(CountBuckets.RAW_BELOW).minus(Duration.ofMinutes(5)).toEpochMilli(),
+                    now.toEpochMilli() + 1, young, raw::put);
+        }
+        List<HostHistory> out = new ArrayList<>(latest.size());
+        for (LatestState l : latest.values()) {
+            RecentBuckets.Window w = windows.get(l.hostId());
+            RecentRaw.Window r = raw.get(l.hostId());
+            out.add(of(l, w, r));
+        }
+        return new Loaded(now, latest, out);
+    }
+
+    private Map<String, LatestState> latestStates() throws SQLException {
         Map<String, LatestState> latest = new HashMap<>();
         for (LatestState l : fleet.latest()) {
             latest.put(l.hostId(), l);
         }
+        return latest;
+    }
+
+    /** A host's ranking inputs from its buckets (and, for a host with under an hour of data, its raw samples). */
+    static HostHistory of(LatestState l, RecentBuckets.Window w, RecentRaw.Window raw) {
+        if (w == null) {
+            return history(l, DEFAULT_INTERVAL, List.of(), List.of());
+        }
+        List<CountPoint> points = raw != null && raw.counts().size() >= w.points().size() ? raw.counts() : w.points();
+        List<CounterPoint> counters = new ArrayList<>(3);
+        if (!w.points().isEmpty()) {
+            Instant last = w.points().get(w.points().size() - 1).ts();
+            Instant start = Instant.ofEpochMilli(Math.min(w.rateFrom(), last.toEpochMilli()));
+            counters.add(new CounterPoint(start, "", counterMap(Counters.ZERO)));
+            Counters before = minus(w.increases(), w.recent());
+            Instant cut = last.minus(Ranker.RECENT);
+            if (cut.isAfter(start)) {
+                counters.add(new CounterPoint(cut, "", counterMap(before)));
+            }
+            if (last.isAfter(start)) {
+                counters.add(new CounterPoint(last, "", counterMap(w.increases())));
+            }
+        }
+        Duration interval = w.interval() > 0 ? Duration.ofMillis(w.interval()) : DEFAULT_INTERVAL;
+        if (raw != null && raw.gaps().length > 0) {
+            long[] gaps = raw.gaps().clone();
+            interval = median(gaps, gaps.length);
+        }
+        return history(l, interval, points, counters);
+    }
+
+    private static Counters minus(Counters a, Counters b) {
+        return new Counters(a.boot(), a.drop() - b.drop(), a.earlyDrop() - b.earlyDrop(),
+                a.insertFailed() - b.insertFailed(), a.invalid() - b.invalid());
+    }
+
+    /** Every host with its series over {@code window} at {@code step} (AUTO: the finest kept). */
+    Loaded load(Duration window, Step step) throws SQLException {
+        return load(window, step, window);
+    }
+
+    /**
+     * Every host with its series over {@code window} at {@code step}; the points of a window longer
+     * than {@link CountBuckets#MIN_CONTEXT} are hourly buckets, the forecast's resolution there.
+     */
+    private Loaded load(Duration window, Step step, Duration rateWindow) throws SQLException {
+        Instant now = clock.instant();
+        Map<String, LatestState> latest = latestStates();
         long from = now.minus(window).toEpochMilli();
         if (history.servesRecent(from, step)) {
             // The ranking's usual hour: each host's window as RecentRaw keeps it, no point by point work.
@@ -73,8 +161,10 @@ final class FleetHistories {
             current.points.add(p);
         });
         List<HostHistory> out = new ArrayList<>();
+        long rateFrom = now.minus(rateWindow).toEpochMilli();
+        Duration width = window.compareTo(CountBuckets.MIN_CONTEXT) > 0 ? CountBuckets.widthFor(window) : Duration.ZERO;
         for (LatestState l : latest.values()) {
-            out.add(of(l, series.getOrDefault(l.hostId(), List.of()), now));
+            out.add(of(l, series.getOrDefault(l.hostId(), List.of()), now, rateFrom, width));
         }
         return new Loaded(now, latest, out);
     }
@@ -111,34 +201,77 @@ final class FleetHistories {
     }
 
     static HostHistory of(LatestState l, List<HistoryPoint> points, Instant now) {
+        return of(l, points, now, Long.MIN_VALUE, Duration.ZERO);
+    }
+
+    /**
+     * A host's history from its stored points: each as a {@link CountPoint} (a rollup's average,
+     * peak and sample count), in buckets of {@code width} when not zero; the counters' increases
+     * from {@code rateFrom} on and over the last {@link Ranker#RECENT}.
+     */
+    static HostHistory of(LatestState l, List<HistoryPoint> points, Instant now, long rateFrom, Duration width) {
         List<CountPoint> counts = new ArrayList<>(points.size());
         // The store gives increases per point (wrap- and reboot-aware already); running sums of them
         // under one boot are cumulative counters whose differences are exactly those increases. Only
-        // the window's two ends are kept: the totals between them are the whole window's, and a
-        // point per sample cost a map per sample (360,000 per Top call at 1,000 hosts).
-        long drop = 0;
-        long early = 0;
-        long failed = 0;
-        long invalid = 0;
+        // the window's ends (and where its recent part begins) are kept: a point per sample cost a
+        // map per sample (360,000 per Top call at 1,000 hosts).
+        long[] total = new long[4];
+        long[] recent = new long[4];
+        long recentFrom = now.minus(Ranker.RECENT).toEpochMilli();
+        long firstRate = Long.MIN_VALUE;
         for (HistoryPoint p : points) {
-            // A rollup's peak, not its average: time to full is about the peaks.
-            counts.add(new CountPoint(Instant.ofEpochMilli(p.ts()), p.samples() > 1 ? p.countMax() : Math.round(p.count()),
-                    p.max()));
-            drop += p.increases().drop();
-            early += p.increases().earlyDrop();
-            failed += p.increases().insertFailed();
-            invalid += p.increases().invalid();
+            counts.add(new CountPoint(Instant.ofEpochMilli(p.ts()), Math.round(p.count()), p.max(), p.countMax(),
+                    p.samples(), p.increases().boot()));
+            if (p.ts() >= rateFrom) {
+                firstRate = firstRate == Long.MIN_VALUE ? p.ts() : firstRate;
+                add(total, p.increases());
+                if (p.ts() >= recentFrom) {
+                    add(recent, p.increases());
+                }
+            }
         }
-        List<CounterPoint> counters = new ArrayList<>(2);
-        if (!points.isEmpty()) {
-            HistoryPoint first = points.get(0);
-            counters.add(new CounterPoint(Instant.ofEpochMilli(first.ts()), "", counterMap(first.increases())));
+        List<CounterPoint> counters = new ArrayList<>(3);
+        if (firstRate != Long.MIN_VALUE) {
+            Instant start = Instant.ofEpochMilli(firstRate);
+            Instant last = Instant.ofEpochMilli(points.get(points.size() - 1).ts());
+            // The window's first point has no increase of its own (as from memory).
+            HistoryPoint first = null;
+            for (HistoryPoint p : points) {
+                if (p.ts() >= rateFrom) {
+                    first = p;
+                    break;
+                }
+            }
+            long[] base = new long[4];
+            add(base, first.increases());
+            counters.add(new CounterPoint(start, "", counterMap(counters(base))));
+            Instant cut = Instant.ofEpochMilli(recentFrom);
+            if (cut.isAfter(start) && cut.isBefore(last)) {
+                long[] before = new long[4];
+                for (int k = 0; k < 4; k++) {
+                    before[k] = total[k] - recent[k];
+                }
+                counters.add(new CounterPoint(cut, "", counterMap(counters(before))));
+            }
+            if (last.isAfter(start)) {
+                counters.add(new CounterPoint(last, "", counterMap(counters(total))));
+            }
         }
-        if (points.size() > 1) {
-            counters.add(new CounterPoint(Instant.ofEpochMilli(points.get(points.size() - 1).ts()), "",
-                    counterMap(new Counters(0, drop, early, failed, invalid))));
+        if (!width.isZero()) {
+            counts = CountBuckets.aggregate(counts, width);
         }
         return history(l, interval(points), counts, counters);
+    }
+
+    private static void add(long[] sums, Counters c) {
+        sums[0] += c.drop();
+        sums[1] += c.earlyDrop();
+        sums[2] += c.insertFailed();
+        sums[3] += c.invalid();
+    }
+
+    private static Counters counters(long[] v) {
+        return new Counters(0, v[0], v[1], v[2], v[3]);
     }
 
     /** The host's sampling interval: the median spacing of its raw points. */

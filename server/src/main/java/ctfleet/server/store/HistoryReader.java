@@ -29,17 +29,27 @@ public final class HistoryReader {
     private final Retention retention;
     private final Clock clock;
     private final RecentRaw recent;
+    private final RecentBuckets buckets;
 
     public HistoryReader(Database db, Retention retention, Clock clock) {
-        this(db, retention, clock, RecentRaw.NONE);
+        this(db, retention, clock, RecentRaw.NONE, RecentBuckets.NONE);
     }
 
-    /** @param recent the newest raw samples in memory, shared with the {@link SampleStore} that extends them */
+    /** With the newest raw samples in memory but no buckets: contexts are read from the database. */
     public HistoryReader(Database db, Retention retention, Clock clock, RecentRaw recent) {
+        this(db, retention, clock, recent, RecentBuckets.NONE);
+    }
+
+    /**
+     * @param recent  the newest raw samples in memory, shared with the {@link SampleStore} that extends them
+     * @param buckets the last days in 5-minute buckets in memory, likewise
+     */
+    public HistoryReader(Database db, Retention retention, Clock clock, RecentRaw recent, RecentBuckets buckets) {
         this.db = db;
         this.retention = retention;
         this.clock = clock;
         this.recent = recent;
+        this.buckets = buckets;
     }
 
     /** The step {@code step} means for a range starting at {@code fromMillis} (AUTO resolved). */
@@ -151,10 +161,18 @@ public final class HistoryReader {
      * sample stamped a little ahead of the server's clock must be in it once the window reaches it.
      */
     public void recentWindows(long from, long to, WindowSink sink) throws SQLException {
+        recentWindows(from, to, null, sink);
+    }
+
+    /** As {@link #recentWindows(long, long, WindowSink)}, for only these hosts (null: all). */
+    public void recentWindows(long from, long to, java.util.Set<String> only, WindowSink sink) throws SQLException {
         long now = clock.millis();
         try (Connection c = db.connect(); PreparedStatement q = c.prepareStatement(Rows.RAW_RANGE)) {
             List<RawPoint> rows = new ArrayList<>();
             for (var host : hosts(c).entrySet()) {
+                if (only != null && !only.contains(host.getKey())) {
+                    continue;
+                }
                 Host h = host.getValue();
                 RecentRaw.Window w = recent.window(h.ref(), from, to, h.latestTs(), now);
                 if (w == null) {
@@ -167,6 +185,58 @@ public final class HistoryReader {
                         }
                     }
                     w = recent.loaded(h.ref(), from, to, h.latestTs(), now, rows);
+                }
+                sink.accept(host.getKey(), w);
+            }
+        }
+    }
+
+    /** Receives the hosts' bucketed windows, one call per host, in host id order. */
+    @FunctionalInterface
+    public interface BucketSink {
+        void accept(String hostId, RecentBuckets.Window window) throws SQLException;
+    }
+
+    /** Whether {@link #recentBuckets} serves a context starting at {@code fromMillis}. */
+    public boolean servesBuckets(long fromMillis) {
+        return buckets.serves(fromMillis, clock.millis());
+    }
+
+    /**
+     * Every host's 5-minute buckets from {@code from} to {@code to}, with its counters' increases
+     * from {@code rateFrom} and from {@code recentFrom}: from memory where {@link RecentBuckets} has
+     * the host's tail and it is current, else read (its 1-minute rollups, then the raw rows after
+     * the newest of them) and kept.
+     */
+    public void recentBuckets(long from, long rateFrom, long recentFrom, long to, BucketSink sink) throws SQLException {
+        long now = clock.millis();
+        long start = Math.floorDiv(from, RecentBuckets.WIDTH) * RecentBuckets.WIDTH;
+        try (Connection c = db.connect();
+             PreparedStatement minutes = c.prepareStatement(Rows.bucketRange(Step.MINUTE.table));
+             PreparedStatement raw = c.prepareStatement(Rows.RAW_RANGE)) {
+            List<Bucket> rollups = new ArrayList<>();
+            List<RawPoint> rows = new ArrayList<>();
+            for (var host : hosts(c).entrySet()) {
+                Host h = host.getValue();
+                RecentBuckets.Window w = buckets.window(h.ref(), from, rateFrom, recentFrom, to, h.latestTs(), now);
+                if (w == null) {
+                    rollups.clear();
+                    rows.clear();
+                    bindRange(minutes, h.ref(), start, Long.MAX_VALUE);
+                    try (ResultSet rs = minutes.executeQuery()) {
+                        while (rs.next()) {
+                            rollups.add(Rows.bucket(rs, 1));
+                        }
+                    }
+                    long rawFrom = rollups.isEmpty() ? start : rollups.get(rollups.size() - 1).ts() + Step.MINUTE.millis;
+                    raw.setLong(1, SampleKey.bound(h.ref(), rawFrom));
+                    raw.setLong(2, SampleKey.bound(h.ref(), SampleKey.TS_RANGE));
+                    try (ResultSet rs = raw.executeQuery()) {
+                        while (rs.next()) {
+                            rows.add(Rows.raw(rs, 1));
+                        }
+                    }
+                    w = buckets.loaded(h.ref(), from, rateFrom, recentFrom, to, h.latestTs(), now, rollups, rows);
                 }
                 sink.accept(host.getKey(), w);
             }

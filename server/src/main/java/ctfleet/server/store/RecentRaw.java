@@ -25,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Only windows up to the one given to the constructor are served from memory; longer ones
  * read the database as before, so a week-long query cannot fill the heap.
  */
-public final class RecentRaw {
+public final class RecentRaw implements SampleListener {
     /** No cache: every read goes to the database. */
     public static final RecentRaw NONE = new RecentRaw(Duration.ZERO);
 
@@ -62,7 +62,8 @@ public final class RecentRaw {
     }
 
     /** A committed, stored sample: extends the host's tail if it has one. */
-    void stored(long hostRef, RawPoint p) {
+    @Override
+    public void stored(long hostRef, RawPoint p) {
         Tail t = tails.get(hostRef);
         if (t != null) {
             t.add(p, spanMillis + SLACK_MILLIS);
@@ -70,7 +71,8 @@ public final class RecentRaw {
     }
 
     /** The host's rows changed in a way appends do not describe (an import): read it again next time. */
-    void forget(long hostRef) {
+    @Override
+    public void forget(long hostRef) {
         tails.remove(hostRef);
     }
 

@@ -28,7 +28,7 @@ public final class SampleStore {
 
     private final Database db;
     private final RollupBacklog backlog;
-    private final RecentRaw recent;
+    private final SampleListener recent;
 
     public SampleStore(Database db) {
         this(db, new RollupBacklog());
@@ -39,8 +39,8 @@ public final class SampleStore {
         this(db, backlog, RecentRaw.NONE);
     }
 
-    /** {@code recent} learns each stored sample too, so the ranking reads new rows from memory. */
-    public SampleStore(Database db, RollupBacklog backlog, RecentRaw recent) {
+    /** {@code recent} learns each stored sample, and each import, so in-memory views stay current. */
+    public SampleStore(Database db, RollupBacklog backlog, SampleListener recent) {
         this.db = db;
         this.backlog = backlog;
         this.recent = recent;

@@ -1,326 +1,424 @@
 package ctfleet.server.bench;
 
-import ctfleet.server.bench.SyntheticFleet.Host;
-import ctfleet.server.bench.SyntheticFleet.Shape;
+import ctfleet.server.bench.BenchFleet.Host;
+import ctfleet.server.bench.BenchFleet.Scenario;
+import ctfleet.server.fleet.CountPoint;
 import ctfleet.server.fleet.HostHistory;
 import ctfleet.server.fleet.HostRank;
 import ctfleet.server.fleet.PredictLinear;
 import ctfleet.server.fleet.Ranker;
 import ctfleet.server.fleet.RankerConfig;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalDouble;
-import java.util.Random;
-import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
- * How early and how accurately each ranking method points at the hosts that will fill first.
+ * How early and how accurately each method points at the hosts that will fill first, and how well
+ * ctfleet's p_full is calibrated, on fleets with known futures ({@link BenchFleet}).
  *
- * <p>Each scenario is three fleets of 200 synthetic hosts (170 background: flat, flat above 75%, daily cycles
- * that never fill; plus 30 of the featured shape) with 48h of history before the ranking instant
- * t0 and a known 48h future (+24h more to judge false alarms). Methods:
+ * <p>Per scenario: {@code --fleets} fleets of {@code --hosts} hosts; one-minute samples; rankings at
+ * six instants 4 hours apart (every phase of the daily cycle); a known future of 7 days beyond the
+ * last. At each instant the candidates are the hosts reporting and not full at that minute.
  * <ul>
- *   <li><b>ours</b>: {@link Ranker} with default thresholds; flags status warn/crit/dropping.
- *   <li><b>fill-only</b>: sort by fill; flags fill ≥ 0.75.
- *   <li><b>predict_linear</b>: sort by the {@link PredictLinear} ETA (within 7 days, like ours),
- *       then fill; flags ETA ≤ 6h.
+ *   <li><b>P@10</b>: share of the method's top 10 candidates among the candidates that really fill
+ *       first (the 10 earliest to reach max within 7 days, ties included), over min(10, those that
+ *       fill); mean over instants and fleets.
+ *   <li><b>false</b>: of the method's top 10, how many do not fill within 7 days (mean per ranking).
+ *   <li><b>lead</b>: walking every 30 minutes from T0 − 24h to T0 + 48h, for each host that fills
+ *       in that span, the time from the method's first alert to full (hours, mean; missed = never
+ *       alerted before full).
+ *   <li><b>Brier</b>: mean (p − filled within 24h)² over every candidate at every instant.
  * </ul>
- * Metrics:
- * <ul>
- *   <li><b>P@10</b>: share of the method's top 10 among the hosts that truly fill first in the
- *       next 48h (the 10 earliest full times, ties included; hosts full inside the window before
- *       the instant tie as earliest), over min(10, hosts that fill); the mean over six ranking
- *       instants t0, t0+4h, ..., t0+20h so every phase of the daily cycle is tested.
- *   <li><b>lead</b>: walking from t0−24h to t0+48h every 10 minutes, for each host that first
- *       fills in that span, full time minus the first time the method flagged it (0 if never
- *       flagged before full); mean in hours. <b>missed</b>: hosts with lead 0.
- *   <li><b>false</b>: hosts flagged during the walk that do not fill before t0+72h.
- * </ul>
- * P@10 is the mean over the three fleets; lead is the mean over all filling hosts of the three;
- * missed, fillers and false alarms are summed.
- * <ul>
- * </ul>
- * Seeds are fixed: every run prints the same table. Arguments: window lengths in hours
- * (default {@code 1 24}: the server's default window and one daily cycle).
+ * Methods: ours (the server's {@link Ranker}: p_full, status warn at p ≥ 0.1); fill only (order by
+ * fill, p = fill, alert at 90 %); the 75 % rule (order by fill, p = 1 at 75 % or more, alert
+ * there); Prometheus' {@code predict_linear} over 1h, 6h and 24h of raw samples (order by its ETA
+ * within 7 days, then fill; p = 1 and alert when the ETA is within 24h); and Prometheus'
+ * {@code double_exponential_smoothing} (holt_winters; sf 0.3, tf 0.1, over the window; Holt's
+ * forecast level + trend·h, same use as predict_linear).
+ *
+ * <p>Seeds: {@code --seeds tune} (used while tuning the forecaster) or {@code --seeds report}
+ * (never looked at while tuning; the README's table). Arguments: {@code --seeds tune|report},
+ * {@code --fleets N} (3), {@code --hosts N} (200), {@code --windows 1,24} (hours),
+ * {@code --scenarios name,...}, {@code --threads N} (2).
  */
 public final class ForecastQualityBench {
-    static final Duration HISTORY = Duration.ofHours(48);
-    static final Duration FUTURE = Duration.ofHours(48);
-    static final Duration AFTER = Duration.ofHours(24);
-    static final Duration WALK_BEFORE_T0 = Duration.ofHours(24);
-    static final Duration EVAL_EVERY = Duration.ofMinutes(10);
     static final int TOP = 10;
-    /** Fleets per scenario: one 200-host fleet leaves P@10 at the mercy of a single host. */
-    static final int FLEETS = 3;
-    static final int RANK_INSTANTS = 6;
-    static final Duration RANK_EVERY = Duration.ofHours(4);
-    static final int BACKGROUND_FLAT = 100;
-    static final int BACKGROUND_HIGH = 30;
-    static final int BACKGROUND_DIURNAL = 40;
-    static final int FEATURED = 30;
+    static final int WEEK = 7 * BenchFleet.PER_DAY;
+    static final int DAY = BenchFleet.PER_DAY;
+    static final int WALK_EVERY = 30;
+    static final int WALK_FROM = BenchFleet.T0 - DAY;
+    static final int WALK_TO = BenchFleet.T0 + 2 * DAY;
 
-    enum Scenario {
-        FLAT("flat near max", Shape.EDGE_FLAT),
-        DIURNAL("diurnal growth", Shape.DIURNAL_GROW),
-        GROWTH("steady growth", Shape.GROWTH),
-        LEAK("slow leak", Shape.LEAK),
-        SPIKE("sudden spike", Shape.SPIKE),
-        FULL("already full", Shape.FULL, Shape.GROWTH),
-        MIXED("mixed", Shape.EDGE_FLAT, Shape.DIURNAL_GROW, Shape.GROWTH, Shape.LEAK, Shape.SPIKE, Shape.FULL);
-
-        final String label;
-        final Shape[] featured;
-
-        Scenario(String label, Shape... featured) {
-            this.label = label;
-            this.featured = featured;
-        }
-    }
+    /** One host's verdict from one method at one instant. */
+    record Verdict(int host, double p, boolean alert) {}
 
     interface Method {
         String name();
 
-        boolean flagged(HostHistory h, Instant now);
-
-        List<String> order(List<HostHistory> hosts, Instant now);
+        /** Every host given (reporting ones), most urgent first, with p and whether it alerts. */
+        List<Verdict> judge(List<Host> hosts, List<Integer> indexes, int now, int window);
     }
 
-    record Result(String scenario, String window, String method, double precision, double leadHours, int missed,
-            int fillers, int falseAlarms) {}
+    /** Sums behind one table row (scenario × window × method). */
+    static final class Tally {
+        double precision;
+        int rankings;
+        double falseAlarms;
+        double brier;
+        int judged;
+        double lead;
+        int fillers;
+        int missed;
+        final int[] binCount = new int[11];
+        final double[] binP = new double[11];
+        final double[] binHit = new double[11];
 
-    /** Mean P@10 over fleets, lead averaged over every filling host, counts summed. */
-    static Result combine(List<Result> rs) {
-        double p = 0;
-        int pn = 0;
-        double leadHostHours = 0;
-        int missed = 0;
-        int fillers = 0;
-        int falseAlarms = 0;
-        for (Result r : rs) {
-            if (!Double.isNaN(r.precision())) {
-                p += r.precision();
-                pn++;
+        synchronized void add(Tally t) {
+            precision += t.precision;
+            rankings += t.rankings;
+            falseAlarms += t.falseAlarms;
+            brier += t.brier;
+            judged += t.judged;
+            lead += t.lead;
+            fillers += t.fillers;
+            missed += t.missed;
+            for (int i = 0; i < binCount.length; i++) {
+                binCount[i] += t.binCount[i];
+                binP[i] += t.binP[i];
+                binHit[i] += t.binHit[i];
             }
-            if (r.fillers() > 0) {
-                leadHostHours += r.leadHours() * r.fillers();
-            }
-            missed += r.missed();
-            fillers += r.fillers();
-            falseAlarms += r.falseAlarms();
         }
-        Result first = rs.get(0);
-        return new Result(first.scenario(), first.window(), first.method(), pn == 0 ? Double.NaN : p / pn,
-                fillers == 0 ? Double.NaN : leadHostHours / fillers, missed, fillers, falseAlarms);
+
+        double p10() {
+            return rankings == 0 ? Double.NaN : precision / rankings;
+        }
+
+        double brierScore() {
+            return judged == 0 ? Double.NaN : brier / judged;
+        }
     }
 
-    public static void main(String[] args) {
-        List<Result> results = new ArrayList<>();
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opt = options(args);
+        boolean report = opt.getOrDefault("seeds", "tune").equals("report");
+        int fleets = Integer.parseInt(opt.getOrDefault("fleets", "3"));
+        int size = Integer.parseInt(opt.getOrDefault("hosts", "200"));
+        int threads = Integer.parseInt(opt.getOrDefault("threads", "2"));
+        List<Integer> windows = new ArrayList<>();
+        for (String w : opt.getOrDefault("windows", "1,24").split(",")) {
+            windows.add(Integer.parseInt(w.trim()) * BenchFleet.PER_HOUR);
+        }
+        List<Scenario> scenarios = new ArrayList<>();
+        if (opt.containsKey("scenarios")) {
+            for (String s : opt.get("scenarios").split(",")) {
+                scenarios.add(Scenario.valueOf(s.trim().toUpperCase(Locale.ROOT)));
+            }
+        } else {
+            scenarios.addAll(Arrays.asList(Scenario.values()));
+        }
         long started = System.nanoTime();
-        List<Duration> windows = new ArrayList<>();
-        for (String a : args) {
-            windows.add(Duration.ofHours(Long.parseLong(a)));
-        }
-        if (windows.isEmpty()) {
-            windows = List.of(Duration.ofHours(1), Duration.ofHours(24));
-        }
-        for (Duration window : windows) {
-            for (Scenario s : Scenario.values()) {
-                List<List<Host>> fleets = new ArrayList<>();
-                for (int f = 0; f < FLEETS; f++) {
-                    fleets.add(fleet(s, 1000 + 100L * f + s.ordinal()));
-                }
-                for (Method m : methods()) {
-                    List<Result> perFleet = new ArrayList<>();
-                    for (List<Host> fleet : fleets) {
-                        perFleet.add(evaluate(s, fleet, window, m));
-                    }
-                    results.add(combine(perFleet));
+        List<Method> methods = methods();
+        Map<String, Tally> rows = new LinkedHashMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<?>> jobs = new ArrayList<>();
+        for (int window : windows) {
+            for (Scenario s : scenarios) {
+                for (Method m : methods) {
+                    rows.put(key(window, s, m), new Tally());
                 }
             }
         }
-        print(results);
-        System.out.printf(Locale.ROOT, "%nran in %.1f s%n", (System.nanoTime() - started) / 1e9);
+        for (Scenario s : scenarios) {
+            for (int f = 0; f < fleets; f++) {
+                // Tuning and report seeds never overlap: 1,000s and 9,000s per scenario and fleet.
+                long seed = (report ? 9_000_000L : 1_000_000L) + 1_000L * s.ordinal() + f;
+                jobs.add(pool.submit(() -> {
+                    List<Host> fleet = BenchFleet.fleet(s, seed, size);
+                    for (int window : windows) {
+                        for (Method m : methods) {
+                            rows.get(key(window, s, m)).add(evaluate(fleet, window, m));
+                        }
+                    }
+                    return null;
+                }));
+            }
+        }
+        for (Future<?> j : jobs) {
+            j.get();
+        }
+        pool.shutdown();
+        print(rows, windows, scenarios, methods, report, fleets, size);
+        System.out.printf(Locale.ROOT, "%nran in %.0f s%n", (System.nanoTime() - started) / 1e9);
+    }
+
+    private static String key(int window, Scenario s, Method m) {
+        return window + "|" + s.name() + "|" + m.name();
+    }
+
+    static Tally evaluate(List<Host> fleet, int window, Method m) {
+        Tally t = new Tally();
+        for (int k = 0; k < BenchFleet.INSTANTS; k++) {
+            int now = BenchFleet.T0 + k * BenchFleet.INSTANT_EVERY;
+            List<Integer> candidates = new ArrayList<>();
+            for (int i = 0; i < fleet.size(); i++) {
+                Host h = fleet.get(i);
+                if (h.reporting(now) && !h.fullAt(now)) {
+                    candidates.add(i);
+                }
+            }
+            List<Verdict> verdicts = m.judge(fleet, candidates, now, window);
+            int[] fullAt = new int[fleet.size()];
+            List<Integer> filling = new ArrayList<>();
+            for (int i : candidates) {
+                fullAt[i] = fleet.get(i).firstFull(now + 1, now + WEEK);
+                if (fullAt[i] >= 0) {
+                    filling.add(fullAt[i]);
+                }
+            }
+            for (Verdict v : verdicts) {
+                boolean within = fullAt[v.host()] >= 0 && fullAt[v.host()] <= now + DAY;
+                double outcome = within ? 1 : 0;
+                t.brier += (v.p() - outcome) * (v.p() - outcome);
+                t.judged++;
+                int bin = (int) Math.min(10, Math.floor(v.p() * 10 + 0.5));
+                t.binCount[bin]++;
+                t.binP[bin] += v.p();
+                t.binHit[bin] += outcome;
+            }
+            if (!filling.isEmpty()) {
+                filling.sort(null);
+                int cutoff = filling.get(Math.min(TOP, filling.size()) - 1);
+                int hits = 0;
+                int wrong = 0;
+                for (int r = 0; r < Math.min(TOP, verdicts.size()); r++) {
+                    int f = fullAt[verdicts.get(r).host()];
+                    hits += f >= 0 && f <= cutoff ? 1 : 0;
+                    wrong += f < 0 ? 1 : 0;
+                }
+                t.precision += (double) hits / Math.min(TOP, filling.size());
+                t.falseAlarms += wrong;
+                t.rankings++;
+            }
+        }
+        // Lead time: the first alert before each host's first fill in the walk.
+        int[] firstAlert = new int[fleet.size()];
+        Arrays.fill(firstAlert, -1);
+        int[] fills = new int[fleet.size()];
+        boolean[] fullAtStart = new boolean[fleet.size()];
+        for (int i = 0; i < fleet.size(); i++) {
+            Host h = fleet.get(i);
+            fullAtStart[i] = h.fullAt(WALK_FROM);
+            fills[i] = fullAtStart[i] ? -1 : h.firstFull(WALK_FROM + 1, WALK_TO);
+        }
+        for (int now = WALK_FROM; now <= WALK_TO; now += WALK_EVERY) {
+            List<Integer> watched = new ArrayList<>();
+            for (int i = 0; i < fleet.size(); i++) {
+                if (fills[i] > now && firstAlert[i] < 0 && fleet.get(i).reporting(now)) {
+                    watched.add(i);
+                }
+            }
+            if (watched.isEmpty()) {
+                continue;
+            }
+            for (Verdict v : m.judge(fleet, watched, now, window)) {
+                if (v.alert()) {
+                    firstAlert[v.host()] = now;
+                }
+            }
+        }
+        for (int i = 0; i < fleet.size(); i++) {
+            if (fills[i] < 0) {
+                continue;
+            }
+            t.fillers++;
+            if (firstAlert[i] >= 0) {
+                t.lead += (fills[i] - firstAlert[i]) / 60.0;
+            } else {
+                t.missed++;
+            }
+        }
+        return t;
     }
 
     static List<Method> methods() {
-        Ranker ranker = new Ranker(RankerConfig.defaults());
-        double horizon = RankerConfig.defaults().growthHorizon().toSeconds();
-        Method ours = new Method() {
-            public String name() {
-                return "ours";
-            }
-
-            public boolean flagged(HostHistory h, Instant now) {
-                return ranker.assess(h, now).status().flagged();
-            }
-
-            public List<String> order(List<HostHistory> hosts, Instant now) {
-                return ranker.rank(hosts, now).stream().map(HostRank::host).toList();
-            }
-        };
-        Method fillOnly = new Method() {
-            public String name() {
-                return "fill-only";
-            }
-
-            public boolean flagged(HostHistory h, Instant now) {
-                return (double) h.count() / h.max() >= 0.75;
-            }
-
-            public List<String> order(List<HostHistory> hosts, Instant now) {
-                return hosts.stream()
-                        .sorted(Comparator.comparingDouble((HostHistory h) -> -(double) h.count() / h.max())
-                                .thenComparing(HostHistory::host))
-                        .map(HostHistory::host).toList();
-            }
-        };
-        Method predictLinear = new Method() {
-            public String name() {
-                return "predict_linear";
-            }
-
-            public boolean flagged(HostHistory h, Instant now) {
-                OptionalDouble eta = PredictLinear.forecast(h.points(), now, h.max()).etaSeconds();
-                return eta.isPresent() && eta.getAsDouble() <= 6 * 3600;
-            }
-
-            public List<String> order(List<HostHistory> hosts, Instant now) {
-                record Keyed(HostHistory h, double eta) {}
-                return hosts.stream()
-                        .map(h -> {
-                            OptionalDouble eta = PredictLinear.forecast(h.points(), now, h.max()).etaSeconds();
-                            return new Keyed(h, eta.isPresent() && eta.getAsDouble() <= horizon
-                                    ? eta.getAsDouble() : Double.POSITIVE_INFINITY);
-                        })
-                        .sorted(Comparator.comparingDouble(Keyed::eta)
-                                .thenComparingDouble(k -> -(double) k.h().count() / k.h().max())
-                                .thenComparing(k -> k.h().host()))
-                        .map(k -> k.h().host()).toList();
-            }
-        };
-        return List.of(ours, fillOnly, predictLinear);
+        List<Method> out = new ArrayList<>();
+        out.add(new Ours());
+        out.add(new ByFill("fill only", fill -> fill, fill -> fill >= 0.9));
+        out.add(new ByFill("75% rule", fill -> fill >= 0.75 ? 1.0 : 0.0, fill -> fill >= 0.75));
+        for (int hours : new int[] {1, 6, 24}) {
+            out.add(new ByEta("predict_linear " + hours + "h", hours * BenchFleet.PER_HOUR, false));
+        }
+        out.add(new ByEta("holt_winters", 0, true));
+        return out;
     }
 
-    static List<Host> fleet(Scenario s, long seed) {
-        Random rnd = new Random(seed);
-        int t0 = SyntheticFleet.samples(HISTORY);
-        int length = t0 + SyntheticFleet.samples(FUTURE.plus(AFTER)) + 1;
-        List<Host> hosts = new ArrayList<>();
-        int n = 0;
-        for (int i = 0; i < BACKGROUND_FLAT; i++) {
-            hosts.add(SyntheticFleet.make(String.format("h%03d", n++), Shape.FLAT, length, t0, rnd));
+    /** The server's ranking, fed what the server feeds it. */
+    static final class Ours implements Method {
+        private final Ranker ranker = new Ranker(RankerConfig.defaults());
+
+        public String name() {
+            return "ours";
         }
-        for (int i = 0; i < BACKGROUND_HIGH; i++) {
-            hosts.add(SyntheticFleet.make(String.format("h%03d", n++), Shape.HIGH_FLAT, length, t0, rnd));
-        }
-        for (int i = 0; i < BACKGROUND_DIURNAL; i++) {
-            hosts.add(SyntheticFleet.make(String.format("h%03d", n++), Shape.DIURNAL, length, t0, rnd));
-        }
-        for (int i = 0; i < FEATURED; i++) {
-            Shape shape = s.featured[i % s.featured.length];
-            if (s == Scenario.FULL) {
-                shape = i < 8 ? Shape.FULL : Shape.GROWTH;
+
+        public List<Verdict> judge(List<Host> hosts, List<Integer> indexes, int now, int window) {
+            List<HostHistory> histories = new ArrayList<>(indexes.size());
+            Map<String, Integer> byId = new java.util.HashMap<>();
+            for (int i : indexes) {
+                histories.add(hosts.get(i).history(now, window));
+                byId.put(hosts.get(i).id, i);
             }
-            hosts.add(SyntheticFleet.make(String.format("h%03d", n++), shape, length, t0, rnd));
+            List<Verdict> out = new ArrayList<>(indexes.size());
+            for (HostRank r : ranker.rank(histories, BenchFleet.at(now))) {
+                out.add(new Verdict(byId.get(r.host()), r.pFull(), r.status().flagged()));
+            }
+            return out;
         }
-        return hosts;
     }
 
-    static Result evaluate(Scenario s, List<Host> fleet, Duration window, Method m) {
-        int t0 = SyntheticFleet.samples(HISTORY);
-        int w = SyntheticFleet.samples(window);
-        int end = t0 + SyntheticFleet.samples(FUTURE);
-        int truthEnd = end + SyntheticFleet.samples(AFTER);
-        int walkStart = t0 - SyntheticFleet.samples(WALK_BEFORE_T0);
-        int every = SyntheticFleet.samples(EVAL_EVERY);
-
-        // Ranking quality at six instants a day apart by 4h: one instant would test one phase of the daily cycle.
-        double precisionSum = 0;
-        int instants = 0;
-        for (int k = 0; k < RANK_INSTANTS; k++) {
-            int now = t0 + k * SyntheticFleet.samples(RANK_EVERY);
-            double p = precisionAt(fleet, now, w, now + SyntheticFleet.samples(FUTURE), m);
-            if (!Double.isNaN(p)) {
-                precisionSum += p;
-                instants++;
+    /** Fill-based rules: order by fill; p and alert from the fill. */
+    record ByFill(String name, java.util.function.DoubleUnaryOperator p, java.util.function.DoublePredicate alert)
+            implements Method {
+        public List<Verdict> judge(List<Host> hosts, List<Integer> indexes, int now, int window) {
+            List<Verdict> out = new ArrayList<>();
+            double[] fill = new double[hosts.size()];
+            for (int i : indexes) {
+                Host h = hosts.get(i);
+                fill[i] = (double) lastCount(h, now) / h.max;
+                out.add(new Verdict(i, p.applyAsDouble(fill[i]), alert.test(fill[i])));
             }
+            out.sort(Comparator.comparingDouble((Verdict v) -> -fill[v.host()]).thenComparingInt(Verdict::host));
+            return out;
         }
-        double precision = instants == 0 ? Double.NaN : precisionSum / instants;
+    }
 
-        // Warning lead time and false alarms along the walk.
-        double leadSum = 0;
-        int fillers = 0;
-        int missed = 0;
-        int falseAlarms = 0;
-        for (Host h : fleet) {
-            int full = h.firstFull(walkStart, truthEnd);
-            int firstFlag = -1;
-            for (int now = walkStart; now <= end && (full < 0 || now < full); now += every) {
-                if (m.flagged(h.history(now, w), SyntheticFleet.at(now))) {
-                    firstFlag = now;
-                    break;
+    /** A straight-line time to full (predict_linear or Holt), 7 days at most, then fill. */
+    record ByEta(String name, int range, boolean holt) implements Method {
+        public List<Verdict> judge(List<Host> hosts, List<Integer> indexes, int now, int window) {
+            List<Verdict> out = new ArrayList<>();
+            double[] eta = new double[hosts.size()];
+            double[] fill = new double[hosts.size()];
+            for (int i : indexes) {
+                Host h = hosts.get(i);
+                List<CountPoint> raw = h.raw(now, holt ? window : range);
+                OptionalDouble e = holt ? holtEta(raw, h.max) : PredictLinear.forecast(raw, BenchFleet.at(now), h.max)
+                        .etaSeconds();
+                eta[i] = e.isPresent() && e.getAsDouble() <= WEEK * 60.0 ? e.getAsDouble() : Double.POSITIVE_INFINITY;
+                fill[i] = (double) lastCount(h, now) / h.max;
+                boolean within = eta[i] <= DAY * 60.0;
+                out.add(new Verdict(i, within ? 1 : 0, within));
+            }
+            out.sort(Comparator.comparingDouble((Verdict v) -> eta[v.host()])
+                    .thenComparingDouble(v -> -fill[v.host()]).thenComparingInt(Verdict::host));
+            return out;
+        }
+    }
+
+    /**
+     * Prometheus' double_exponential_smoothing recursion (promql/functions.go, funcDoubleExponentialSmoothing)
+     * with sf 0.3 and tf 0.1, then Holt's forecast: level + trend per step × steps until max.
+     */
+    static OptionalDouble holtEta(List<CountPoint> raw, long max) {
+        int l = raw.size();
+        if (l < 2) {
+            return OptionalDouble.empty();
+        }
+        double sf = 0.3;
+        double tf = 0.1;
+        double s0 = 0;
+        double s1 = raw.get(0).count();
+        double b = raw.get(1).count() - raw.get(0).count();
+        for (int i = 1; i < l; i++) {
+            double x = sf * raw.get(i).count();
+            b = i == 1 ? b : tf * (s1 - s0) + (1 - tf) * b;
+            double y = (1 - sf) * (s1 + b);
+            s0 = s1;
+            s1 = x + y;
+        }
+        double step = (raw.get(l - 1).ts().toEpochMilli() - raw.get(0).ts().toEpochMilli()) / 1000.0 / (l - 1);
+        if (s1 >= max) {
+            return OptionalDouble.of(0);
+        }
+        return b > 0 ? OptionalDouble.of((max - s1) / b * step) : OptionalDouble.empty();
+    }
+
+    private static long lastCount(Host h, int now) {
+        int i = now;
+        while (i > 0 && !h.observed[i]) {
+            i--;
+        }
+        return h.count[i];
+    }
+
+    static void print(Map<String, Tally> rows, List<Integer> windows, List<Scenario> scenarios, List<Method> methods,
+            boolean report, int fleets, int size) {
+        System.out.printf(Locale.ROOT, "seeds: %s; %d fleets x %d hosts per scenario%n%n", report ? "report" : "tune",
+                fleets, size);
+        for (int window : windows) {
+            String w = window / BenchFleet.PER_HOUR + "h";
+            System.out.printf(Locale.ROOT, "window %s%n%-22s %-18s %6s %6s %8s %9s %7s%n", w, "scenario", "method",
+                    "P@10", "false", "lead(h)", "missed", "Brier");
+            int worse = 0;
+            int belowFill = 0;
+            Tally all = new Tally();
+            for (Scenario s : scenarios) {
+                double best = 0;
+                double oursP = Double.NaN;
+                double fillP = Double.NaN;
+                for (Method m : methods) {
+                    Tally t = rows.get(window + "|" + s.name() + "|" + m.name());
+                    double p = t.p10();
+                    System.out.printf(Locale.ROOT, "%-22s %-18s %6s %6.2f %8s %9s %7.4f%n", s.label, m.name(),
+                            Double.isNaN(p) ? "n/a" : String.format(Locale.ROOT, "%.2f", p),
+                            t.rankings == 0 ? 0 : t.falseAlarms / t.rankings,
+                            t.fillers == 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", t.lead / Math.max(1, t.fillers - t.missed)),
+                            t.missed + "/" + t.fillers, t.brierScore());
+                    if (m instanceof Ours) {
+                        oursP = p;
+                        all.add(t);
+                    } else if (!Double.isNaN(p)) {
+                        best = Math.max(best, p);
+                        if (m.name().equals("fill only")) {
+                            fillP = p;
+                        }
+                    }
                 }
-            }
-            if (full > walkStart && full <= end) {
-                fillers++;
-                if (firstFlag >= 0) {
-                    leadSum += (full - firstFlag) * SyntheticFleet.STEP.toSeconds() / 3600.0;
-                } else {
-                    missed++;
-                }
-            } else if (full < 0 && firstFlag >= 0) {
-                falseAlarms++;
-            }
-        }
-        return new Result(s.label, window.toHours() + "h", m.name(), precision,
-                fillers == 0 ? Double.NaN : leadSum / fillers, missed, fillers, falseAlarms);
-    }
-
-    /** P@10 at {@code now}: hosts full within the window before now tie as earliest. */
-    static double precisionAt(List<Host> fleet, int now, int w, int until, Method m) {
-        List<Integer> fullAt = new ArrayList<>();
-        for (Host h : fleet) {
-            int f = h.firstFull(now - w + 1, until);
-            fullAt.add(f < 0 ? Integer.MAX_VALUE : Math.max(f, now));
-        }
-        List<Integer> sorted = fullAt.stream().filter(f -> f != Integer.MAX_VALUE).sorted().toList();
-        if (sorted.isEmpty()) {
-            return Double.NaN;
-        }
-        int cutoff = sorted.get(Math.min(TOP, sorted.size()) - 1);
-        Set<String> relevant = new HashSet<>();
-        for (int i = 0; i < fleet.size(); i++) {
-            if (fullAt.get(i) <= cutoff) {
-                relevant.add(fleet.get(i).id);
-            }
-        }
-        List<HostHistory> at = fleet.stream().map(h -> h.history(now, w)).toList();
-        List<String> top = m.order(at, SyntheticFleet.at(now)).subList(0, TOP);
-        long hits = top.stream().filter(relevant::contains).count();
-        return (double) hits / Math.min(TOP, sorted.size());
-    }
-
-    static void print(List<Result> results) {
-        System.out.printf(Locale.ROOT, "%-16s %-6s %-15s %6s %9s %7s %6s%n",
-                "scenario", "window", "method", "P@10", "lead(h)", "missed", "false");
-        String last = "";
-        for (Result r : results) {
-            String key = r.window() + r.scenario();
-            if (!key.equals(last) && !last.isEmpty()) {
+                worse += oursP + 1e-9 < best ? 1 : 0;
+                belowFill += oursP + 1e-9 < fillP ? 1 : 0;
                 System.out.println();
             }
-            last = key;
-            System.out.printf(Locale.ROOT, "%-16s %-6s %-15s %6s %9s %7s %6d%n",
-                    r.scenario(), r.window(), r.method(),
-                    Double.isNaN(r.precision()) ? "n/a" : String.format(Locale.ROOT, "%.2f", r.precision()),
-                    Double.isNaN(r.leadHours()) ? "n/a" : String.format(Locale.ROOT, "%.2f", r.leadHours()),
-                    r.missed() + "/" + r.fillers(), r.falseAlarms());
+            System.out.printf(Locale.ROOT, "window %s: ours below the best other P@10 in %d of %d scenarios, below fill only in %d%n",
+                    w, worse, scenarios.size(), belowFill);
+            System.out.printf(Locale.ROOT, "window %s: ours over every scenario: Brier %.4f; reliability (p bin: hosts, mean p, share filled within 24h)%n",
+                    w, all.brierScore());
+            for (int b = 0; b < all.binCount.length; b++) {
+                if (all.binCount[b] > 0) {
+                    System.out.printf(Locale.ROOT, "  %4.1f  %7d  %6.3f  %6.3f%n", b / 10.0, all.binCount[b],
+                            all.binP[b] / all.binCount[b], all.binHit[b] / all.binCount[b]);
+                }
+            }
+            System.out.println();
         }
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> out = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --name value, got " + args[i]);
+            }
+            out.put(args[i].substring(2), args[i + 1]);
+        }
+        return out;
     }
 
     private ForecastQualityBench() {}

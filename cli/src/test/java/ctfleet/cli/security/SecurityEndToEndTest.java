@@ -32,6 +32,7 @@ class SecurityEndToEndTest {
     static Path agentToken;
     static Path readerToken;
     static Path tokens;
+    static Path clientRoles;
 
     @TempDir
     Path tmp;
@@ -44,11 +45,13 @@ class SecurityEndToEndTest {
         tokens = Files.writeString(shared.resolve("tokens"), "# hashes only\n"
                 + TokenTable.line("agent-secret-1", Role.AGENT, "fleet-agents") + "\n"
                 + TokenTable.line("reader-secret-2", Role.READER, "oncall") + "\n");
+        clientRoles = Files.writeString(shared.resolve("client-roles"), "reader ctfleet-cli\n");
     }
 
     SecureServer mtls() throws Exception {
         return new SecureServer(tmp.resolve("db"), "--tls-cert", pki.server().cert().toString(),
-                "--tls-key", pki.server().key().toString(), "--tls-client-ca", pki.ca().toString());
+                "--tls-key", pki.server().key().toString(), "--tls-client-ca", pki.ca().toString(),
+                "--client-roles", clientRoles.toString());
     }
 
     SecureServer tlsWithTokens() throws Exception {
@@ -123,6 +126,19 @@ class SecurityEndToEndTest {
             Result top = cli(concat(new String[] {"top"}, concat(mtlsFlags(of(pki.cli())), "--server", s.addr(), "--format", "csv")));
             assertEquals(0, top.code(), top.all());
             assertFalse(top.out().contains("gw-b"), "nothing of the refused hello was written: " + top.out());
+        }
+    }
+
+    @Test
+    void aGatewaysCertificateMayNotQueryTheFleet() throws Exception {
+        try (SecureServer s = mtls()) {
+            assertEquals(0, agent(concat(mtlsFlags(of(pki.gwB())), "--server", s.addr(), "--host-id", "gw-b")).code());
+            Result top = cli(concat(new String[] {"top"}, concat(mtlsFlags(of(pki.gwA())), "--server", s.addr())));
+            assertEquals(1, top.code(), top.all());
+            assertTrue(top.err().contains("PERMISSION_DENIED: certificate 'gw-a' has role agent, which may not call"
+                    + " ctfleet.v1.Query/Top (needs role reader or admin; the server's --client-roles file gives a"
+                    + " certificate a role)"), top.err());
+            assertFalse(top.all().contains("gw-b"), "nothing of the fleet is shown: " + top.all());
         }
     }
 

@@ -143,6 +143,39 @@ class SecurityEndToEndTest {
     }
 
     @Test
+    void genCertsMakesATrialWhereEachCertificateHasItsRole() throws Exception {
+        Path pkiDir = tmp.resolve("trial");
+        Result made = cli("gen-certs", pkiDir.toString(), "--hosts", "gw-1", "--days", "2");
+        assertEquals(0, made.code(), made.all());
+        String d = pkiDir.toString();
+        assertTrue(made.out().contains("--client-roles " + d + "/client-roles"), made.out());
+        try (SecureServer s = new SecureServer(tmp.resolve("db"), "--tls-cert", d + "/server.pem", "--tls-key",
+                d + "/server.key", "--tls-client-ca", d + "/ca.pem", "--client-roles", d + "/client-roles")) {
+            String[] ca = {"--server", s.addr(), "--tls-ca", d + "/ca.pem"};
+            Result gw = agent(concat(ca, "--host-id", "gw-1", "--tls-cert", d + "/gw-1.pem", "--tls-key", d + "/gw-1.key"));
+            assertEquals(0, gw.code(), gw.all());
+            Result gwReads = cli(concat(concat(new String[] {"top"}, ca), "--tls-cert", d + "/gw-1.pem", "--tls-key",
+                    d + "/gw-1.key"));
+            assertEquals(1, gwReads.code(), gwReads.all());
+            Result reader = cli(concat(concat(new String[] {"top"}, ca), "--tls-cert", d + "/cli.pem", "--tls-key",
+                    d + "/cli.key", "--format", "csv"));
+            assertEquals(0, reader.code(), reader.all());
+            assertTrue(reader.out().contains(",gw-1,"), reader.out());
+            Path zip = tmp.resolve("trial.zip");
+            Result readerBacksUp = cli(concat(concat(new String[] {"admin", "backup"}, ca), "--tls-cert",
+                    d + "/cli.pem", "--tls-key", d + "/cli.key", zip.toString()));
+            assertEquals(1, readerBacksUp.code(), readerBacksUp.all());
+            assertTrue(readerBacksUp.err().contains("certificate 'ctfleet-cli' has role reader")
+                    && readerBacksUp.err().contains("(needs role admin"), readerBacksUp.err());
+            assertFalse(Files.exists(zip));
+            Result admin = cli(concat(concat(new String[] {"admin", "backup"}, ca), "--tls-cert", d + "/admin.pem",
+                    "--tls-key", d + "/admin.key", zip.toString()));
+            assertEquals(0, admin.code(), admin.all());
+            assertTrue(Files.size(zip) > 0);
+        }
+    }
+
+    @Test
     void serverCertificateFromAnotherCaIsRefusedByTheAgent() throws Exception {
         try (SecureServer s = mtls()) {
             Result r = agent("--server", s.addr(), "--host-id", "gw-a", "--tls-ca", pki.rogueCa().toString(),

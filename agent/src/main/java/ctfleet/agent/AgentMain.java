@@ -1,6 +1,7 @@
 package ctfleet.agent;
 
 import ctfleet.agent.procfs.ProcRoot;
+import ctfleet.agent.sample.EntryPrivacy;
 import ctfleet.agent.sample.Reading;
 import ctfleet.agent.sample.Sampler;
 import ctfleet.agent.ship.Backoff;
@@ -62,6 +63,16 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--full-scan-every", paramLabel = "DURATION", defaultValue = "off",
             description = "Read the whole entry table this often, for exact figures (default: ${DEFAULT-VALUE}).")
     String fullScanEvery;
+
+    @Option(names = "--raw-lines", paramLabel = "N", defaultValue = "0",
+            description = "Entry lines sent verbatim per sample, for drill-down (default: ${DEFAULT-VALUE}; at most"
+                    + " 32). They show clients' and destinations' addresses and ports.")
+    int rawLines;
+
+    @Option(names = "--mask-addresses",
+            description = "Cut addresses to their network (IPv4 /24, IPv6 /48) in top destinations, top sources and"
+                    + " raw lines before they leave this host.")
+    boolean maskAddresses;
 
     @Option(names = "--once", description = "Send one sample, wait for the server's acknowledgement, exit.")
     boolean once;
@@ -136,7 +147,13 @@ public final class AgentMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--sample must be 0 or more");
         }
         Duration fullScan = fullScanEvery.equals("off") ? Duration.ZERO : parse(fullScanEvery, "--full-scan-every");
-        Sampler sampler = new Sampler(new ProcRoot(procRoot), Clock.systemUTC(), sampleLines, fullScan);
+        EntryPrivacy privacy;
+        try {
+            privacy = new EntryPrivacy(rawLines, maskAddresses);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Sampler sampler = new Sampler(new ProcRoot(procRoot), Clock.systemUTC(), sampleLines, fullScan, privacy);
         if (print) {
             Reading r = sampler.read();
             out.print(SampleEncoder.encode(r, 1, true));

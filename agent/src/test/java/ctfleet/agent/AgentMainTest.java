@@ -1,6 +1,7 @@
 package ctfleet.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ctfleet.proto.v1.Ack;
@@ -133,6 +134,26 @@ class AgentMainTest {
         Sample s = com.google.protobuf.TextFormat.parse(r.out, Sample.class);
         assertEquals(32768, s.getCount());
         assertTrue(s.getStatsMap().containsKey("delete_list"));
+    }
+
+    @Test
+    void rawLinesAreSentOnlyWhenAskedAndMaskedAddressesNeverInFull() {
+        String root = PROC.resolve("netns-full").toString();
+        Run plain = agent("--proc-root", root, "--print");
+        assertEquals(0, plain.code, plain.err);
+        assertTrue(plain.out.contains("top_destinations"), plain.out);
+        assertFalse(plain.out.contains("raw_entries"), "no raw line by default: " + plain.out);
+
+        Run masked = agent("--proc-root", root, "--print", "--raw-lines", "2", "--mask-addresses");
+        assertEquals(0, masked.code, masked.err);
+        assertEquals(2, masked.out.lines().filter(l -> l.trim().startsWith("raw_entries:")).count(), masked.out);
+        assertTrue(masked.out.contains("address: \"127.0.1.0/24\""), masked.out);
+        assertFalse(masked.out.contains("127.0.1.3") || masked.out.contains("127.0.0.1"),
+                "no full address leaves the host: " + masked.out);
+
+        Run tooMany = agent("--proc-root", root, "--print", "--raw-lines", "33");
+        assertEquals(2, tooMany.code, tooMany.err);
+        assertTrue(tooMany.err.contains("--raw-lines must be 0 to 32"), tooMany.err);
     }
 
     record Run(int code, String out, String err) {}

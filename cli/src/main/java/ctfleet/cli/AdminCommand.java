@@ -1,21 +1,27 @@
 package ctfleet.cli;
 
+import ctfleet.cli.backup.BackupDownload;
 import ctfleet.proto.v1.AdminGrpc;
 import ctfleet.proto.v1.BackupRequest;
 import ctfleet.proto.v1.BackupResponse;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code ctfleet admin}: operating the server. */
-@Command(name = "admin", mixinStandardHelpOptions = true, description = "Operate the server.",
+/** {@code ctfleet admin}: operating the server. Needs the admin role on a server that identifies its callers. */
+@Command(name = "admin", mixinStandardHelpOptions = true, description = "Operate the server (needs the admin role).",
         subcommands = {AdminCommand.Backup.class})
 public final class AdminCommand implements Runnable {
     @Spec
@@ -27,30 +33,54 @@ public final class AdminCommand implements Runnable {
     }
 
     @Command(name = "backup", mixinStandardHelpOptions = true,
-            description = {"Write an online, consistent backup of the server's database to FILE.",
-                "FILE is a path on the SERVER's machine (the server writes it); it must not exist.",
+            description = {"Take an online, consistent backup of the server's database and write it to FILE on",
+                "THIS machine (the server streams it; FILE must not exist, and appears only once the whole",
+                "archive has arrived and checked out). With --on-server the server keeps the copy instead, under",
+                "its --backup-dir, and prints where.",
                 "Restore: stop the server, unzip FILE into an empty --db directory, start the server."})
     static final class Backup implements Callable<Integer> {
+        static final Duration DEADLINE = Duration.ofHours(1);
+
         @Mixin
         ServerOption server;
 
-        @Parameters(paramLabel = "FILE", description = "Zip file to create on the server's machine.")
+        @Parameters(paramLabel = "FILE", arity = "0..1", description = "Zip file to create on this machine.")
         Path file;
+
+        @Option(names = "--on-server", description = "Keep the backup on the server's machine, under its --backup-dir.")
+        boolean onServer;
 
         @Spec
         CommandSpec spec;
 
         @Override
-        public Integer call() {
-            // Resolved here, where the user typed it: the common case is server and CLI on one machine.
-            String path = file.toAbsolutePath().normalize().toString();
+        public Integer call() throws Exception {
+            if (onServer == (file != null)) {
+                throw new UsageError(onServer ? "--on-server takes no FILE: the server names its copy"
+                        : "name the FILE to write the backup to (or give --on-server)");
+            }
+            PrintWriter out = spec.commandLine().getOut();
             ManagedChannel ch = server.open();
             try {
-                BackupResponse r = AdminGrpc.newBlockingStub(ch).withDeadlineAfter(1, TimeUnit.HOURS)
-                        .backup(BackupRequest.newBuilder().setPath(path).build());
-                spec.commandLine().getOut().printf("backup written on the server: %s (%d bytes, %d ms)%n",
-                        r.getPath(), r.getBytes(), r.getMillis());
-                spec.commandLine().getOut().flush();
+                if (onServer) {
+                    BackupResponse r = AdminGrpc.newBlockingStub(ch).withDeadlineAfter(DEADLINE.toMillis(),
+                            TimeUnit.MILLISECONDS).backup(BackupRequest.getDefaultInstance());
+                    out.printf("backup kept on the server: %s (%d bytes, %d ms)%n", r.getPath(), r.getBytes(),
+                            r.getMillis());
+                } else {
+                    BackupDownload.Result r;
+                    try {
+                        r = BackupDownload.download(ch, file, DEADLINE, BackupDownload.Progress.NONE);
+                    } catch (StatusRuntimeException e) {
+                        if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
+                            throw new IllegalStateException("this server is older than the CLI and cannot stream a"
+                                    + " backup; upgrade the server");
+                        }
+                        throw e;
+                    }
+                    out.printf("backup written to %s (%d bytes, sha256 %s, checked)%n", r.file(), r.bytes(), r.sha256());
+                }
+                out.flush();
                 return 0;
             } finally {
                 ServerOption.close(ch);

@@ -20,11 +20,15 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ctfleet gen-certs DIR --hosts a,b}: a CA, a server certificate and one client certificate per host. */
 @Command(name = "gen-certs", mixinStandardHelpOptions = true,
-        description = {"Create a CA, a server certificate and one client certificate per agent host, to try",
-            "mutual TLS in minutes (uses openssl). For production, use your own PKI."})
+        description = {"Create a CA, a server certificate, one client certificate per agent host, a reader and an",
+            "admin certificate and the server's --client-roles file for them, to try mutual TLS in minutes (uses",
+            "openssl). For production, use your own PKI."})
 public final class GenCertsCommand implements Callable<Integer> {
     static final Pattern HOST_ID = Pattern.compile("[A-Za-z0-9._-]{1,253}");
     static final Pattern SERVER_NAME = Pattern.compile("[A-Za-z0-9.:-]{1,253}");
+    static final String CLI_NAME = "ctfleet-cli";
+    static final String ADMIN_NAME = "ctfleet-admin";
+    static final String CLIENT_ROLES = "client-roles";
 
     @Parameters(index = "0", paramLabel = "DIR", description = "Directory to create (must not hold certificates yet).")
     Path dir;
@@ -48,8 +52,9 @@ public final class GenCertsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         for (String h : hosts) {
-            if (!HOST_ID.matcher(h).matches() || h.equals("ca") || h.equals("server") || h.equals("cli")) {
-                throw new UsageError("--hosts: '" + h + "' must be 1 to 253 of A-Z a-z 0-9 . _ - (and not ca, server, cli)");
+            if (!HOST_ID.matcher(h).matches() || List.of("ca", "server", "cli", "admin").contains(h)) {
+                throw new UsageError("--hosts: '" + h + "' must be 1 to 253 of A-Z a-z 0-9 . _ - (and not ca, server,"
+                        + " cli, admin)");
             }
         }
         for (String n : serverNames) {
@@ -75,22 +80,30 @@ public final class GenCertsCommand implements Callable<Integer> {
 
         OpensslCa ca = OpensslCa.create(dir, "ctfleet test CA", days + 30);
         ca.issue("server", names.iterator().next(), List.copyOf(names), OpensslCa.Use.SERVER, days);
-        ca.issue("cli", "ctfleet-cli", List.of(), OpensslCa.Use.CLIENT, days);
+        ca.issue("cli", CLI_NAME, List.of(), OpensslCa.Use.CLIENT, days);
+        ca.issue("admin", ADMIN_NAME, List.of(), OpensslCa.Use.CLIENT, days);
         for (String h : hosts) {
             ca.issue(h, h, List.of(h), OpensslCa.Use.CLIENT, days);
         }
+        Files.writeString(dir.resolve(CLIENT_ROLES), "# ctfleet server --client-roles: the certificates that are not"
+                + " agents.\n# Any other certificate signed by ca.pem is an agent for the host ids it names.\n"
+                + "reader " + CLI_NAME + "\nadmin " + ADMIN_NAME + "\n");
         PrintWriter out = spec.commandLine().getOut();
         String d = dir.toString();
         out.println("Created in " + d + ": ca.pem (CA), server.pem/.key (for " + String.join(", ", names)
-                + "), cli.pem/.key, and for each host ID.pem/.key. Keys are readable by you only.");
+                + "), cli.pem/.key (role reader), admin.pem/.key (role admin), " + CLIENT_ROLES
+                + " (the file that gives them those roles), and for each host ID.pem/.key (role agent for ID).");
+        out.println("Keys are readable by you only.");
         out.println();
         out.println("  ctfleet server --listen 0.0.0.0:7777 --tls-cert " + d + "/server.pem --tls-key " + d
-                + "/server.key --tls-client-ca " + d + "/ca.pem");
+                + "/server.key --tls-client-ca " + d + "/ca.pem --client-roles " + d + "/" + CLIENT_ROLES);
         String h = hosts.get(0);
         out.println("  ctfleet agent --server SERVER:7777 --host-id " + h + " --tls-ca " + d + "/ca.pem --tls-cert "
                 + d + "/" + h + ".pem --tls-key " + d + "/" + h + ".key");
         out.println("  ctfleet top --server SERVER:7777 --tls-ca " + d + "/ca.pem --tls-cert " + d + "/cli.pem --tls-key "
                 + d + "/cli.key");
+        out.println("  ctfleet admin backup --server SERVER:7777 --tls-ca " + d + "/ca.pem --tls-cert " + d
+                + "/admin.pem --tls-key " + d + "/admin.key ctfleet-backup.zip");
         out.println();
         out.println("Copy ca.pem and ID.pem/ID.key to host ID only; ca.key signs certificates: keep it off the hosts.");
         out.flush();

@@ -1,5 +1,6 @@
 package ctfleet.cli;
 
+import ctfleet.server.auth.NamePattern;
 import ctfleet.server.auth.Role;
 import ctfleet.server.auth.TokenTable;
 import java.io.PrintWriter;
@@ -8,7 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,8 +27,13 @@ public final class GenTokenCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "Where to write the token (must not exist).")
     Path file;
 
-    @Option(names = "--role", required = true, paramLabel = "ROLE", description = "agent (may only ingest) or reader (may only query).")
+    @Option(names = "--role", required = true, paramLabel = "ROLE",
+            description = "agent (may only write samples), reader (may only query) or admin (may query, back up and import).")
     String role;
+
+    @Option(names = "--hosts", paramLabel = "PATTERN", split = ",",
+            description = "With --role agent: the host ids the token may write (* within one label, e.g. fra1-gw-*).")
+    List<String> hosts = new ArrayList<>();
 
     @Option(names = "--name", paramLabel = "NAME", defaultValue = "token",
             description = "A name for messages and logs (default: ${DEFAULT-VALUE}).")
@@ -36,11 +44,18 @@ public final class GenTokenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Role r = switch (role) {
-            case "agent" -> Role.AGENT;
-            case "reader" -> Role.READER;
-            default -> throw new UsageError("--role must be agent or reader");
-        };
+        Role r = Role.parse(role).orElseThrow(() -> new UsageError("--role must be agent, reader or admin"));
+        if (!hosts.isEmpty() && r != Role.AGENT) {
+            throw new UsageError("--hosts binds agent tokens only");
+        }
+        List<NamePattern> patterns = new ArrayList<>();
+        for (String h : hosts) {
+            try {
+                patterns.add(NamePattern.parse(h));
+            } catch (IllegalArgumentException e) {
+                throw new UsageError("--hosts: " + e.getMessage());
+            }
+        }
         if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new UsageError("--name: use 1 to 64 of A-Z a-z 0-9 . _ -");
         }
@@ -58,7 +73,7 @@ public final class GenTokenCommand implements Callable<Integer> {
         }
         Files.writeString(file, token + "\n", StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         PrintWriter out = spec.commandLine().getOut();
-        out.println(TokenTable.line(token, r, name));
+        out.println(TokenTable.line(token, r, name, patterns));
         out.flush();
         return 0;
     }

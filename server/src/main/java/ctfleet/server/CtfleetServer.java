@@ -33,6 +33,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
+import java.nio.file.Path;
 import io.grpc.ServerInterceptor;
 import java.time.Clock;
 import java.time.Duration;
@@ -77,6 +78,12 @@ public final class CtfleetServer implements AutoCloseable {
 
     public CtfleetServer(ServerBuilder<?> builder, Database db, Clock clock, Guard guard,
                          PrometheusRegistry registry, Retention retention) {
+        this(builder, db, clock, guard, registry, retention, defaultBackupDir(db));
+    }
+
+    /** @param backupDir where backups are made and server-side copies kept ({@code --backup-dir}) */
+    public CtfleetServer(ServerBuilder<?> builder, Database db, Clock clock, Guard guard,
+                         PrometheusRegistry registry, Retention retention, Path backupDir) {
         this.db = db;
         RollupBacklog backlog = new RollupBacklog();
         RecentRaw recent = new RecentRaw(QueryService.DEFAULT_WINDOW);
@@ -104,8 +111,13 @@ public final class CtfleetServer implements AutoCloseable {
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(new ImportService(hosts, samples, batcher,
                         new WireDecoder(guard.limits().clockSkew()), clock, maintenance::soon, retention.raw()))
-                .addService(new AdminService(db))
+                .addService(new AdminService(db, backupDir, clock))
                 .build();
+    }
+
+    /** {@code --backup-dir}'s default: {@code backups} inside the database directory. */
+    public static Path defaultBackupDir(Database db) {
+        return db.file().getParent().resolve("backups");
     }
 
     /**

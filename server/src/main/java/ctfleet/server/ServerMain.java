@@ -31,6 +31,10 @@ public final class ServerMain implements Callable<Integer> {
             description = "Directory of the H2 database (default: ${DEFAULT-VALUE}).")
     Path db;
 
+    @Option(names = "--backup-dir", paramLabel = "DIR",
+            description = "Where the server makes backups and keeps its own copies (default: backups inside --db).")
+    Path backupDir;
+
     @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
             description = "Serve Prometheus /metrics here (default: off).")
     String metricsListen;
@@ -112,7 +116,7 @@ public final class ServerMain implements Callable<Integer> {
         Database database = Database.open(db);
         PrometheusRegistry registry = new PrometheusRegistry();
         CtfleetServer server = new CtfleetServer(listener.builder(), database, Clock.systemUTC(), listener.guard(),
-                registry, retention);
+                registry, retention, backupDir != null ? backupDir : CtfleetServer.defaultBackupDir(database));
         try {
             server.start();
         } catch (java.io.IOException e) {

@@ -1,5 +1,6 @@
 package ctfleet.agent.sample;
 
+import ctfleet.agent.procfs.AddressMask;
 import ctfleet.agent.procfs.EntryListener;
 import ctfleet.agent.procfs.ParsedEntry;
 import ctfleet.agent.procfs.ReadSummary;
@@ -26,7 +27,8 @@ import java.util.TreeMap;
 public final class EntryAggregator implements EntryListener {
 
     public static final int DEFAULT_TOP_K = 10;
-    public static final int DEFAULT_RAW_LINES = 5;
+    /** The server keeps at most this many raw lines per sample. */
+    public static final int MAX_RAW_LINES = 32;
     /** Distinct endpoints counted exactly before switching to a sketch; far above a 2000-line sample. */
     static final int EXACT_LIMIT = 16_384;
     /** Space-Saving counters per top list, as a multiple of K: 10x keeps the top K's error small. */
@@ -37,6 +39,7 @@ public final class EntryAggregator implements EntryListener {
 
     private final int topK;
     private final int rawLines;
+    private final boolean mask;
     private final StateCounts states = new StateCounts();
     private final KeyCounter destinations;
     private final KeyCounter sources;
@@ -49,16 +52,19 @@ public final class EntryAggregator implements EntryListener {
     // The last state's counter, reused while consecutive entries share it: saves a lookup per line.
     private StateCounts.Counter lastState;
 
+    /** The agent's defaults: the top 10, no raw lines, addresses as they are. */
     public EntryAggregator() {
-        this(DEFAULT_TOP_K, DEFAULT_RAW_LINES);
+        this(DEFAULT_TOP_K, EntryPrivacy.DEFAULT);
     }
 
-    public EntryAggregator(int topK, int rawLines) {
-        if (topK < 1 || rawLines < 0) {
-            throw new IllegalArgumentException("topK must be >= 1 and rawLines >= 0");
+    /** @param privacy how many raw lines to keep, and whether addresses are cut to their networks */
+    public EntryAggregator(int topK, EntryPrivacy privacy) {
+        if (topK < 1) {
+            throw new IllegalArgumentException("topK must be >= 1");
         }
         this.topK = topK;
-        this.rawLines = rawLines;
+        this.rawLines = privacy.rawLines();
+        this.mask = privacy.maskAddresses();
         int capacity = Math.min(EXACT_LIMIT, topK * SKETCH_FACTOR);
         this.destinations = new KeyCounter(EXACT_LIMIT, capacity);
         this.sources = new KeyCounter(EXACT_LIMIT, capacity);
@@ -82,13 +88,22 @@ public final class EntryAggregator implements EntryListener {
         }
         int dst = ParsedEntry.ORIGINAL_DST;
         int port = e.hasPorts(ParsedEntry.ORIGINAL) ? e.dport(ParsedEntry.ORIGINAL) : 0;
-        destinations.add(e.addressHigh(dst), e.addressLow(dst),
+        destinations.add(high(e, dst), low(e, dst),
                 ((long) state.protocolId << 33) | (e.ipv4(dst) ? IPV4 : 0) | (port & 0xffffffffL));
         int src = ParsedEntry.ORIGINAL_SRC;
-        sources.add(e.addressHigh(src), e.addressLow(src), e.ipv4(src) ? IPV4 : 0);
+        sources.add(high(e, src), low(e, src), e.ipv4(src) ? IPV4 : 0);
         if (raw.size() < rawLines) {
-            raw.add(new String(line, off, len, StandardCharsets.ISO_8859_1));
+            String text = new String(line, off, len, StandardCharsets.ISO_8859_1);
+            raw.add(mask ? AddressMask.line(text) : text);
         }
+    }
+
+    private long high(ParsedEntry e, int a) {
+        return mask ? AddressMask.high(e.ipv4(a), e.addressHigh(a), e.addressLow(a)) : e.addressHigh(a);
+    }
+
+    private long low(ParsedEntry e, int a) {
+        return mask ? AddressMask.low(e.ipv4(a), e.addressHigh(a), e.addressLow(a)) : e.addressLow(a);
     }
 
     @Override
@@ -120,9 +135,9 @@ public final class EntryAggregator implements EntryListener {
                 .thenComparing(EntrySample.StateCount::family)
                 .thenComparing(EntrySample.StateCount::protocol)
                 .thenComparing(EntrySample.StateCount::state));
-        TopList dst = new TopList(topK, states::protocol);
+        TopList dst = new TopList(topK, states::protocol, mask);
         destinations.forEach(dst);
-        TopList src = new TopList(topK, id -> "");
+        TopList src = new TopList(topK, id -> "", mask);
         sources.forEach(src);
         return new EntrySample(entries, parseErrors, read.wholeTable(), List.copyOf(stateCounts),
                 assured, unreplied, offloaded, destinations.approximate() || sources.approximate(),

@@ -29,6 +29,7 @@ public final class Sampler implements ReadingSource {
     private final Clock clock;
     private final int sampleLines;
     private final Duration fullScanEvery;
+    private final EntryPrivacy privacy;
     private final EntryTableReader entryReader = new EntryTableReader();
     private Instant lastFullScan = Instant.MIN;
     private BytesPerEntry bytesPerEntry;
@@ -42,6 +43,12 @@ public final class Sampler implements ReadingSource {
      * @param fullScanEvery how often to read the whole table instead; zero means never
      */
     public Sampler(ProcRoot root, Clock clock, int sampleLines, Duration fullScanEvery) {
+        this(root, clock, sampleLines, fullScanEvery, EntryPrivacy.DEFAULT);
+    }
+
+    /** @param privacy raw lines to send and whether addresses are masked ({@code --raw-lines}, {@code --mask-addresses}) */
+    public Sampler(ProcRoot root, Clock clock, int sampleLines, Duration fullScanEvery, EntryPrivacy privacy) {
+        this.privacy = privacy;
         this.root = root;
         this.sysctls = new SysctlReader(root);
         this.clock = clock;
@@ -65,7 +72,7 @@ public final class Sampler implements ReadingSource {
         if (!full && sampleLines <= 0) {
             return Optional.empty();
         }
-        EntryAggregator agg = new EntryAggregator();
+        EntryAggregator agg = new EntryAggregator(EntryAggregator.DEFAULT_TOP_K, privacy);
         ReadSummary read;
         try {
             read = full ? entryReader.fullScan(root.entryTable(), agg)

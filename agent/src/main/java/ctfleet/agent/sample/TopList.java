@@ -1,5 +1,6 @@
 package ctfleet.agent.sample;
 
+import ctfleet.agent.procfs.AddressMask;
 import ctfleet.agent.procfs.ParsedEntry;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -38,7 +39,7 @@ final class TopList implements KeyCounter.Visitor {
 
         String text() {
             if (text == null) {
-                text = ParsedEntry.addressText(ipv4(), high, low);
+                text = masked ? AddressMask.text(ipv4(), high, low) : ParsedEntry.addressText(ipv4(), high, low);
             }
             return text;
         }
@@ -50,13 +51,18 @@ final class TopList implements KeyCounter.Visitor {
 
     private final int k;
     private final IntFunction<String> protocolNames;
+    private final boolean masked;
     private final Comparator<Candidate> better;
     private final PriorityQueue<Candidate> worstFirst;
 
-    /** @param protocolNames the name of a protocol number in the tags; "" when tags carry none */
-    TopList(int k, IntFunction<String> protocolNames) {
+    /**
+     * @param protocolNames the name of a protocol number in the tags; "" when tags carry none
+     * @param masked        the keys are {@link AddressMask}ed: their text says the prefix length
+     */
+    TopList(int k, IntFunction<String> protocolNames, boolean masked) {
         this.k = k;
         this.protocolNames = protocolNames;
+        this.masked = masked;
         this.better = Comparator.<Candidate>comparingLong(c -> c.count)
                 .thenComparing(TopList::byAddressText)
                 .thenComparing(Comparator.<Candidate>comparingInt(c -> (int) c.tag).reversed())

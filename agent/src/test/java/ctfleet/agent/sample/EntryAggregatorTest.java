@@ -67,7 +67,7 @@ class EntryAggregatorTest {
     void protocolsWithoutPortsRankUnderPortZero() throws IOException {
         EntrySample s = fullScan(Fixtures.entryTable("linux-6.18-netns"));
         assertTrue(s.topDestinations().size() <= EntryAggregator.DEFAULT_TOP_K);
-        EntryAggregator agg = new EntryAggregator(50, 0);
+        EntryAggregator agg = new EntryAggregator(50, EntryPrivacy.DEFAULT);
         EntrySample all = agg.result(reader.fullScan(Fixtures.entryTable("linux-6.18-netns"), agg));
         assertTrue(all.topDestinations().contains(new Endpoint("127.0.0.3", 0, "unknown", 1)), all.topDestinations().toString());
         assertTrue(all.topDestinations().contains(new Endpoint("127.0.0.2", 0, "gre", 1)));
@@ -75,10 +75,42 @@ class EntryAggregatorTest {
     }
 
     @Test
-    void keepsTheFirstLinesVerbatim() throws IOException {
+    void sendsNoRawLinesUnlessTold() throws IOException {
         Path table = Fixtures.entryTable("linux-6.18-netns");
-        EntrySample s = fullScan(table);
-        assertEquals(Files.readAllLines(table).subList(0, EntryAggregator.DEFAULT_RAW_LINES), s.rawEntries());
+        assertEquals(List.of(), fullScan(table).rawEntries());
+        EntryAggregator agg = new EntryAggregator(EntryAggregator.DEFAULT_TOP_K, new EntryPrivacy(3, false));
+        EntrySample s = agg.result(reader.fullScan(table, agg));
+        assertEquals(Files.readAllLines(table).subList(0, 3), s.rawEntries());
+    }
+
+    @Test
+    void maskedAddressesAreCountedByNetwork(@TempDir Path dir) throws IOException {
+        Path table = dir.resolve("nf_conntrack");
+        Files.write(table, List.of(
+                udpLine("192.0.2.10", "198.51.100.7", 40000, 53),
+                udpLine("192.0.2.11", "198.51.100.9", 40001, 53),
+                udpLine("192.0.3.12", "198.51.100.200", 40002, 53),
+                udpLine("192.0.2.13", "203.0.113.1", 40003, 123),
+                "ipv6     10 tcp      6 300 ESTABLISHED src=2001:0db8:0001:0002:0000:0000:0000:0001"
+                        + " dst=2001:0db8:00aa:00bb:0000:0000:0000:0050 sport=50000 dport=443 packets=3 bytes=200"
+                        + " src=2001:0db8:00aa:00bb:0000:0000:0000:0050 dst=2001:0db8:0001:0002:0000:0000:0000:0001"
+                        + " sport=443 dport=50000 packets=2 bytes=100 [ASSURED] mark=0 zone=0 use=2"),
+                StandardCharsets.ISO_8859_1);
+        EntryAggregator agg = new EntryAggregator(EntryAggregator.DEFAULT_TOP_K, new EntryPrivacy(5, true));
+        EntrySample s = agg.result(reader.fullScan(table, agg));
+        assertEquals(List.of(new Endpoint("198.51.100.0/24", 53, "udp", 3),
+                new Endpoint("2001:db8:aa::/48", 443, "tcp", 1),
+                new Endpoint("203.0.113.0/24", 123, "udp", 1)), s.topDestinations());
+        assertEquals(List.of(new Endpoint("192.0.2.0/24", 0, "", 3), new Endpoint("192.0.3.0/24", 0, "", 1),
+                new Endpoint("2001:db8:1::/48", 0, "", 1)), s.topSources());
+        assertEquals(5, s.rawEntries().size());
+        String all = String.join("\n", s.rawEntries());
+        assertTrue(s.rawEntries().get(0).startsWith("ipv4     2 udp      17 29 src=192.0.2.0/24 dst=198.51.100.0/24"
+                + " sport=40000 dport=53"), s.rawEntries().get(0));
+        assertTrue(s.rawEntries().get(4).contains("src=2001:db8:1::/48 dst=2001:db8:aa::/48"), s.rawEntries().get(4));
+        for (String full : List.of("192.0.2.10", "198.51.100.7", ".200", "0001:0002", "::1 ", ":50")) {
+            assertFalse(all.contains(full), full + " left the host: " + all);
+        }
     }
 
     @Test

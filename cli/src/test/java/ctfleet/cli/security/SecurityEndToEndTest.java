@@ -32,6 +32,7 @@ class SecurityEndToEndTest {
     static Path agentToken;
     static Path readerToken;
     static Path tokens;
+    static Path clientRoles;
 
     @TempDir
     Path tmp;
@@ -44,11 +45,13 @@ class SecurityEndToEndTest {
         tokens = Files.writeString(shared.resolve("tokens"), "# hashes only\n"
                 + TokenTable.line("agent-secret-1", Role.AGENT, "fleet-agents") + "\n"
                 + TokenTable.line("reader-secret-2", Role.READER, "oncall") + "\n");
+        clientRoles = Files.writeString(shared.resolve("client-roles"), "reader ctfleet-cli\n");
     }
 
     SecureServer mtls() throws Exception {
         return new SecureServer(tmp.resolve("db"), "--tls-cert", pki.server().cert().toString(),
-                "--tls-key", pki.server().key().toString(), "--tls-client-ca", pki.ca().toString());
+                "--tls-key", pki.server().key().toString(), "--tls-client-ca", pki.ca().toString(),
+                "--client-roles", clientRoles.toString());
     }
 
     SecureServer tlsWithTokens() throws Exception {
@@ -123,6 +126,52 @@ class SecurityEndToEndTest {
             Result top = cli(concat(new String[] {"top"}, concat(mtlsFlags(of(pki.cli())), "--server", s.addr(), "--format", "csv")));
             assertEquals(0, top.code(), top.all());
             assertFalse(top.out().contains("gw-b"), "nothing of the refused hello was written: " + top.out());
+        }
+    }
+
+    @Test
+    void aGatewaysCertificateMayNotQueryTheFleet() throws Exception {
+        try (SecureServer s = mtls()) {
+            assertEquals(0, agent(concat(mtlsFlags(of(pki.gwB())), "--server", s.addr(), "--host-id", "gw-b")).code());
+            Result top = cli(concat(new String[] {"top"}, concat(mtlsFlags(of(pki.gwA())), "--server", s.addr())));
+            assertEquals(1, top.code(), top.all());
+            assertTrue(top.err().contains("PERMISSION_DENIED: certificate 'gw-a' has role agent, which may not call"
+                    + " ctfleet.v1.Query/Top (needs role reader or admin; the server's --client-roles file gives a"
+                    + " certificate a role)"), top.err());
+            assertFalse(top.all().contains("gw-b"), "nothing of the fleet is shown: " + top.all());
+        }
+    }
+
+    @Test
+    void genCertsMakesATrialWhereEachCertificateHasItsRole() throws Exception {
+        Path pkiDir = tmp.resolve("trial");
+        Result made = cli("gen-certs", pkiDir.toString(), "--hosts", "gw-1", "--days", "2");
+        assertEquals(0, made.code(), made.all());
+        String d = pkiDir.toString();
+        assertTrue(made.out().contains("--client-roles " + d + "/client-roles"), made.out());
+        try (SecureServer s = new SecureServer(tmp.resolve("db"), "--tls-cert", d + "/server.pem", "--tls-key",
+                d + "/server.key", "--tls-client-ca", d + "/ca.pem", "--client-roles", d + "/client-roles")) {
+            String[] ca = {"--server", s.addr(), "--tls-ca", d + "/ca.pem"};
+            Result gw = agent(concat(ca, "--host-id", "gw-1", "--tls-cert", d + "/gw-1.pem", "--tls-key", d + "/gw-1.key"));
+            assertEquals(0, gw.code(), gw.all());
+            Result gwReads = cli(concat(concat(new String[] {"top"}, ca), "--tls-cert", d + "/gw-1.pem", "--tls-key",
+                    d + "/gw-1.key"));
+            assertEquals(1, gwReads.code(), gwReads.all());
+            Result reader = cli(concat(concat(new String[] {"top"}, ca), "--tls-cert", d + "/cli.pem", "--tls-key",
+                    d + "/cli.key", "--format", "csv"));
+            assertEquals(0, reader.code(), reader.all());
+            assertTrue(reader.out().contains(",gw-1,"), reader.out());
+            Path zip = tmp.resolve("trial.zip");
+            Result readerBacksUp = cli(concat(concat(new String[] {"admin", "backup"}, ca), "--tls-cert",
+                    d + "/cli.pem", "--tls-key", d + "/cli.key", zip.toString()));
+            assertEquals(1, readerBacksUp.code(), readerBacksUp.all());
+            assertTrue(readerBacksUp.err().contains("certificate 'ctfleet-cli' has role reader")
+                    && readerBacksUp.err().contains("(needs role admin"), readerBacksUp.err());
+            assertFalse(Files.exists(zip));
+            Result admin = cli(concat(concat(new String[] {"admin", "backup"}, ca), "--tls-cert", d + "/admin.pem",
+                    "--tls-key", d + "/admin.key", zip.toString()));
+            assertEquals(0, admin.code(), admin.all());
+            assertTrue(Files.size(zip) > 0);
         }
     }
 

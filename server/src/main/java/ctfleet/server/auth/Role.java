@@ -1,27 +1,21 @@
 package ctfleet.server.auth;
 
-import ctfleet.proto.v1.CollectorGrpc;
-import ctfleet.proto.v1.QueryGrpc;
+import java.util.Collection;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
-/** What a bearer token may do: an agent only ingests, a reader only queries. */
+/**
+ * What a caller may do. An agent writes samples for its own host ids; a reader asks fleet
+ * questions; an admin also runs maintenance (backups, imports). Which RPC needs which role is
+ * {@link AccessPolicy}.
+ */
 public enum Role {
     AGENT,
-    READER;
+    READER,
+    ADMIN;
 
-    /** The role a method needs; empty for a service no role may call (deny by default). */
-    static Optional<Role> requiredFor(String fullMethodName) {
-        if (fullMethodName.startsWith(CollectorGrpc.SERVICE_NAME + "/")) {
-            return Optional.of(AGENT);
-        }
-        if (fullMethodName.startsWith(QueryGrpc.SERVICE_NAME + "/")) {
-            return Optional.of(READER);
-        }
-        return Optional.empty();
-    }
-
-    static Optional<Role> parse(String text) {
+    public static Optional<Role> parse(String text) {
         for (Role r : values()) {
             if (r.label().equals(text)) {
                 return Optional.of(r);
@@ -32,5 +26,19 @@ public enum Role {
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** How a denial names the roles a caller has: "role reader", "roles agent and reader". */
+    static String held(Collection<Role> roles) {
+        return (roles.size() == 1 ? "role " : "roles ") + join(roles, "and");
+    }
+
+    /** How a denial names the roles a method needs: "role agent", "role reader or admin". */
+    static String needed(Collection<Role> roles) {
+        return "role " + join(roles, "or");
+    }
+
+    private static String join(Collection<Role> roles, String word) {
+        return roles.stream().sorted().map(Role::label).collect(Collectors.joining(" " + word + " "));
     }
 }

@@ -33,15 +33,21 @@ public final class ServerSecurityOptions {
                     + " the host id in its certificate.")
     Path tlsClientCa;
 
+    @Option(names = "--client-roles", paramLabel = "FILE",
+            description = "With --tls-client-ca: lines of 'reader NAME' or 'admin NAME' giving client certificates"
+                    + " (CN or DNS SAN; * within one label) a role; any other certificate is an agent for its names.")
+    Path clientRoles;
+
     @Option(names = "--tokens", paramLabel = "FILE",
-            description = "Require bearer tokens: lines of '<sha256 hex> <agent|reader> [name]'.")
+            description = "Require bearer tokens: lines of '<sha256 hex> <agent|reader|admin> [name] [hosts=PATTERN,...]'.")
     Path tokens;
 
     @Option(names = "--insecure", description = "Allow plaintext on a non-loopback address.")
     boolean insecure;
 
     @Option(names = "--tls-refresh", paramLabel = "DURATION", defaultValue = "1m",
-            description = "How often certificate, key, CA and token files are checked for changes (default: ${DEFAULT-VALUE}).")
+            description = "How often certificate, key, CA, client role and token files are checked for changes"
+                    + " (default: ${DEFAULT-VALUE}).")
     String refresh;
 
     @Option(names = "--max-hosts", paramLabel = "N", description = "Distinct hosts stored (default: 10000).")
@@ -78,6 +84,13 @@ public final class ServerSecurityOptions {
         if (tlsClientCa != null && tlsCert == null) {
             throw new IllegalArgumentException("--tls-client-ca needs --tls-cert and --tls-key (mutual TLS is TLS)");
         }
+        if (clientRoles != null && tlsClientCa == null) {
+            throw new IllegalArgumentException("--client-roles needs --tls-client-ca (it gives client certificates roles)");
+        }
+        if (clientRoles != null && tokens != null) {
+            throw new IllegalArgumentException("--client-roles and --tokens do not go together: with --tokens the token"
+                    + " gives the role and the certificate only binds an agent's host ids");
+        }
         boolean tls = tlsCert != null;
         plaintextRefusal(at, tls, insecure).ifPresent(msg -> {
             throw new IllegalArgumentException(msg);
@@ -97,7 +110,8 @@ public final class ServerSecurityOptions {
             notices.add(tlsClientCa != null
                     ? "TLS with client certificates (mutual TLS) signed by " + tlsClientCa
                             + "; an agent may write only the host id in its certificate"
-                    : "TLS on; clients are not identified by certificate (no --tls-client-ca)");
+                    : "TLS on; clients are not identified by certificate (no --tls-client-ca)"
+                            + (tokens == null ? ": callers off this machine may write and read, not administer" : ""));
         } else {
             creds = InsecureServerCredentials.create();
             // Loopback plaintext is the quiet default (demo, tests); only the network case is worth a word.
@@ -117,9 +131,30 @@ public final class ServerSecurityOptions {
             }
             table = Optional.of(current::get);
             notices.add("bearer tokens required (" + current.get().size() + " in " + tokens + ")");
+            long unbound = current.get().unboundAgentTokens();
+            if (unbound > 0) {
+                notices.add(unbound + " agent token" + (unbound == 1 ? " binds" : "s bind") + " no host ids (no hosts=):"
+                        + (tlsClientCa != null ? " the client certificate binds them" : " any host may be written with it"));
+            }
+        }
+        Supplier<ClientRoles> roles = () -> ClientRoles.NONE;
+        if (clientRoles != null) {
+            AtomicReference<ClientRoles> current = new AtomicReference<>();
+            try {
+                resources.add(FileReloader.start(List.of(clientRoles), every, log,
+                        () -> current.set(loadRoles(clientRoles, current.get() == null, log))));
+            } catch (Exception e) {
+                throw new IllegalArgumentException("--client-roles " + clientRoles + ": " + e.getMessage());
+            }
+            roles = current::get;
+            notices.add("client roles from " + clientRoles + " (" + current.get().summary()
+                    + "); every other certificate is an agent for the host ids it names");
+        } else if (tlsClientCa != null && tokens == null) {
+            notices.add("no --client-roles: every client certificate is an agent for the host ids it names"
+                    + " (none may query or administer)");
         }
         List<ServerInterceptor> chain = List.of(
-                new AuthInterceptor(table, tlsClientCa != null), new StreamLimiter(limits.maxStreamsPerClient()));
+                new AuthInterceptor(table, tlsClientCa != null, roles), new StreamLimiter(limits.maxStreamsPerClient()));
         NettyServerBuilder builder = NettyServerBuilder.forAddress(at, creds)
                 .maxConcurrentCallsPerConnection(limits.maxCallsPerConnection())
                 // A peer that opens a TCP connection and never finishes the handshake holds a socket.
@@ -130,6 +165,21 @@ public final class ServerSecurityOptions {
                 r.close();
             }
         });
+    }
+
+    /**
+     * The role file's grants. At start a bad line is an error (thrown); on a reload it is left out
+     * and logged, so its certificate falls back to agent while the good lines take effect.
+     */
+    static ClientRoles loadRoles(Path file, boolean atStart, Consumer<String> log) throws Exception {
+        ClientRoles.Parsed parsed = ClientRoles.parse(Files.readString(file));
+        if (!parsed.errors().isEmpty()) {
+            if (atStart) {
+                throw new IllegalArgumentException(String.join("; ", parsed.errors()));
+            }
+            parsed.errors().forEach(e -> log.accept("--client-roles " + file + " " + e + ": line ignored"));
+        }
+        return parsed.roles();
     }
 
     private static TokenTable parseTokens(Path file) throws Exception {

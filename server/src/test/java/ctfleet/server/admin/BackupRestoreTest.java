@@ -8,6 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ctfleet.proto.v1.AdminGrpc;
 import ctfleet.proto.v1.BackupRequest;
 import ctfleet.proto.v1.BackupResponse;
+import ctfleet.proto.v1.BackupChunk;
+import ctfleet.proto.v1.BackupDone;
+import ctfleet.proto.v1.StreamBackupRequest;
+import ctfleet.common.BackupArchive;
+import io.grpc.Context;
+import io.grpc.Context.CancellableContext;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.util.SplittableRandom;
 import ctfleet.server.CtfleetServer;
 import ctfleet.server.store.Database;
 import ctfleet.server.store.FleetReader;
@@ -119,13 +128,35 @@ class BackupRestoreTest {
         }
     }
 
+    /** What a client of StreamBackup receives, written to {@code file}; the done message's checks applied. */
+    Path receive(Path file) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        List<BackupChunk.BodyCase> kinds = new ArrayList<>();
+        BackupDone done = null;
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (var it = admin.streamBackup(StreamBackupRequest.getDefaultInstance()); it.hasNext(); ) {
+                BackupChunk c = it.next();
+                kinds.add(c.getBodyCase());
+                if (c.hasData()) {
+                    c.getData().writeTo(out);
+                    sha.update(c.getData().toByteArray());
+                } else if (c.hasDone()) {
+                    done = c.getDone();
+                }
+            }
+        }
+        assertEquals(BackupChunk.BodyCase.STARTED, kinds.get(0));
+        assertEquals(BackupChunk.BodyCase.DONE, kinds.get(kinds.size() - 1));
+        assertEquals(Files.size(file), done.getBytes());
+        assertTrue(MessageDigest.isEqual(sha.digest(), done.getSha256().toByteArray()));
+        return file;
+    }
+
     @Test
-    void backupThenRestoreGivesTheSameAnswers() throws Exception {
+    void aStreamedBackupRestoresToTheSameAnswers() throws Exception {
         load();
-        Path zip = tmp.resolve("backup.zip");
-        BackupResponse r = admin.backup(BackupRequest.newBuilder().setPath(zip.toString()).build());
-        assertEquals(zip.toString(), r.getPath());
-        assertEquals(Files.size(zip), r.getBytes());
+        Path zip = receive(tmp.resolve("backup.zip"));
+        BackupArchive.verify(zip);
         Answers before = ask(db);
         assertEquals(3, ((List<?>) before.latest()).size());
         assertEquals(300, ((List<?>) before.raw()).size());
@@ -136,24 +167,97 @@ class BackupRestoreTest {
         try (Database again = Database.open(restored)) {
             assertEquals(before, ask(again));
         }
+        assertEquals(List.of(), backupDirFiles(), "the server's temporary archive is gone once sent");
     }
 
     @Test
-    void relativePathIsRefusedAsInvalidArgument() {
-        var e = assertThrows(StatusRuntimeException.class,
-                () -> admin.backup(BackupRequest.newBuilder().setPath("backup.zip").build()));
-        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
-        assertTrue(e.getStatus().getDescription().contains("absolute"), e.getStatus().getDescription());
+    void aLargeArchiveIsSentInChunksAsTheCallerTakesThem() throws Exception {
+        load();
+        try (var c = db.connect(); var st = c.prepareStatement(
+                "INSERT INTO entry_summaries (host_ref, ts, sample_ts, entries) VALUES (1, ?, ?, ?)")) {
+            SplittableRandom r = new SplittableRandom(3);
+            for (int i = 0; i < 60; i++) {
+                byte[] noise = new byte[16 * 1024];
+                r.nextBytes(noise);
+                st.setLong(1, T0 + (1000 + i) * 60_000L);
+                st.setLong(2, T0 + (1000 + i) * 60_000L);
+                st.setString(3, java.util.Base64.getEncoder().encodeToString(noise));
+                st.executeUpdate();
+            }
+        }
+        Path zip = receive(tmp.resolve("big.zip"));
+        assertTrue(Files.size(zip) > 3 * BackupSender.CHUNK, "several chunks: " + Files.size(zip));
+        BackupArchive.verify(zip);
+    }
+
+    @Test
+    void aServerSideCopyIsNamedByTheServerUnderItsBackupDir() throws Exception {
+        load();
+        BackupResponse r = admin.backup(BackupRequest.getDefaultInstance());
+        Path kept = Path.of(r.getPath());
+        assertEquals(tmp.resolve("db").resolve("backups").toAbsolutePath(), kept.getParent());
+        assertTrue(kept.getFileName().toString().matches("ctfleet-\\d{8}T\\d{6}Z\\.zip"), kept.toString());
+        assertEquals(Files.size(kept), r.getBytes());
+        BackupArchive.verify(kept);
+        BackupResponse again = admin.backup(BackupRequest.getDefaultInstance());
+        assertTrue(again.getPath().endsWith("-2.zip"), "a second copy in the same second gets its own name: "
+                + again.getPath());
+        assertEquals(2, backupDirFiles().size(), backupDirFiles().toString());
+    }
+
+    @Test
+    void aPathSentByAnOldClientIsRefusedAndNothingIsWritten() throws Exception {
+        Path outside = tmp.resolve("outside.zip");
+        for (String path : List.of(outside.toString(), "../outside.zip", "../../tmp/x.zip", "sub/x.zip",
+                "backup.zip", "/etc/cron.d/x")) {
+            var e = assertThrows(StatusRuntimeException.class,
+                    () -> admin.backup(BackupRequest.newBuilder().setPath(path).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), path);
+            assertTrue(e.getStatus().getDescription().contains("does not write to a path a client names"),
+                    e.getStatus().getDescription());
+        }
+        assertFalse(Files.exists(outside));
+        assertFalse(Files.exists(tmp.resolve("db").resolve("outside.zip")));
         assertFalse(Files.exists(Path.of("backup.zip")));
+        assertEquals(List.of(), backupDirFiles());
     }
 
     @Test
-    void existingFileIsNeverOverwritten() throws Exception {
-        Path existing = Files.writeString(tmp.resolve("taken.zip"), "keep me");
-        var e = assertThrows(StatusRuntimeException.class,
-                () -> admin.backup(BackupRequest.newBuilder().setPath(existing.toString()).build()));
-        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
-        assertTrue(e.getStatus().getDescription().contains("already exists"));
-        assertEquals("keep me", Files.readString(existing));
+    void unfinishedArchivesOfAKilledServerAreRemovedAtStart() throws Exception {
+        Path backups = Files.createDirectories(tmp.resolve("db").resolve("backups"));
+        Path left = Files.writeString(backups.resolve(".backup-1234.zip.partial"), "PK cut short");
+        Path kept = Files.writeString(backups.resolve("ctfleet-20250101T000000Z.zip"), "an operator's file");
+        new AdminService(db, backups, CLOCK);
+        assertFalse(Files.exists(left));
+        assertTrue(Files.exists(kept), "only the server's own temporary files are removed");
+    }
+
+    @Test
+    void aCallerThatStopsReadingEndsTheStreamAndTheServerRemovesItsArchive() throws Exception {
+        load();
+        CancellableContext ctx = Context.current().withCancellation();
+        Context previous = ctx.attach();
+        try {
+            var it = admin.streamBackup(StreamBackupRequest.getDefaultInstance());
+            assertTrue(it.next().hasStarted());
+            assertTrue(it.next().hasData());
+        } finally {
+            ctx.detach(previous);
+            ctx.cancel(null);
+        }
+        for (int i = 0; i < 100 && !backupDirFiles().isEmpty(); i++) {
+            Thread.sleep(20);
+        }
+        assertEquals(List.of(), backupDirFiles());
+    }
+
+    List<Path> backupDirFiles() throws Exception {
+        Path dir = tmp.resolve("db").resolve("backups");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var s = Files.list(dir)) {
+            return s.sorted().toList();
+        }
     }
 }

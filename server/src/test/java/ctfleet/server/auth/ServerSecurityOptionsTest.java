@@ -45,6 +45,15 @@ class ServerSecurityOptionsTest {
         var mtlsWithoutTls = assertThrows(IllegalArgumentException.class,
                 () -> parse("--tls-client-ca", "ca.pem").listen(new InetSocketAddress("127.0.0.1", 0), m -> {}));
         assertTrue(mtlsWithoutTls.getMessage().contains("--tls-client-ca needs --tls-cert"), mtlsWithoutTls.getMessage());
+        var rolesWithoutMtls = assertThrows(IllegalArgumentException.class, () -> parse("--tls-cert", "c.pem",
+                "--tls-key", "k.pem", "--client-roles", "roles").listen(new InetSocketAddress("127.0.0.1", 0), m -> {}));
+        assertEquals("--client-roles needs --tls-client-ca (it gives client certificates roles)",
+                rolesWithoutMtls.getMessage());
+        var rolesAndTokens = assertThrows(IllegalArgumentException.class, () -> parse("--tls-cert", "c.pem",
+                "--tls-key", "k.pem", "--tls-client-ca", "ca.pem", "--client-roles", "roles", "--tokens", "t")
+                .listen(new InetSocketAddress("127.0.0.1", 0), m -> {}));
+        assertTrue(rolesAndTokens.getMessage().startsWith("--client-roles and --tokens do not go together"),
+                rolesAndTokens.getMessage());
         var missingFile = assertThrows(IllegalArgumentException.class, () -> parse("--tls-cert", "/nonexistent/c.pem",
                 "--tls-key", "/nonexistent/k.pem").listen(new InetSocketAddress("127.0.0.1", 0), m -> {}));
         assertTrue(missingFile.getMessage().contains("/nonexistent/c.pem"), missingFile.getMessage());

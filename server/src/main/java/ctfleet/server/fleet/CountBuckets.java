@@ -23,7 +23,7 @@ import java.util.List;
 public final class CountBuckets {
     public static final Duration MIN_CONTEXT = Duration.ofDays(2);
     public static final Duration RAW_BELOW = Duration.ofHours(1);
-    public static final Duration FIVE_MINUTES = Duration.ofMinutes(5);
+    public static final Duration BUCKET = Duration.ofMinutes(10);
     public static final Duration HOUR = Duration.ofHours(1);
 
     private CountBuckets() {}
@@ -35,7 +35,7 @@ public final class CountBuckets {
 
     /** The bucket width a context is read at. */
     public static Duration widthFor(Duration context) {
-        return context.compareTo(Duration.ofDays(2)) <= 0 ? FIVE_MINUTES : HOUR;
+        return context.compareTo(Duration.ofDays(2)) <= 0 ? BUCKET : HOUR;
     }
 
     /** Whether a host whose data spans this long is read raw rather than in buckets. */

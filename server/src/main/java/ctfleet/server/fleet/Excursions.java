@@ -167,12 +167,17 @@ final class Excursions {
     private static double gamma(Observations o, double[] w, double[] fitted) {
         int m = 0;
         double[] f = new double[o.n];
+        double lowest = Double.POSITIVE_INFINITY;
+        double highest = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < o.n; i++) {
             if (w[i] > 0) {
                 f[m++] = fitted[i];
+                lowest = Math.min(lowest, fitted[i]);
+                highest = Math.max(highest, fitted[i]);
             }
         }
-        if (m < 16) {
+        // The halves' levels cannot differ by 1.25 when the extremes do not: most hosts stop here.
+        if (m < 16 || Math.max(MIN_LEVEL, highest) / Math.max(MIN_LEVEL, lowest) < 1.25) {
             return PRIOR_GAMMA;
         }
         double cut = TrendFit.Noise.median(java.util.Arrays.copyOf(f, m), m);

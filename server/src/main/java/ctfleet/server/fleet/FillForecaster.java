@@ -97,7 +97,6 @@ public final class FillForecaster {
         if (seasonal != null && !first.seasonalSignificant) {
             seasonal = null;
             design = null;
-            first = TrendFit.fit(o, whole, w, null, null);
         }
         double[] z = o.y.clone();
         if (seasonal != null) {
@@ -111,15 +110,10 @@ public final class FillForecaster {
             fit = first;
             regimes = whole;
         } else if (seasonal != null && !fit.seasonalSignificant) {
-            TrendFit plain = TrendFit.fit(o, regimes, w, null, null);
-            if (plain != null) {
-                fit = plain;
-                seasonal = null;
-            }
+            fit = fit.withoutCycle();
         }
 
-        double s = TrendFit.Noise.robustStd(o, w, fit.fitted);
-        double s2k = s * s * TrendFit.Noise.inflation(o, w, fit.fitted);
+        double s2k = fit.residualScale * fit.residualScale * fit.inflation;
         TrendPosterior post = TrendPosterior.of(fit, s2k);
         TrendPosterior.Surge surge = surge(o, z, w, fit, post.meanSlope);
         if (surge != null) {

@@ -36,6 +36,7 @@ public final class Ranker {
     private static final String INSERT_FAILED = "insert_failed";
     /** "Now" for dropping: refusals in this last part of the window. */
     public static final Duration RECENT = Duration.ofMinutes(10);
+    private static final int PARALLEL_FROM = 64;
 
     private final RankerConfig config;
 
@@ -44,10 +45,10 @@ public final class Ranker {
     }
 
     public List<HostRank> rank(List<HostHistory> hosts, Instant now) {
-        List<Assessment> assessed = new ArrayList<>(hosts.size());
-        for (HostHistory h : hosts) {
-            assessed.add(assessment(h, now));
-        }
+        // Each host's forecast stands alone: on a fleet, spread them over the cores.
+        List<Assessment> assessed = new ArrayList<>(hosts.size() < PARALLEL_FROM
+                ? hosts.stream().map(h -> assessment(h, now)).toList()
+                : hosts.parallelStream().map(h -> assessment(h, now)).toList());
         assessed.sort(Comparator.comparingInt(Assessment::tier)
                 .thenComparingDouble(Assessment::key)
                 .thenComparingInt(a -> -a.severity())
@@ -121,8 +122,8 @@ public final class Ranker {
     }
 
     private Status status(HostHistory h, Instant now, boolean limited, boolean dropping, int severity) {
-        Duration silent = Duration.between(h.lastSeen(), now);
-        if (!h.imported() && silent.compareTo(h.interval().multipliedBy(config.staleIntervals())) > 0) {
+        long silent = now.toEpochMilli() - h.lastSeen().toEpochMilli();
+        if (!h.imported() && silent > h.interval().toMillis() * config.staleIntervals()) {
             return Status.STALE;
         }
         if (h.conntrack() == ConntrackModule.NOT_LOADED) {

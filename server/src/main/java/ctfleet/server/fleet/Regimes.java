@@ -151,7 +151,6 @@ final class Regimes {
         double after = median(o.y, idx, k, k + side, buf);
         double mid = (before + after) / 2;
         double sign = Math.signum(after - before);
-        double band = Math.abs(after - before) * 0.2;
         int start = k;
         for (int j = k - side; j < k + side; j++) {
             boolean past = sign * (o.y[idx[j]] - mid) > 0;
@@ -161,13 +160,13 @@ final class Regimes {
                 break;
             }
         }
+        double step = Math.abs(after - before);
         for (int j = Math.max(0, start - 2); j <= Math.min(idx.length - 1, start + 1) && j < k + side; j++) {
             int i = idx[j];
-            double y = o.y[i];
-            boolean halfway = y > Math.min(before, after) + band && y < Math.max(before, after) - band;
-            // A bucket of the new level whose peak is still the old one (a step down within the bucket).
-            boolean oldPeak = j >= start && sign < 0 && o.peak[i] - mid > 0;
-            if (halfway || oldPeak) {
+            double level = j < start ? before : after;
+            // A point that holds both levels (a bucket across the step, a failover's ramp) belongs to
+            // neither; one whose peak already, or still, reaches the other would read as a burst.
+            if (Math.abs(o.y[i] - level) > 0.2 * step || o.peak[i] - level > 0.25 * step) {
                 w[i] = 0;
             }
         }

@@ -36,10 +36,14 @@ final class TrendFit {
     final int seasonalOffset;
     final double[] weights;
     final boolean seasonalSignificant;
+    /** 1.4826 · MAD of the residuals of the points fitted (weight > 0 before reweighting). */
+    final double residualScale;
+    /** (1+ρ)/(1−ρ) for the residuals' lag-1 autocorrelation ρ. */
+    final double inflation;
 
     private TrendFit(double[] fitted, double level, double slope, boolean slopeKnown, double caa, double cab,
             double cbb, Seasonal seasonal, double[] coef, int seasonalOffset, double[] weights,
-            boolean seasonalSignificant) {
+            boolean seasonalSignificant, double residualScale, double inflation) {
         this.fitted = fitted;
         this.level = level;
         this.slope = slope;
@@ -52,6 +56,14 @@ final class TrendFit {
         this.seasonalOffset = seasonalOffset;
         this.weights = weights;
         this.seasonalSignificant = seasonalSignificant;
+        this.residualScale = residualScale;
+        this.inflation = inflation;
+    }
+
+    /** This fit with its cycle kept out of projections (it did not stand out of the noise). */
+    TrendFit withoutCycle() {
+        return new TrendFit(fitted, level, slope, slopeKnown, caa, cab, cbb, null, coef, seasonalOffset, weights, false,
+                residualScale, inflation);
     }
 
     /** The cycle's value at an absolute time; 0 without one. */
@@ -96,6 +108,7 @@ final class TrendFit {
 
         double[] weights = w.clone();
         LeastSquares.Fit fit = null;
+        double scale = 0;
         double[] fitted = new double[n];
         int[] idx = new int[2 + sc];
         double[] val = new double[2 + sc];
@@ -136,7 +149,8 @@ final class TrendFit {
                 }
                 fitted[i] = v;
             }
-            if (pass == 2 || !reweight(o, w, fitted, weights)) {
+            scale = Noise.robustStd(o, w, fitted);
+            if (pass == 2 || !reweight(o, w, fitted, weights, scale)) {
                 break;
             }
         }
@@ -146,8 +160,9 @@ final class TrendFit {
         int a = levelCol[last];
         int s = slopeCol[last];
         boolean significant = false;
+        double kappa = Noise.inflation(o, w, fitted);
         if (sc > 0) {
-            double s2k = Math.pow(Noise.robustStd(o, w, fitted), 2) * Noise.inflation(o, w, fitted);
+            double s2k = scale * scale * kappa;
             double chi = 0;
             for (int c = 0; c < sc; c++) {
                 int col = seasonalOffset + c;
@@ -161,7 +176,8 @@ final class TrendFit {
             significant = chi >= SEASONAL_CHI2_PER_COLUMN * sc && amplitude >= 0.005;
         }
         return new TrendFit(fitted, b[a], s >= 0 ? b[s] : 0, s >= 0, inv[a][a], s >= 0 ? inv[a][s] : 0,
-                s >= 0 ? inv[s][s] : Double.POSITIVE_INFINITY, seasonal, b, seasonalOffset, weights, significant);
+                s >= 0 ? inv[s][s] : Double.POSITIVE_INFINITY, seasonal, b, seasonalOffset, weights, significant, scale,
+                kappa);
     }
 
     private static boolean canCarrySlope(Observations o, double[] w, int from, int to) {
@@ -181,8 +197,7 @@ final class TrendFit {
     }
 
     /** Huber weights against the current fit; false when no residual is far enough out to bother. */
-    private static boolean reweight(Observations o, double[] base, double[] fitted, double[] weights) {
-        double s = Noise.robustStd(o, base, fitted);
+    private static boolean reweight(Observations o, double[] base, double[] fitted, double[] weights, double s) {
         if (!(s > 0)) {
             return false;
         }
@@ -220,21 +235,12 @@ final class TrendFit {
         }
 
         static double mad(double[] v, int m) {
-            if (m == 0) {
-                return 0;
-            }
-            double[] a = Arrays.copyOf(v, m);
-            double med = median(a, m);
-            for (int i = 0; i < m; i++) {
-                a[i] = Math.abs(a[i] - med);
-            }
-            return 1.4826 * median(a, m);
+            return Medians.mad(v, m);
         }
 
         /** The median of a[0..m) (reorders a). */
         static double median(double[] a, int m) {
-            Arrays.sort(a, 0, m);
-            return m % 2 == 1 ? a[m / 2] : (a[m / 2 - 1] + a[m / 2]) / 2;
+            return Medians.median(a, m);
         }
 
         /** (1+ρ)/(1−ρ), ρ the lag-1 autocorrelation of the residuals (gaps skipped), clamped to [0, 0.95]. */

@@ -55,8 +55,11 @@ public final class FleetMetrics implements MultiCollector {
                         HostRank::getMax, false),
                 gauge("ctfleet_host_fill_ratio", "count / max; absent for hosts without a limit", top, labels,
                         h -> h.hasFill() ? h.getFill() : Double.NaN, true),
-                gauge("ctfleet_host_eta_seconds", "Seconds until the table is full at the current trend;"
-                        + " absent when not growing", top, labels,
+                gauge("ctfleet_host_full_probability", "Probability that the table is full within 24 hours;"
+                        + " absent for hosts without a limit", top, labels,
+                        h -> h.hasFill() ? h.getPFull() : Double.NaN, true),
+                gauge("ctfleet_host_eta_seconds", "Median seconds until the table is full;"
+                        + " absent when more likely than not it does not fill within 7 days", top, labels,
                         h -> h.hasEtaSeconds() ? h.getEtaSeconds() : Double.NaN, true),
                 gauge("ctfleet_host_drops_per_second", "Packets dropped (drop counter) per second", top, labels,
                         HostRank::getDropsPerSecond, false),

@@ -26,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RecentBuckets implements SampleListener {
     public static final RecentBuckets NONE = new RecentBuckets(Duration.ZERO);
-    public static final long WIDTH = Duration.ofMinutes(5).toMillis();
+    public static final long WIDTH = ctfleet.server.fleet.CountBuckets.BUCKET.toMillis();
     static final long MAX_AGE_MILLIS = RecentRaw.MAX_AGE_MILLIS;
     static final long MAX_AGE_SPREAD_MILLIS = RecentRaw.MAX_AGE_SPREAD_MILLIS;
     /** Beyond the span: agents' clocks ahead of ours, and the bucket still filling. */

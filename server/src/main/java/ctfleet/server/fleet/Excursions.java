@@ -17,8 +17,9 @@ package ctfleet.server.fleet;
  *       never does (connection storms, a retry wave, a batch job; a clamped point at max is one).
  *       Their rate is how many were seen per second of window, and their heights beyond that
  *       threshold an exponential tail whose mean excess is the observed one shrunk towards s
- *       (as if two more bursts of excess s had been seen); beyond the highest burst seen, the
- *       chance falls by another 1/(k+1) for k bursts.
+ *       (as if two more bursts of excess s had been seen). Within the heights seen, a height is
+ *       reached with the share of the k bursts that reached it, out of k + 1 (or the tail's chance,
+ *       if more); beyond the highest, with 1/(k+1) times the tail's further decay.
  * </ul>
  *
  * <p>Noise that grows with the level: excursions are normalised by {@code g(level) =
@@ -43,13 +44,17 @@ final class Excursions {
     final double burstThreshold;
     final double burstMeanExcess;
     final int bursts;
+    /** Each burst's highest normalised excursion, ascending. */
+    private final double[] burstPeaks;
     /** The highest normalised excursion of a burst, or NaN without one. */
     final double highestBurst;
     final double gamma;
     final double refLevel;
 
     private Excursions(double center, double scale, double upcrossRate, double burstRate, double burstThreshold,
-            double burstMeanExcess, int bursts, double highestBurst, double gamma, double refLevel) {
+            double burstMeanExcess, int bursts, double[] burstPeaks, double highestBurst, double gamma,
+            double refLevel) {
+        this.burstPeaks = burstPeaks;
         this.center = center;
         this.scale = scale;
         this.upcrossRate = upcrossRate;
@@ -85,6 +90,7 @@ final class Excursions {
         int crossings = 0;
         double threshold = center + BURST_SIGMAS * scale;
         int bursts = 0;
+        double[] peaks = new double[8];
         double excess = 0;
         double highest = Double.NaN;
         double runPeak = Double.NaN;
@@ -101,6 +107,10 @@ final class Excursions {
             }
             boolean runEnds = !Double.isNaN(runPeak) && (i == n - 1 || e[i + 1] < threshold || o.gapBefore(i + 1));
             if (runEnds) {
+                if (bursts == peaks.length) {
+                    peaks = java.util.Arrays.copyOf(peaks, 2 * bursts);
+                }
+                peaks[bursts] = runPeak;
                 bursts++;
                 excess += runPeak - threshold;
                 highest = Double.isNaN(highest) ? runPeak : Math.max(highest, runPeak);
@@ -117,7 +127,10 @@ final class Excursions {
         // A couple of bursts say little about how far the next may go: their mean excess is shrunk
         // towards the noise scale as if two more bursts of that excess had been seen.
         double meanExcess = (excess + PRIOR_BURSTS * scale) / (bursts + PRIOR_BURSTS);
-        return new Excursions(center, scale, upcross, burstRate, threshold, meanExcess, bursts, highest, gamma, ref);
+        peaks = java.util.Arrays.copyOf(peaks, bursts);
+        java.util.Arrays.sort(peaks);
+        return new Excursions(center, scale, upcross, burstRate, threshold, meanExcess, bursts, peaks, highest, gamma,
+                ref);
     }
 
     /** Excursion episodes per second that reach {@code gap} above a trend standing at {@code level}. */
@@ -137,13 +150,32 @@ final class Excursions {
         if (u <= burstThreshold) {
             burst = burstRate;
         } else if (u <= highestBurst) {
-            burst = burstRate * Math.exp(-(u - burstThreshold) / burstMeanExcess);
+            // Within what was seen: the share of bursts that rose this far, as if one more fell short,
+            // or the exponential tail where that says more.
+            int reached = bursts - lowerBound(burstPeaks, u);
+            burst = burstRate * Math.max((double) reached / (bursts + 1),
+                    Math.exp(-(u - burstThreshold) / burstMeanExcess));
         } else {
             // Beyond the highest burst seen: the next of k exchangeable bursts tops them all with
             // chance 1/(k+1), and by how much decays with the mean excess.
             burst = burstRate / (bursts + 1) * Math.exp(-(u - highestBurst) / burstMeanExcess);
         }
         return noise + burst;
+    }
+
+    /** The first index of a sorted array whose value is at least v. */
+    private static int lowerBound(double[] a, double v) {
+        int lo = 0;
+        int hi = a.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] < v) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /** The typical rise of a peak above the trend at this level, fill units (for a reason's "±"). */

@@ -33,6 +33,7 @@ public final class FillForecaster {
     static final int MIN_POINTS = 3;
     /** The newest stretch looked at for a surge. */
     static final double SURGE_SPAN = 3600;
+    static final int SURGE_MIN_POINTS = 6;
     /** A surge must beat the regime's slope by this many standard errors, ... */
     static double SURGE_T = 3;
     /** ... and rise at least this much of max per hour. */
@@ -45,6 +46,12 @@ public final class FillForecaster {
     private FillForecaster() {}
 
     public static FillForecast forecast(List<CountPoint> points, Instant now, long max, Duration horizon) {
+        return forecast(points, List.of(), now, max, horizon);
+    }
+
+    /** @param recent the newest raw samples when {@code points} are buckets (for a surge of the last minutes) */
+    public static FillForecast forecast(List<CountPoint> points, List<CountPoint> recent, Instant now, long max,
+            Duration horizon) {
         if (max <= 0 || points.isEmpty()) {
             return FillForecast.NONE;
         }
@@ -115,7 +122,9 @@ public final class FillForecaster {
 
         double s2k = fit.residualScale * fit.residualScale * fit.inflation;
         TrendPosterior post = TrendPosterior.of(fit, s2k);
-        TrendPosterior.Surge surge = surge(o, z, w, fit, post.meanSlope);
+        TrendPosterior.Surge surge = recent.size() >= SURGE_MIN_POINTS
+                ? surge(Observations.of(recent, now, max), null, null, fit, post.meanSlope)
+                : surge(o, z, w, fit, post.meanSlope);
         if (surge != null) {
             post = post.withSurge(surge, SURGE_SHARE, SURGE_FADE_SPANS * surge.since());
         }
@@ -147,6 +156,15 @@ public final class FillForecaster {
      * there is none.
      */
     static TrendPosterior.Surge surge(Observations o, double[] z, double[] w, TrendFit fit, double regimeSlope) {
+        if (z == null) {
+            // Raw samples: de-seasoned here, every one in use but those clamped at max.
+            z = new double[o.n];
+            w = new double[o.n];
+            for (int i = 0; i < o.n; i++) {
+                z[i] = o.y[i] - fit.season(o.nowSeconds + o.x[i] * Observations.DAY);
+                w[i] = o.censored[i] ? 0 : 1;
+            }
+        }
         double from = -SURGE_SPAN / Observations.DAY;
         LeastSquares ls = new LeastSquares(2);
         double[] row = {1, 0};
@@ -160,7 +178,7 @@ public final class FillForecaster {
                 first = first < 0 ? i : first;
             }
         }
-        if (count < 6) {
+        if (count < SURGE_MIN_POINTS) {
             return null;
         }
         LeastSquares.Fit f = ls.solve();

@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param counters cumulative per-CPU-summed counters in the window, oldest first
  * @param imported the data came from an import (e.g. Prometheus history), not a live agent: there
  *                 is no agent that could fall silent, so the host is never stale for lack of one
+ * @param recent   the newest raw samples (about the last hour), oldest first, when {@code points}
+ *                 are buckets: what a surge of the last minutes is seen in; empty when unknown
  */
 public record HostHistory(
         String host,
@@ -28,13 +30,20 @@ public record HostHistory(
         Duration interval,
         List<CountPoint> points,
         List<CounterPoint> counters,
-        boolean imported) {
+        boolean imported,
+        List<CountPoint> recent) {
 
     /** A live agent's host. */
     public HostHistory(String host, Map<String, String> labels, ConntrackModule conntrack, long count, long max,
                        long buckets, Instant lastSeen, Duration interval, List<CountPoint> points,
                        List<CounterPoint> counters) {
         this(host, labels, conntrack, count, max, buckets, lastSeen, interval, points, counters, false);
+    }
+
+    public HostHistory(String host, Map<String, String> labels, ConntrackModule conntrack, long count, long max,
+                       long buckets, Instant lastSeen, Duration interval, List<CountPoint> points,
+                       List<CounterPoint> counters, boolean imported) {
+        this(host, labels, conntrack, count, max, buckets, lastSeen, interval, points, counters, imported, List.of());
     }
 
     public HostHistory {
@@ -44,6 +53,7 @@ public record HostHistory(
         labels = Map.copyOf(labels);
         points = List.copyOf(points);
         counters = List.copyOf(counters);
+        recent = List.copyOf(recent);
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("interval must be positive: " + interval);
         }

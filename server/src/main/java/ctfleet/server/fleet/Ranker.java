@@ -72,7 +72,7 @@ public final class Ranker {
         CounterTotals totals = CounterTotals.of(h.counters());
         CounterTotals recent = CounterTotals.of(recentPart(h.counters(), now));
         boolean limited = h.conntrack() == ConntrackModule.LOADED && h.max() > 0;
-        FillForecast f = limited ? FillForecaster.forecast(h.points(), now, h.max(), config.horizon())
+        FillForecast f = limited ? FillForecaster.forecast(h.points(), h.recent(), now, h.max(), config.horizon())
                 : FillForecast.NONE;
         double refusedNow = recent.perSecond(DROP) + recent.perSecond(EARLY_DROP) + recent.perSecond(INSERT_FAILED);
         boolean dropping = limited && (recent.increase(DROP) > 0 || recent.increase(EARLY_DROP) > 0

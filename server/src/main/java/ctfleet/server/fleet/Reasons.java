@@ -37,12 +37,22 @@ final class Reasons {
                     .append(percent(fit.level + fit.season(o.nowSeconds))).append(" (")
                     .append(trend.equals("flat") ? "flat" : trend).append(" before)");
         } else if (last.kind() != Regimes.Kind.START) {
-            int k = last.from();
-            double before = fit.fitted[k - 1];
-            double after = fit.fitted[k];
-            if (Math.abs(after - before) >= STEP) {
+            // The newest level change: the newest regime's start, or the one before it when the
+            // newest only changed the slope.
+            int at = regimes.size() - 1;
+            if (jump(fit, regimes.get(at)) < STEP && at > 1 && jump(fit, regimes.get(at - 1)) >= STEP) {
+                at--;
+            }
+            Regimes.Start step = regimes.get(at);
+            if (jump(fit, step) >= STEP) {
+                double before = fit.fitted[step.from() - 1];
+                double after = fit.fitted[step.from()];
                 b.append(after > before ? "stepped up " : "stepped down ").append(percentNumber(before)).append(" → ")
-                        .append(percent(after)).append(" at ").append(since).append(", ").append(trend).append(" since");
+                        .append(percent(after)).append(" at ").append(time(points.get(step.from()).ts(), now))
+                        .append(", ").append(trend).append(" since");
+                if (step != last) {
+                    b.append(" ").append(since);
+                }
             } else {
                 b.append(trend).append(" since ").append(since);
             }
@@ -60,6 +70,11 @@ final class Reasons {
             b.append("; ").append(second);
         }
         return b.toString();
+    }
+
+    /** How far the fitted level moved at a regime's start (fill). */
+    private static double jump(TrendFit fit, Regimes.Start s) {
+        return s.from() == 0 ? 0 : Math.abs(fit.fitted[s.from()] - fit.fitted[s.from() - 1]);
     }
 
     /** The cycle's crest, or the bursts, or how far the noise swings: whichever explains the chance of filling. */

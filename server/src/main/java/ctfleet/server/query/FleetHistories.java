@@ -60,19 +60,11 @@ final class FleetHistories {
         long rateFrom = now.minus(window).toEpochMilli();
         long recentFrom = now.minus(Ranker.RECENT).toEpochMilli();
         Map<String, RecentBuckets.Window> windows = new HashMap<>();
-        java.util.Set<String> young = new java.util.HashSet<>();
-        history.recentBuckets(from, rateFrom, recentFrom, now.toEpochMilli() + 1, (host, w) -> {
-            windows.put(host, w);
-            List<CountPoint> p = w.points();
-            if (p.size() < 2 || CountBuckets.readRaw(Duration.between(p.get(0).ts(), p.get(p.size() - 1).ts()))) {
-                young.add(host);
-            }
-        });
+        history.recentBuckets(from, rateFrom, recentFrom, now.toEpochMilli() + 1, windows::put);
+        // The last hour raw as well: a host with less data than that is forecast from its samples,
+        // and everyone's surge of the last minutes is seen at full resolution.
         Map<String, RecentRaw.Window> raw = new HashMap<>();
-        if (!young.isEmpty()) {
-            history.recentWindows(now.minus(CountBuckets.RAW_BELOW).minus(Duration.ofMinutes(5)).toEpochMilli(),
-                    now.toEpochMilli() + 1, young, raw::put);
-        }
+        history.recentWindows(now.minus(CountBuckets.RAW_BELOW).toEpochMilli(), now.toEpochMilli() + 1, raw::put);
         List<HostHistory> out = new ArrayList<>(latest.size());
         for (LatestState l : latest.values()) {
             RecentBuckets.Window w = windows.get(l.hostId());
@@ -95,7 +87,11 @@ final class FleetHistories {
         if (w == null) {
             return history(l, DEFAULT_INTERVAL, List.of(), List.of());
         }
-        List<CountPoint> points = raw != null && raw.counts().size() >= w.points().size() ? raw.counts() : w.points();
+        List<CountPoint> buckets = w.points();
+        boolean young = buckets.size() < 2
+                || CountBuckets.readRaw(Duration.between(buckets.get(0).ts(), buckets.get(buckets.size() - 1).ts()));
+        List<CountPoint> recent = raw == null ? List.of() : raw.counts();
+        List<CountPoint> points = young && !recent.isEmpty() ? recent : buckets;
         List<CounterPoint> counters = new ArrayList<>(3);
         if (!w.points().isEmpty()) {
             Instant last = w.points().get(w.points().size() - 1).ts();
@@ -115,7 +111,7 @@ final class FleetHistories {
             long[] gaps = raw.gaps().clone();
             interval = median(gaps, gaps.length);
         }
-        return history(l, interval, points, counters);
+        return history(l, interval, points, counters, points == recent ? List.of() : recent);
     }
 
     private static Counters minus(Counters a, Counters b) {
@@ -136,17 +132,6 @@ final class FleetHistories {
         Instant now = clock.instant();
         Map<String, LatestState> latest = latestStates();
         long from = now.minus(window).toEpochMilli();
-        if (history.servesRecent(from, step)) {
-            // The ranking's usual hour: each host's window as RecentRaw keeps it, no point by point work.
-            Map<String, RecentRaw.Window> windows = new HashMap<>();
-            history.recentWindows(from, now.toEpochMilli() + 1, windows::put);
-            List<HostHistory> out = new ArrayList<>();
-            for (LatestState l : latest.values()) {
-                RecentRaw.Window w = windows.get(l.hostId());
-                out.add(of(l, w != null ? w : EMPTY, now));
-            }
-            return new Loaded(now, latest, out);
-        }
         Map<String, List<HistoryPoint>> series = new HashMap<>();
         // Points come host by host: one map lookup per host, not per point (360,000 per Top call).
         var current = new Object() {
@@ -169,23 +154,6 @@ final class FleetHistories {
         return new Loaded(now, latest, out);
     }
 
-    private static final RecentRaw.Window EMPTY = new RecentRaw.Window(List.of(), Counters.ZERO, new long[0]);
-
-    /** The same host history as {@link #of(LatestState, List, Instant)} makes from the window's raw points. */
-    static HostHistory of(LatestState l, RecentRaw.Window w, Instant now) {
-        List<CountPoint> counts = w.counts();
-        List<CounterPoint> counters = new ArrayList<>(2);
-        if (!counts.isEmpty()) {
-            // A window's first point has no increase of its own.
-            counters.add(new CounterPoint(counts.get(0).ts(), "", counterMap(Counters.ZERO)));
-        }
-        if (counts.size() > 1) {
-            counters.add(new CounterPoint(counts.get(counts.size() - 1).ts(), "", counterMap(w.increases())));
-        }
-        long[] gaps = w.gaps().clone();
-        return history(l, median(gaps, gaps.length), counts, counters);
-    }
-
     private static Map<String, Long> counterMap(Counters c) {
         return Map.of("drop", c.drop(), "early_drop", c.earlyDrop(), "insert_failed", c.insertFailed(),
                 "invalid", c.invalid());
@@ -193,11 +161,16 @@ final class FleetHistories {
 
     private static HostHistory history(LatestState l, Duration interval, List<CountPoint> counts,
             List<CounterPoint> counters) {
+        return history(l, interval, counts, counters, List.of());
+    }
+
+    private static HostHistory history(LatestState l, Duration interval, List<CountPoint> counts,
+            List<CounterPoint> counters, List<CountPoint> recent) {
         // Last seen is the newest sample's own time: a host replaying an outage from its spool is
         // talking, but its news is old.
         return new HostHistory(l.hostId(), l.labels(), l.loaded() ? ConntrackModule.LOADED : ConntrackModule.NOT_LOADED,
                 l.count(), l.max(), l.buckets(), Instant.ofEpochMilli(l.ts()), interval, counts, counters,
-                l.imported());
+                l.imported(), recent);
     }
 
     static HostHistory of(LatestState l, List<HistoryPoint> points, Instant now) {

@@ -197,9 +197,12 @@ public final class HistoryReader {
         void accept(String hostId, RecentBuckets.Window window) throws SQLException;
     }
 
-    /** Whether {@link #recentBuckets} serves a context starting at {@code fromMillis}. */
+    /**
+     * Whether {@link #recentBuckets} serves a context starting at {@code fromMillis}: up to the span
+     * kept in memory (from the database when this reader has no memory of it).
+     */
     public boolean servesBuckets(long fromMillis) {
-        return buckets.serves(fromMillis, clock.millis());
+        return clock.millis() - fromMillis <= ctfleet.server.fleet.CountBuckets.MIN_CONTEXT.toMillis() + RecentBuckets.WIDTH;
     }
 
     /**

@@ -149,7 +149,7 @@ public final class RecentRaw implements SampleListener {
 
         private void set(int i, RawPoint r) {
             ts[i] = r.ts();
-            counts[i] = new CountPoint(Instant.ofEpochMilli(r.ts()), r.count(), r.max());
+            counts[i] = new CountPoint(Instant.ofEpochMilli(r.ts()), r.count(), r.max(), r.count(), 1, r.counters().boot());
             counters[i] = r.counters();
         }
 

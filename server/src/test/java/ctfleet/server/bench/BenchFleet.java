@@ -129,8 +129,10 @@ final class BenchFleet {
             if (last > first) {
                 counters.add(counter(last, first));
             }
+            List<CountPoint> lastHour = raw(now, (int) CountBuckets.RAW_BELOW.toMinutes());
             return new HostHistory(id, Map.of("kind", kind.name().toLowerCase()), ConntrackModule.LOADED,
-                    count[last], max, max, at(last), STEP, points, counters, false);
+                    count[last], max, max, at(last), STEP, points, counters, false,
+                    points.size() == lastHour.size() ? List.of() : lastHour);
         }
 
         private CounterPoint counter(int i, int base) {

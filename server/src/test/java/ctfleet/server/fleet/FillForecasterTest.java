@@ -1,0 +1,257 @@
+package ctfleet.server.fleet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.IntToDoubleFunction;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each kind of history a gateway has, forecast as the server reads it (two days of one-minute
+ * samples in 10-minute buckets): the probability, the ETA and its range, and the reason.
+ */
+class FillForecasterTest {
+    static final long MAX = 262_144;
+    static final Instant NOW = Series.NOW;
+    static final int DAY = 1440;
+    static final Duration DAY_H = Duration.ofHours(24);
+
+    /** Two days of minutes ending at NOW: fill(i) for i minutes before now, with Gaussian noise of sd. */
+    static List<CountPoint> minutes(double sd, long seed, IntToDoubleFunction fill) {
+        return minutes(2 * DAY, sd, seed, fill, i -> 1, i -> true);
+    }
+
+    static List<CountPoint> minutes(int n, double sd, long seed, IntToDoubleFunction fill,
+            java.util.function.IntUnaryOperator boot, java.util.function.IntPredicate observed) {
+        Random r = new Random(seed);
+        List<CountPoint> out = new ArrayList<>();
+        for (int ago = n - 1; ago >= 0; ago--) {
+            double f = fill.applyAsDouble(ago) + r.nextGaussian() * sd;
+            if (!observed.test(ago)) {
+                continue;
+            }
+            long c = Math.max(0, Math.min(MAX, Math.round(f * MAX)));
+            out.add(new CountPoint(NOW.minus(Duration.ofMinutes(ago)), c, MAX, c, 1, boot.applyAsInt(ago)));
+        }
+        return out;
+    }
+
+    static FillForecast forecast(List<CountPoint> raw) {
+        return FillForecaster.forecast(CountBuckets.forForecast(raw, CountBuckets.MIN_CONTEXT), NOW, MAX, DAY_H);
+    }
+
+    static double hours(java.util.OptionalDouble s) {
+        return s.getAsDouble() / 3600;
+    }
+
+    @Test
+    void aFlatHostFarFromMaxNeverFills() {
+        FillForecast f = forecast(minutes(0.01, 1, ago -> 0.40));
+        assertEquals(0, f.pFull(), 0.001);
+        assertTrue(f.etaSeconds().isEmpty());
+        assertEquals("flat at 40 %", f.reason());
+    }
+
+    @Test
+    void steadyGrowthFillsWhenTheLineSaysWithARangeAroundIt() {
+        // 40 % two days ago, +0.8 %/h: 78 % now; the line reaches max in 27.5 h, and the samples'
+        // noise (1 % of max) touches max two to three hours before that.
+        FillForecast f = forecast(minutes(0.01, 2, ago -> 0.78 - 0.008 * ago / 60.0));
+        assertEquals(25, hours(f.etaSeconds()), 1.5);
+        assertTrue(hours(f.etaLowSeconds()) <= hours(f.etaSeconds()));
+        assertTrue(hours(f.etaHighSeconds()) >= hours(f.etaSeconds()));
+        assertTrue(f.pFull() < 0.5, "the median is beyond the 24 h horizon: " + f.pFull());
+        assertTrue(f.reason().startsWith("growing 0.8 %/h since"), f.reason());
+        FillForecast in48 = FillForecaster.forecast(CountBuckets.forForecast(minutes(0.01, 2,
+                ago -> 0.78 - 0.008 * ago / 60.0), CountBuckets.MIN_CONTEXT), NOW, MAX, Duration.ofHours(48));
+        assertTrue(in48.pFull() > 0.95, "within 48 h it is near certain: " + in48.pFull());
+    }
+
+    @Test
+    void aStepUpThatStaysBelowMaxIsNotGrowth() {
+        // The case: 55 % for a day and a half, then traffic failed over to it: 93 %, flat since.
+        FillForecast f = forecast(minutes(0.005, 3, ago -> ago > 6 * 60 ? 0.55 : 0.93));
+        assertTrue(f.pFull() < 0.1, "p " + f.pFull());
+        assertTrue(f.etaSeconds().isEmpty());
+        assertTrue(f.reason().startsWith("stepped up 55 → 93 % at "), f.reason());
+        assertTrue(f.reason().contains("flat since"), f.reason());
+    }
+
+    @Test
+    void aStepDownIsNotAFallingTrend() {
+        FillForecast f = forecast(minutes(0.005, 4, ago -> ago > 10 * 60 ? 0.90 : 0.50));
+        assertEquals(0, f.pFull(), 0.01);
+        assertTrue(f.reason().startsWith("stepped down 90 → 50 % at"), f.reason());
+        assertEquals(0, f.slopePerSecond(), 0.05, "the step is not read as a slope");
+    }
+
+    @Test
+    void growthThatBeganRecentlyIsFittedFromWhereItBegan() {
+        // Flat at 30 % until 8 hours ago, then +5 %/h: 70 % now, full in 6 h.
+        FillForecast f = forecast(minutes(0.005, 5, ago -> ago > 8 * 60 ? 0.30 : 0.70 - 0.05 * ago / 60.0));
+        assertEquals(6, hours(f.etaSeconds()), 1);
+        assertTrue(f.pFull() > 0.95);
+        assertTrue(f.reason().startsWith("growing 5.0 %/h since"), f.reason());
+    }
+
+    @Test
+    void aDailyCrestBelowMaxIsNotARisk() {
+        // Evening crest at 80 %, night trough at 40 %; now (12:00 UTC) on the rising edge.
+        FillForecast f = forecast(minutes(0.01, 6, ago -> 0.60 + 0.20 * Math.sin(2 * Math.PI * (DAY - ago) / DAY)));
+        assertTrue(f.pFull() < 0.05, "p " + f.pFull());
+        assertTrue(f.reason().contains("daily crest 8"), f.reason());
+    }
+
+    @Test
+    void aDailyCrestAboveMaxFillsItAtTheCrest() {
+        // The same wave 25 points higher: its crest is clamped at max every day.
+        FillForecast f = forecast(minutes(0.01, 7, ago -> 0.85 + 0.20 * Math.sin(2 * Math.PI * (DAY - ago) / DAY)));
+        assertTrue(f.pFull() > 0.9, "p " + f.pFull());
+        assertTrue(f.reason().contains("daily crest reaches max at"), f.reason());
+        // Now is 12:00 on the way up (sin = 0 at noon, 1 at 18:00): full within the afternoon.
+        assertTrue(hours(f.etaSeconds()) < 6, "eta " + hours(f.etaSeconds()));
+    }
+
+    @Test
+    void burstsThatReachedMaxBeforeMakeItLikelyAgain() {
+        // 50 % with a 40-minute burst to max every 8 hours.
+        FillForecast f = forecast(minutes(0.005, 8, ago -> {
+            int phase = (ago + 200) % 480;
+            return phase < 40 ? 0.50 + 0.6 * Math.sin(Math.PI * phase / 40) : 0.50;
+        }));
+        assertTrue(f.pFull() > 0.5, "p " + f.pFull());
+        assertTrue(f.reason().contains("burst"), f.reason());
+        // The same host without bursts: nothing.
+        assertEquals(0, forecast(minutes(0.005, 8, ago -> 0.50)).pFull(), 0.001);
+    }
+
+    @Test
+    void aRebootsRefillIsNotGrowth() {
+        // Flat at 60 %; rebooted 20 minutes ago and refilling (time constant 10 minutes).
+        List<CountPoint> raw = minutes(2 * DAY, 0.005, 9,
+                ago -> ago >= 20 ? 0.60 : 0.60 * (1 - Math.exp(-(20 - ago) / 10.0)), ago -> ago >= 20 ? 1 : 2,
+                ago -> true);
+        FillForecast f = forecast(raw);
+        assertEquals(0, f.pFull(), 0.01);
+        assertTrue(f.reason().startsWith("rebooted at "), f.reason());
+        assertTrue(f.reason().contains("refilling toward 60 %"), f.reason());
+    }
+
+    @Test
+    void gapsDoNotChangeTheTrend() {
+        IntToDoubleFunction line = ago -> 0.78 - 0.008 * ago / 60.0;
+        FillForecast whole = forecast(minutes(0.01, 10, line));
+        FillForecast gappy = forecast(minutes(2 * DAY, 0.01, 10, line, ago -> 1,
+                ago -> !(ago > 600 && ago < 800) && !(ago > 2000 && ago < 2200)));
+        assertEquals(hours(whole.etaSeconds()), hours(gappy.etaSeconds()), 1.5);
+    }
+
+    @Test
+    void noiseThatGrowsWithTheLevelFillsEarlierThanItsLine() {
+        // The line reaches max in ~27 h; noise of 4 % of the level makes the peaks get there first.
+        Random r = new Random(11);
+        List<CountPoint> raw = new ArrayList<>();
+        for (int ago = 2 * DAY - 1; ago >= 0; ago--) {
+            double level = 0.78 - 0.008 * ago / 60.0;
+            long c = Math.round(Math.min(1, level * (1 + 0.04 * r.nextGaussian())) * MAX);
+            raw.add(new CountPoint(NOW.minus(Duration.ofMinutes(ago)), c, MAX, c, 1, 1));
+        }
+        FillForecast f = forecast(raw);
+        assertTrue(hours(f.etaSeconds()) < 26, "eta " + hours(f.etaSeconds()));
+        assertTrue(f.pFull() > 0.2, "p " + f.pFull());
+    }
+
+    @Test
+    void aFewSamplesSaySoInsteadOfGuessing() {
+        List<CountPoint> two = minutes(2, 0, 12, ago -> 0.95, ago -> 1, ago -> true);
+        FillForecast f = FillForecaster.forecast(two, NOW, MAX, DAY_H);
+        assertEquals(0, f.pFull());
+        assertEquals("2 samples so far: no trend yet", f.reason());
+    }
+
+    @Test
+    void twentyMinutesOfFastGrowthAreEnough() {
+        // A new host, 20 one-minute samples, +1 % a minute from 60 %: full in about 20 minutes.
+        List<CountPoint> raw = minutes(20, 0.002, 13, ago -> 0.79 - 0.01 * ago, ago -> 1, ago -> true);
+        FillForecast f = forecast(raw);
+        assertTrue(f.pFull() > 0.95, "p " + f.pFull());
+        assertEquals(21, f.etaSeconds().getAsDouble() / 60, 5);
+    }
+
+    @Test
+    void aTableAtMaxNowIsFullNow() {
+        FillForecast f = forecast(minutes(0, 14, ago -> ago < 30 ? 1.2 : 0.7));
+        assertEquals(1, f.pFull());
+        assertEquals(0, f.etaSeconds().getAsDouble());
+        assertTrue(f.reason().startsWith("at max since "), f.reason());
+    }
+
+    @Test
+    void aSurgeInTheLastHourIsSeenInRawSamples() {
+        // Flat at 40 % for two days, then in the last 40 minutes +60 %/h: 80 % now.
+        IntToDoubleFunction fill = ago -> ago > 40 ? 0.40 : 0.80 - 0.01 * ago;
+        List<CountPoint> raw = minutes(0.003, 15, fill);
+        List<CountPoint> lastHour = raw.subList(raw.size() - 60, raw.size());
+        FillForecast f = FillForecaster.forecast(CountBuckets.forForecast(raw, CountBuckets.MIN_CONTEXT), lastHour,
+                NOW, MAX, DAY_H);
+        assertTrue(f.pFull() > 0.4, "p " + f.pFull());
+        assertTrue(f.reason().contains("rising"), f.reason());
+    }
+
+    @Test
+    void theEtaRangeAndTheProbabilityAgree() {
+        for (double slope : new double[] {0.002, 0.005, 0.01, 0.02, 0.04}) {
+            double s = slope;
+            FillForecast f = forecast(minutes(0.01, 16, ago -> 0.5 - s * ago / 60.0));
+            if (f.etaSeconds().isEmpty()) {
+                assertTrue(f.pFull() < 0.5 + 1e-9, "no median ETA, so under one half: " + f.pFull());
+                continue;
+            }
+            double eta = f.etaSeconds().getAsDouble();
+            assertEquals(eta <= DAY_H.toSeconds(), f.pFull() >= 0.5, "slope " + s + ": eta " + eta + ", p " + f.pFull());
+            assertTrue(f.etaLowSeconds().getAsDouble() <= eta);
+            f.etaHighSeconds().ifPresent(high -> assertTrue(high >= eta));
+        }
+    }
+
+    @Test
+    void aWeeklyCycleNeedsTwoWeeksAndThenShowsItsCrest() {
+        // Busy weekdays (70 %), quiet weekends (35 %), 15 days of 10-minute samples; now is Monday noon.
+        List<CountPoint> raw = new ArrayList<>();
+        Random r = new Random(17);
+        Instant monday = Instant.parse("2026-03-02T12:00:00Z");
+        for (int ago = 15 * 144; ago >= 0; ago--) {
+            Instant t = monday.minus(Duration.ofMinutes(10L * ago));
+            int dow = t.atZone(java.time.ZoneOffset.UTC).getDayOfWeek().getValue();
+            double level = 0.35 + 0.35 * weekday(t);
+            long c = Math.round((level + 0.005 * r.nextGaussian()) * MAX);
+            raw.add(new CountPoint(t, c, MAX, c, 1, 1));
+        }
+        FillForecast f = FillForecaster.forecast(CountBuckets.aggregate(raw, CountBuckets.HOUR), monday, MAX, DAY_H);
+        assertEquals(0, f.pFull(), 0.01);
+        assertTrue(f.reason().contains("weekly crest"), f.reason());
+    }
+
+    /** 1 on weekdays and 0 at weekends, with two-hour ramps from Monday 00:00 and Saturday 00:00 UTC. */
+    private static double weekday(Instant t) {
+        var z = t.atZone(java.time.ZoneOffset.UTC);
+        double hours = (z.getDayOfWeek().getValue() - 1) * 24 + z.getHour() + z.getMinute() / 60.0;
+        return hours < 2 ? hours / 2 : hours < 120 ? 1 : Math.max(0, 1 - (hours - 120) / 2);
+    }
+
+    @Test
+    void aStepThatHappenedToAFailoverPartnerIsSeenOnBothSides() {
+        // A pair: a takes b's load for the last 5 hours.
+        FillForecast a = forecast(minutes(0.005, 18, ago -> ago < 300 ? 0.45 + 0.40 : 0.45));
+        FillForecast b = forecast(minutes(0.005, 19, ago -> ago < 300 ? 0.01 : 0.40));
+        assertTrue(a.reason().startsWith("stepped up 45 → 85 %"), a.reason());
+        assertTrue(b.reason().startsWith("stepped down 40 → 1 %"), b.reason());
+        assertFalse(a.pFull() > 0.1, "85 % and flat: " + a.pFull());
+    }
+}

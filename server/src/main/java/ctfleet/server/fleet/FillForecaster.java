@@ -36,7 +36,7 @@ public final class FillForecaster {
     static final int SURGE_MIN_POINTS = 6;
     /** A surge must beat the regime's slope by this many standard errors, ... */
     static double SURGE_T = 3;
-    /** ... and rise at least this much of max per hour. */
+    /** ... and rise at least this much of max per hour, and this much faster than the regime. */
     static double SURGE_MIN_PER_HOUR = 0.03;
     /** The weight a surge gets: it may go on, or it may be a burst that turns. */
     static double SURGE_SHARE = 0.5;
@@ -120,7 +120,10 @@ public final class FillForecaster {
             fit = fit.withoutCycle();
         }
 
-        double s2k = fit.residualScale * fit.residualScale * fit.inflation;
+        // A perfect fit (a constant count, an import of round numbers) still leaves a quantum of doubt:
+        // the slope is then known, not unknown.
+        double scale = Math.max(fit.residualScale, Excursions.MIN_SCALE);
+        double s2k = scale * scale * fit.inflation;
         TrendPosterior post = TrendPosterior.of(fit, s2k);
         TrendPosterior.Surge surge = recent.size() >= SURGE_MIN_POINTS
                 ? surge(Observations.of(recent, now, max), null, null, fit, post.meanSlope)
@@ -204,7 +207,7 @@ public final class FillForecaster {
         double rho = den > 0 ? Math.max(0, Math.min(0.95, num / den)) : 0;
         kappa = (1 + rho) / (1 - rho);
         double se = f.standardError()[1] * Math.sqrt(kappa);
-        if (b / 24 < SURGE_MIN_PER_HOUR || b - regimeSlope < SURGE_T * se) {
+        if (b / 24 < SURGE_MIN_PER_HOUR || b - regimeSlope < Math.max(SURGE_T * se, SURGE_MIN_PER_HOUR * 24)) {
             return null;
         }
         double since = (o.x[o.n - 1] - o.x[first]) * Observations.DAY;

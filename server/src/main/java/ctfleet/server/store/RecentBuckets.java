@@ -216,6 +216,9 @@ public final class RecentBuckets implements SampleListener {
             }
             long first = Math.floorDiv(from, WIDTH);
             long last = Math.min(newest, Math.floorDiv(to - 1, WIDTH));
+            if (last < first) {
+                return new Window(List.of(), Counters.ZERO, Counters.ZERO, rateFrom, 0);
+            }
             long rateBucket = Math.floorDiv(rateFrom, WIDTH);
             long recentBucket = Math.floorDiv(recentFrom, WIDTH);
             List<CountPoint> points = new ArrayList<>((int) Math.max(0, last - first + 1));

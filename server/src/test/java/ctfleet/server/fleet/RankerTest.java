@@ -50,26 +50,56 @@ class RankerTest {
     }
 
     @Test
-    void growingHostsComeBeforeFlatOnesSoonestFirst() {
+    void growingHostsComeBeforeFlatOnesMostLikelyThenSoonestFirst() {
         // fast: 67,700 now, +300/min -> ~1.8h; slow: 71,800 now, +200/min -> ~2.4h; flat at 90%: no ETA.
         List<HostRank> ranked = ranker.rank(List.of(Series.flat("flat90", 90_000, MAX),
                 growing("slow", 60_000, 200), growing("fast", 50_000, 300)), Series.NOW);
         assertEquals(List.of("fast", "slow", "flat90"), ranked.stream().map(HostRank::host).toList());
-        assertEquals((MAX - 67_700) / 5.0, ranked.get(0).etaSeconds().getAsDouble(), 60);
+        assertEquals(1, ranked.get(0).pFull(), 1e-6);
+        assertEquals((MAX - 67_700) / 5.0, ranked.get(0).etaSeconds().getAsDouble(), 300);
         assertTrue(ranked.get(2).etaSeconds().isEmpty());
+        assertEquals(0, ranked.get(2).pFull(), 0.01);
     }
 
     @Test
-    void aTrendFurtherThanThreeWindowsAheadIsWarnedButOrdersByFill() {
-        // An hour of +150/min from 60,000: full in ~3.5h, more than 3 x the hour of data. A daily
-        // rising edge looks just like this, so it does not outrank a host at 90% ...
-        List<HostRank> ranked = ranker.rank(List.of(growing("edge", 60_000, 150), Series.flat("flat90", 90_000, MAX)),
-                Series.NOW);
-        assertEquals(List.of("flat90", "edge"), ranked.stream().map(HostRank::host).toList());
-        // ... but its ETA is reported and warned on (within 6h).
-        HostRank edge = ranked.get(1);
-        assertEquals((MAX - 68_850) / 2.5, edge.etaSeconds().getAsDouble(), 120);
-        assertEquals(Status.WARN, edge.status());
+    void statusComesFromTheSameProbabilitySoCritIsNeverBelowWarn() {
+        List<HostHistory> fleet = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            fleet.add(growing("g" + i, 40_000 + 3_000L * i, 20 + 25L * i));
+            fleet.add(Series.flat("f" + i, 60_000 + 3_000L * i, MAX));
+        }
+        List<HostRank> ranked = ranker.rank(fleet, Series.NOW);
+        int previous = 3;
+        double previousP = 2;
+        for (HostRank r : ranked) {
+            int severity = switch (r.status()) {
+                case CRIT -> 2;
+                case WARN -> 1;
+                default -> 0;
+            };
+            assertTrue(severity <= previous, "a " + r.status() + " host below a weaker one: " + ranked);
+            assertTrue(Math.round(r.pFull() * 100) <= Math.round(previousP * 100), "ordered by p_full: " + ranked);
+            previous = severity;
+            previousP = r.pFull();
+            assertEquals(r.pFull() >= 0.5 ? Status.CRIT : r.pFull() >= 0.1 ? Status.WARN : Status.OK, r.status());
+        }
+    }
+
+    @Test
+    void aFlatHostAtNinetyFivePercentIsNotCritical() {
+        // The old rules called it crit (fill >= 0.9) and ranked it above hosts that really fill.
+        HostRank r = ranker.assess(Series.flat("steady", 95_000, MAX), Series.NOW);
+        assertEquals(Status.OK, r.status());
+        assertEquals(0, r.pFull(), 0.01);
+        assertEquals("flat at 95 %", r.reason());
+    }
+
+    @Test
+    void withinOneProbabilityTheSoonerEtaThenTheFullerHostComesFirst() {
+        // Both certain to fill within the day: the one whose median ETA is sooner goes first.
+        assertEquals(List.of("soon", "later"), order(growing("later", 60_000, 100), growing("soon", 60_000, 400)));
+        // Neither fills: by fill.
+        assertEquals(List.of("high", "low"), order(Series.flat("low", 50_000, MAX), Series.flat("high", 80_000, MAX)));
     }
 
     @Test
@@ -103,7 +133,7 @@ class RankerTest {
 
     @Test
     void anImportedHostIsNeverStaleItKeepsTheStatusItsDataEarns() {
-        HostHistory h = Series.flat("imported", 95_000, MAX);
+        HostHistory h = growing("imported", 80_000, 300);
         HostHistory old = new HostHistory(h.host(), h.labels(), h.conntrack(), h.count(), h.max(), h.buckets(),
                 Series.NOW.minus(Duration.ofHours(2)), Duration.ofMinutes(1), h.points(), h.counters(), true);
         HostRank r = ranker.assess(old, Series.NOW);
@@ -120,21 +150,32 @@ class RankerTest {
     }
 
     @Test
-    void fillAndEtaThresholdsSetWarnAndCrit() {
+    void probabilitiesSetWarnAndCritAndFillRulesOnlyWhenAskedFor() {
         assertEquals(Status.OK, ranker.assess(Series.flat("a", 50_000, MAX), Series.NOW).status());
-        assertEquals(Status.WARN, ranker.assess(Series.flat("b", 80_000, MAX), Series.NOW).status());
-        assertEquals(Status.CRIT, ranker.assess(Series.flat("c", 92_000, MAX), Series.NOW).status());
-        // 88.5% (below crit fill) but +1,500/min: full in 8 minutes.
+        assertEquals(Status.OK, ranker.assess(Series.flat("c", 92_000, MAX), Series.NOW).status());
+        // +1,500/min from 88.5%: full in 8 minutes.
         assertEquals(Status.CRIT, ranker.assess(growing("d", 0, 1500), Series.NOW).status());
-        // 30,000 now, +500/min -> 2.3h: warn, not crit.
-        HostRank warn = ranker.assess(growing("e", 500, 500), Series.NOW);
-        assertEquals(Status.WARN, warn.status());
+        // check's --warn/--crit: fill rules on top of the probability.
+        Ranker check = new Ranker(RankerConfig.defaults().withFills(0.75, 0.9));
+        assertEquals(Status.WARN, check.assess(Series.flat("b", 80_000, MAX), Series.NOW).status());
+        assertEquals(Status.CRIT, check.assess(Series.flat("c", 92_000, MAX), Series.NOW).status());
+        assertEquals(List.of("c", "b", "a"), check.rank(List.of(Series.flat("a", 50_000, MAX),
+                Series.flat("b", 80_000, MAX), Series.flat("c", 92_000, MAX)), Series.NOW).stream()
+                .map(HostRank::host).toList());
     }
 
     @Test
     void thresholdsAreConfigurable() {
         Ranker strict = new Ranker(RankerConfig.defaults().withFills(0.5, 0.6));
         assertEquals(Status.CRIT, strict.assess(Series.flat("x", 65_000, MAX), Series.NOW).status());
+    }
+
+    @Test
+    void theHorizonIsTheProbabilitysHorizon() {
+        // ~3.5 h from full: unlikely within an hour, certain within a day.
+        HostHistory h = growing("edge", 60_000, 150);
+        assertTrue(new Ranker(RankerConfig.defaults().withHorizon(Duration.ofHours(1))).assess(h, Series.NOW).pFull() < 0.1);
+        assertTrue(ranker.assess(h, Series.NOW).pFull() > 0.9);
     }
 
     @Test
@@ -162,17 +203,20 @@ class RankerTest {
     }
 
     @Test
-    void etaBeyondTheTrustedHorizonDoesNotReorder() {
-        // +10/min from 40%: ETA ~100h, far beyond 4 x 1h of data: reported absent, ranked by fill.
-        HostRank r = ranker.assess(growing("creep", 40_000, 10), Series.NOW);
-        assertTrue(r.etaSeconds().isEmpty());
-        assertEquals(List.of("full", "creep"), order(growing("creep", 40_000, 10), Series.flat("full", 70_000, MAX)));
+    void droppingMeansRefusingNowNotEarlierInTheWindow() {
+        // Refused 3 a minute for the first half of the hour, nothing in the last 30 minutes.
+        HostHistory h = Series.host("earlier", MAX, Series.counts(60, MAX, i -> 70_000),
+                Series.counters(60, "early_drop", i -> 1000 + 3L * Math.min(i, 30)));
+        HostRank r = ranker.assess(h, Series.NOW);
+        assertTrue(r.status() != Status.DROPPING, "" + r);
+        assertEquals(90 / 3540.0, r.earlyDropsPerSecond(), 1e-6, "the window's rate is still shown");
     }
 
     @Test
     void rejectsInconsistentThresholds() {
         assertFalse(isValid(0.9, 0.75));
         assertTrue(isValid(0.75, 0.9));
+        assertTrue(isValid(Double.NaN, Double.NaN), "no fill rules: the default");
     }
 
     private static boolean isValid(double warn, double crit) {

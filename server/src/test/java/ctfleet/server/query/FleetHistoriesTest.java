@@ -9,13 +9,15 @@ import ctfleet.server.store.FleetReader;
 import ctfleet.server.store.HistoryReader;
 import ctfleet.server.store.HostHello;
 import ctfleet.server.store.HostStore;
+import ctfleet.server.fleet.CountBuckets;
+import ctfleet.server.store.RecentBuckets;
 import ctfleet.server.store.RecentRaw;
+import ctfleet.server.store.SampleListener;
 import ctfleet.server.store.Retention;
 import ctfleet.server.store.RollupBacklog;
 import ctfleet.server.store.SampleRow;
 import ctfleet.server.store.SampleStore;
 import ctfleet.server.store.SampleStore.Write;
-import ctfleet.server.store.Step;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,7 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The ranking's inputs are the same whether the hour comes from memory or from the database. */
+/** The ranking's inputs are the same whether they come from memory or from the database. */
 class FleetHistoriesTest {
     static final long NOW = 1_760_000_000_000L;
 
@@ -45,25 +47,29 @@ class FleetHistoriesTest {
     }
 
     @Test
-    void theHourFromMemoryGivesTheSameHostHistoriesAsTheDatabase() throws Exception {
+    void whatTheRankingReadsIsTheSameFromMemoryAsFromTheDatabase() throws Exception {
         db = Database.open(dir);
         RecentRaw recent = new RecentRaw(QueryService.DEFAULT_WINDOW);
-        SampleStore store = new SampleStore(db, new RollupBacklog(), recent);
+        RecentBuckets buckets = new RecentBuckets(CountBuckets.MIN_CONTEXT);
+        SampleStore store = new SampleStore(db, new RollupBacklog(), SampleListener.all(recent, buckets));
         HostStore hosts = new HostStore(db);
         Random r = new Random(3);
-        long[] refs = new long[4];
-        long[] drop = {(1L << 32) - 500, 0, 0, 0}; // gw-0 wraps its 32-bit counter within the hour
+        long[] refs = new long[5];
+        long[] drop = {(1L << 32) - 500, 0, 0, 0, 0}; // gw-0 wraps its 32-bit counter
         for (int h = 0; h < refs.length; h++) {
             refs[h] = hosts.hello(new HostHello("gw-" + h, Map.of("dc", "d" + h), "6.1", "0.1", 0), 0);
         }
-        Clock half = at(NOW - Duration.ofMinutes(30).toMillis());
-        HistoryReader cached = new HistoryReader(db, Retention.DEFAULT, half, recent);
-        // Ninety minutes of samples; the first Top call happens half way, then samples keep arriving.
-        for (long t = NOW - Duration.ofMinutes(90).toMillis(); t <= NOW; t += 10_000) {
+        Clock half = at(NOW - Duration.ofMinutes(60).toMillis());
+        HistoryReader cached = new HistoryReader(db, Retention.DEFAULT, half, recent, buckets);
+        // Three hours of samples; the first Top call happens an hour before the end, then samples keep arriving.
+        for (long t = NOW - Duration.ofMinutes(180).toMillis(); t <= NOW; t += 10_000) {
             List<Write> batch = new ArrayList<>();
             for (int h = 0; h < refs.length; h++) {
                 if (h == 2 && r.nextInt(5) == 0) {
                     continue; // gw-2 misses samples: gaps, and a longer median interval
+                }
+                if (h == 4 && t < NOW - Duration.ofMinutes(30).toMillis()) {
+                    continue; // gw-4 is new: half an hour of data, read raw
                 }
                 drop[h] = (drop[h] + r.nextInt(40)) % (1L << 32);
                 String boot = h == 3 && t > NOW - Duration.ofMinutes(20).toMillis() ? "after-reboot" : "first";
@@ -71,8 +77,8 @@ class FleetHistoriesTest {
                         boot.equals("first") ? drop[h] : r.nextInt(5)), t));
             }
             store.write(batch);
-            if (t == NOW - Duration.ofMinutes(30).toMillis()) {
-                new FleetHistories(new FleetReader(db), cached, half).load(QueryService.DEFAULT_WINDOW, Step.AUTO);
+            if (t == NOW - Duration.ofMinutes(60).toMillis()) {
+                new FleetHistories(new FleetReader(db), cached, half).forRanking(QueryService.DEFAULT_WINDOW);
             }
         }
         // A late sample, between two of gw-1's, after the tails exist.
@@ -80,19 +86,26 @@ class FleetHistoriesTest {
                 drop[1]), NOW)));
 
         Clock now = at(NOW);
-        Map<String, HostHistory> fromMemory = byHost(new FleetHistories(new FleetReader(db),
-                new HistoryReader(db, Retention.DEFAULT, now, recent), now));
-        Map<String, HostHistory> fromDatabase = byHost(new FleetHistories(new FleetReader(db),
-                new HistoryReader(db, Retention.DEFAULT, now), now));
-        assertEquals(fromDatabase, fromMemory);
-        assertEquals(4, fromMemory.size());
-        assertTrue(fromMemory.get("gw-0").points().size() > 300, "an hour of points");
-        assertTrue(fromMemory.get("gw-0").counters().get(1).stats().get("drop") > 0, "the wrap counts as growth");
+        for (Duration window : List.of(QueryService.DEFAULT_WINDOW, Duration.ofHours(24))) {
+            Map<String, HostHistory> fromMemory = byHost(new FleetHistories(new FleetReader(db),
+                    new HistoryReader(db, Retention.DEFAULT, now, recent, buckets), now), window);
+            Map<String, HostHistory> fromDatabase = byHost(new FleetHistories(new FleetReader(db),
+                    new HistoryReader(db, Retention.DEFAULT, now), now), window);
+            assertEquals(fromDatabase, fromMemory, "window " + window);
+            assertEquals(5, fromMemory.size());
+            HostHistory gw0 = fromMemory.get("gw-0");
+            assertEquals(19, gw0.points().size(), "three hours in 10-minute buckets: " + gw0.points());
+            assertTrue(gw0.recent().size() >= 359, "and the last hour raw, for surges");
+            assertTrue(gw0.points().get(5).samples() >= 59, "a bucket holds its samples");
+            assertTrue(gw0.counters().get(gw0.counters().size() - 1).stats().get("drop") > 0, "the wrap counts as growth");
+            HostHistory young = fromMemory.get("gw-4");
+            assertTrue(young.points().size() > 170 && young.recent().isEmpty(), "half an hour of data is read raw");
+        }
     }
 
-    private static Map<String, HostHistory> byHost(FleetHistories histories) throws Exception {
+    private static Map<String, HostHistory> byHost(FleetHistories histories, Duration window) throws Exception {
         Map<String, HostHistory> out = new TreeMap<>();
-        for (HostHistory h : histories.load(QueryService.DEFAULT_WINDOW, Step.AUTO).histories()) {
+        for (HostHistory h : histories.forRanking(window).histories()) {
             out.put(h.host(), h);
         }
         return out;

@@ -7,6 +7,7 @@ import ctfleet.proto.v1.TopRequest;
 import ctfleet.proto.v1.TopResponse;
 import io.grpc.ManagedChannel;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -32,7 +33,8 @@ public final class CheckCommand implements Callable<Integer>, Cli.ExitCodes {
     double crit;
 
     @Option(names = "--eta-warn", paramLabel = "DURATION", defaultValue = "6h",
-            description = "Warn when a host will be full within this (default: ${DEFAULT-VALUE}).")
+            description = "The forecast's horizon: warn when a host may be full within this (p_full >= 0.1; "
+                    + "critical at 0.5; default: ${DEFAULT-VALUE}).")
     String etaWarn;
 
     @Option(names = "--window", paramLabel = "DURATION", defaultValue = "1h",
@@ -53,8 +55,11 @@ public final class CheckCommand implements Callable<Integer>, Cli.ExitCodes {
             throw new UsageError("need 0 < --warn <= --crit <= 1");
         }
         long etaWarnSeconds = Cli.duration(etaWarn, "--eta-warn").toSeconds();
+        if (etaWarnSeconds <= 0 || etaWarnSeconds > Duration.ofDays(30).toSeconds()) {
+            throw new UsageError("--eta-warn: must be more than 0 and at most 30d, got " + etaWarn);
+        }
         TopRequest req = TopRequest.newBuilder().setWarnFill(warn).setCritFill(crit)
-                .setEtaWarnSeconds(Math.max(1, etaWarnSeconds))
+                .setHorizonSeconds(etaWarnSeconds)
                 .setWindowSeconds(Cli.duration(window, "--window").toSeconds()).build();
         ManagedChannel ch = server.open();
         TopResponse top;
@@ -82,7 +87,8 @@ public final class CheckCommand implements Callable<Integer>, Cli.ExitCodes {
         String word = code == 2 ? "CRITICAL" : code == 1 ? "WARNING" : "OK";
         String nearest = worst == null ? "no host with a limit"
                 : "nearest " + worst.getHost() + " " + worst.getStatus()
-                + (worst.hasFill() ? " at " + Format.percent(worst.getFill()) : "")
+                + (worst.hasFill() ? " at " + Format.percent(worst.getFill()) + ", " + Format.probability(worst.getPFull())
+                        + " chance of full within " + etaWarn : "")
                 + Format.etaClause(worst.hasEtaSeconds(), worst.getEtaSeconds(), worst.getCount(), worst.getMax())
                 + (worst.getStatus().equals("dropping") ? String.format(", dropping %.1f/s",
                         worst.getDropsPerSecond() + worst.getEarlyDropsPerSecond() + worst.getInsertFailedPerSecond()) : "");

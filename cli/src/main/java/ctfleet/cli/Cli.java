@@ -36,6 +36,15 @@ public final class Cli {
         }
     }
 
+    /** A forecast horizon in seconds: more than 0 and at most 30 days, as the server accepts. */
+    static long horizon(String text) {
+        Duration d = duration(text, "--horizon");
+        if (d.isZero() || d.isNegative() || d.compareTo(Duration.ofDays(30)) > 0) {
+            throw new UsageError("--horizon: must be more than 0 and at most 30d, got " + text);
+        }
+        return Math.max(1, d.toSeconds());
+    }
+
     // picocli's default prints either "did you mean" suggestions or the usage; a misspelled command
     // should get both, whichever commands happen to be similar.
     private static int usage(CommandLine.ParameterException e, String[] args) {

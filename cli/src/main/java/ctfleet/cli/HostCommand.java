@@ -38,6 +38,10 @@ public final class HostCommand implements Callable<Integer> {
             description = "History the rates and trend look at (default: ${DEFAULT-VALUE}).")
     String window;
 
+    @Option(names = "--horizon", paramLabel = "DURATION", defaultValue = "24h",
+            description = "p_full is the chance of reaching max within this (default: ${DEFAULT-VALUE}).")
+    String horizon;
+
     @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")
     OutputFormat format;
 
@@ -50,15 +54,16 @@ public final class HostCommand implements Callable<Integer> {
             throw new UsageError("--format: host supports table or json");
         }
         long w = Cli.duration(window, "--window").toSeconds();
+        long h = Cli.horizon(horizon);
         ManagedChannel ch = server.open();
         try {
             HostDetail d = QueryGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS)
-                    .host(HostRequest.newBuilder().setHost(host).setWindowSeconds(w).build());
+                    .host(HostRequest.newBuilder().setHost(host).setWindowSeconds(w).setHorizonSeconds(h).build());
             PrintWriter out = spec.commandLine().getOut();
             if (format == OutputFormat.json) {
                 Json.print(out, json(d));
             } else {
-                table(d, out);
+                table(d, out, horizon);
             }
             return 0;
         } finally {
@@ -137,7 +142,7 @@ public final class HostCommand implements Callable<Integer> {
         return a;
     }
 
-    private static void table(HostDetail d, PrintWriter out) {
+    private static void table(HostDetail d, PrintWriter out, String horizon) {
         HostRank r = d.getRank();
         out.printf("%s  (rank %d, %s)  kernel %s%n", r.getHost(), r.getRank(), r.getStatus(),
                 d.getKernel().isEmpty() ? "?" : d.getKernel());
@@ -145,14 +150,21 @@ public final class HostCommand implements Callable<Integer> {
                 r.getMax() == 0 ? "no limit" : String.valueOf(r.getMax()),
                 r.hasFill() ? " (" + Format.percent(r.getFill()) + ")" : "", r.getBuckets(),
                 Format.isoUtc(r.getLastSeenMillis()));
-        String eta = Format.eta(r.hasEtaSeconds(), r.getEtaSeconds(), r.getCount(), r.getMax());
-        out.printf("  %s; drops %s, early drops %s, insert failures %s%n",
-                switch (eta) {
-                    case "-" -> "not growing";
-                    case "full" -> "full now";
-                    case "any time" -> "could fill any time (its swings in the window reach max from here)";
-                    default -> "full in " + eta;
-                },
+        String eta = Format.etaRange(r.hasEtaSeconds(), r.getEtaSeconds(), r.hasEtaLowSeconds(), r.getEtaLowSeconds(),
+                r.hasEtaHighSeconds(), r.getEtaHighSeconds(), r.getCount(), r.getMax());
+        if (r.hasFill()) {
+            out.printf("  %s chance of full within %s; %s%n", Format.probability(r.getPFull()), horizon,
+                    switch (eta) {
+                        case "-" -> "not expected full within 7 days";
+                        case "full" -> "full now";
+                        case "any time" -> "could fill any time";
+                        default -> "full in " + eta + " (median, 10-90 %)";
+                    });
+        }
+        if (!r.getReason().isEmpty()) {
+            out.printf("  why: %s%n", r.getReason());
+        }
+        out.printf("  drops %s, early drops %s, insert failures %s%n",
                 Format.rate(r.getDropsPerSecond()), Format.rate(r.getEarlyDropsPerSecond()),
                 Format.rate(r.getInsertFailedPerSecond()));
         out.printf("  memory per entry %d bytes%s%n", d.getBytesPerEntry(),

@@ -38,6 +38,10 @@ public final class TopCommand implements Callable<Integer> {
             description = "History the trend and rates look at (default: ${DEFAULT-VALUE}).")
     String window;
 
+    @Option(names = "--horizon", paramLabel = "DURATION", defaultValue = "24h",
+            description = "P_FULL is the chance of reaching max within this (default: ${DEFAULT-VALUE}, at most 30d).")
+    String horizon;
+
     @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Only hosts with this label (repeatable).")
     Map<String, String> labels = new LinkedHashMap<>();
 
@@ -53,11 +57,12 @@ public final class TopCommand implements Callable<Integer> {
             throw new UsageError("--limit must be 0 or more");
         }
         long windowSeconds = Cli.duration(window, "--window").toSeconds();
+        long horizonSeconds = Cli.horizon(horizon);
         ManagedChannel ch = server.open();
         try {
             TopResponse resp = QueryGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS)
                     .top(TopRequest.newBuilder().setLimit(limit).setWindowSeconds(windowSeconds)
-                            .putAllLabels(labels).build());
+                            .setHorizonSeconds(horizonSeconds).putAllLabels(labels).build());
             render(resp, spec.commandLine().getOut());
             return 0;
         } finally {
@@ -89,8 +94,14 @@ public final class TopCommand implements Callable<Integer> {
         o.addProperty("max", h.getMax());
         o.addProperty("buckets", h.getBuckets());
         o.add("fill", h.hasFill() ? new com.google.gson.JsonPrimitive(h.getFill()) : JsonNull.INSTANCE);
+        o.addProperty("p_full", h.getPFull());
         o.add("eta_seconds", h.hasEtaSeconds()
                 ? new com.google.gson.JsonPrimitive(h.getEtaSeconds()) : JsonNull.INSTANCE);
+        o.add("eta_low_seconds", h.hasEtaLowSeconds()
+                ? new com.google.gson.JsonPrimitive(h.getEtaLowSeconds()) : JsonNull.INSTANCE);
+        o.add("eta_high_seconds", h.hasEtaHighSeconds()
+                ? new com.google.gson.JsonPrimitive(h.getEtaHighSeconds()) : JsonNull.INSTANCE);
+        o.addProperty("reason", h.getReason());
         o.addProperty("drops_per_second", h.getDropsPerSecond());
         o.addProperty("early_drops_per_second", h.getEarlyDropsPerSecond());
         o.addProperty("insert_failed_per_second", h.getInsertFailedPerSecond());
@@ -108,25 +119,31 @@ public final class TopCommand implements Callable<Integer> {
             out.flush();
             return;
         }
-        Table t = new Table("RANK>", "HOST", "COUNT>", "MAX>", "FILL>", "ETA>", "DROPS>", "STATUS", "LAST SEEN");
+        Table t = new Table("RANK>", "HOST", "COUNT>", "MAX>", "FILL>", "P_FULL>", "ETA (10-90%)>", "DROPS>", "STATUS",
+                "REASON");
         for (HostRank h : resp.getHostsList()) {
             t.row(h.getRank(), h.getHost(), h.getCount(), h.getMax() == 0 ? "unlimited" : h.getMax(),
                     h.hasFill() ? Format.percent(h.getFill()) : "-",
-                    Format.eta(h.hasEtaSeconds(), h.getEtaSeconds(), h.getCount(), h.getMax()),
+                    h.hasFill() ? Format.probability(h.getPFull()) : "-",
+                    Format.etaRange(h.hasEtaSeconds(), h.getEtaSeconds(), h.hasEtaLowSeconds(), h.getEtaLowSeconds(),
+                            h.hasEtaHighSeconds(), h.getEtaHighSeconds(), h.getCount(), h.getMax()),
                     Format.rate(h.getDropsPerSecond() + h.getEarlyDropsPerSecond() + h.getInsertFailedPerSecond()),
-                    h.getStatus(), Format.isoUtc(h.getLastSeenMillis()));
+                    h.getStatus(), h.getReason().isEmpty() ? "-" : h.getReason());
         }
         t.print(out);
     }
 
     private static void csv(TopResponse resp, PrintWriter out) {
-        Csv.row(out, List.of("rank", "host", "count", "max", "buckets", "fill", "eta_seconds", "drops_per_second",
-                "early_drops_per_second", "insert_failed_per_second", "status", "last_seen"));
+        Csv.row(out, List.of("rank", "host", "count", "max", "buckets", "fill", "p_full", "eta_seconds",
+                "eta_low_seconds", "eta_high_seconds", "drops_per_second", "early_drops_per_second",
+                "insert_failed_per_second", "status", "reason", "last_seen"));
         for (HostRank h : resp.getHostsList()) {
             Csv.row(out, java.util.Arrays.asList(h.getRank(), h.getHost(), h.getCount(), h.getMax(), h.getBuckets(),
-                    h.hasFill() ? h.getFill() : null, h.hasEtaSeconds() ? h.getEtaSeconds() : null,
+                    h.hasFill() ? h.getFill() : null, h.getPFull(), h.hasEtaSeconds() ? h.getEtaSeconds() : null,
+                    h.hasEtaLowSeconds() ? h.getEtaLowSeconds() : null,
+                    h.hasEtaHighSeconds() ? h.getEtaHighSeconds() : null,
                     h.getDropsPerSecond(), h.getEarlyDropsPerSecond(), h.getInsertFailedPerSecond(), h.getStatus(),
-                    Format.isoUtc(h.getLastSeenMillis())));
+                    h.getReason(), Format.isoUtc(h.getLastSeenMillis())));
         }
         out.flush();
     }

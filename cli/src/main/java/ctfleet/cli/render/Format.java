@@ -53,6 +53,36 @@ public final class Format {
         };
     }
 
+    /**
+     * The ETA with its 10-90 % range: "3.5h (2.1h-5.0h)", "3.5h (2.1h-)" when the late end lies
+     * beyond 7 days, or {@link #eta} alone when there is no range to show.
+     */
+    public static String etaRange(boolean hasEta, double eta, boolean hasLow, double low, boolean hasHigh, double high,
+            long count, long max) {
+        String e = eta(hasEta, eta, count, max);
+        if (e.equals("-") || e.equals("full") || !hasLow) {
+            return e;
+        }
+        return e + " (" + human(low) + "-" + (hasHigh ? human(high) : "") + ")";
+    }
+
+    /** A probability for people: "0%", "<1%", "37%", ">99%", "100%". */
+    public static String probability(double p) {
+        if (p <= 0) {
+            return "0%";
+        }
+        if (p >= 1) {
+            return "100%";
+        }
+        if (p < 0.005) {
+            return "<1%";
+        }
+        if (p > 0.995) {
+            return ">99%";
+        }
+        return String.format("%.0f%%", p * 100);
+    }
+
     public static String rate(double perSecond) {
         return perSecond == 0 ? "0" : String.format("%.2f/s", perSecond);
     }

@@ -107,12 +107,17 @@ public final class FillForecaster {
         }
         double[] z = o.y.clone();
         if (seasonal != null) {
+            int sc = seasonal.columns();
             for (int i = 0; i < n; i++) {
-                z[i] -= first.season(t[i]);
+                for (int c = 0; c < sc; c++) {
+                    z[i] -= first.coef[first.seasonalOffset + c] * design[i * sc + c];
+                }
             }
         }
         List<Regimes.Start> regimes = Regimes.find(o, z, w, whole);
-        TrendFit fit = TrendFit.fit(o, regimes, w, seasonal, design);
+        // No change beyond the steps: the first fit already is the model (most hosts stop here).
+        TrendFit fit = regimes.size() == whole.size() ? (seasonal == null ? first.withoutCycle() : first)
+                : TrendFit.fit(o, regimes, w, seasonal, design);
         if (fit == null) {
             fit = first;
             regimes = whole;

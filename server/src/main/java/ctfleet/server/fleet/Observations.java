@@ -1,7 +1,6 @@
 package ctfleet.server.fleet;
 
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -48,8 +47,7 @@ final class Observations {
         for (int i = 1; i < n; i++) {
             gaps[i - 1] = (x[i] - x[i - 1]) * DAY;
         }
-        Arrays.sort(gaps);
-        spacing = gaps.length == 0 ? 0 : gaps[gaps.length / 2];
+        spacing = gaps.length == 0 ? 0 : Medians.median(gaps, gaps.length);
     }
 
     /** Points with a positive max only; the caller checks {@code max > 0}. */

@@ -38,8 +38,22 @@ final class Outlook {
         this.cdf = cdf;
     }
 
-    /** Seconds from now at which to evaluate: fine first, coarse later, ending at {@code end}. */
+    private static final java.util.concurrent.ConcurrentHashMap<Long, double[]> GRIDS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Seconds from now at which to evaluate: fine first, coarse later, ending at {@code end}. The
+     * same for every host of a fleet sampled alike, so kept (read only) per spacing and end.
+     */
     static double[] grid(double spacing, double end) {
+        long key = Math.round(Math.max(0, spacing)) * 100_000_000L + Math.round(end);
+        if (GRIDS.size() > 1_000) {
+            GRIDS.clear(); // spacings are few in practice; never let odd ones pile up
+        }
+        return GRIDS.computeIfAbsent(key, k -> makeGrid(Math.round(Math.max(0, spacing)), Math.round(end)));
+    }
+
+    private static double[] makeGrid(double spacing, double end) {
         double[] t = new double[512];
         int k = 0;
         double tau = 0;

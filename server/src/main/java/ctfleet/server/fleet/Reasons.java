@@ -50,7 +50,7 @@ final class Reasons {
                 b.append(after > before ? "stepped up " : "stepped down ").append(percentNumber(before)).append(" → ")
                         .append(percent(after)).append(" at ").append(time(points.get(step.from()).ts(), now))
                         .append(", ").append(trend).append(" since");
-                if (step != last) {
+                if (step != last && !trend.equals("flat")) {
                     b.append(" ").append(since);
                 }
             } else {

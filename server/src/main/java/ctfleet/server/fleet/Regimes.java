@@ -166,7 +166,7 @@ final class Regimes {
             double level = j < start ? before : after;
             // A point that holds both levels (a bucket across the step, a failover's ramp) belongs to
             // neither; one whose peak already, or still, reaches the other would read as a burst.
-            if (Math.abs(o.y[i] - level) > 0.2 * step || o.peak[i] - level > 0.25 * step) {
+            if (Math.abs(o.y[i] - level) > 0.1 * step || o.peak[i] - level > 0.25 * step) {
                 w[i] = 0;
             }
         }
@@ -247,53 +247,59 @@ final class Regimes {
 
     /** Prefix sums of w, wx, wx², wz, wxz, wz²: any range's line fit and its RSS in constant time. */
     static final class Prefix {
-        private final double[][] s = new double[6][];
+        private final double[] w;
+        private final double[] wx;
+        private final double[] wxx;
+        private final double[] wz;
+        private final double[] wxz;
+        private final double[] wzz;
 
-        Prefix(double[] x, double[] z, double[] w) {
+        Prefix(double[] x, double[] z, double[] weight) {
             int n = x.length;
-            for (int j = 0; j < 6; j++) {
-                s[j] = new double[n + 1];
-            }
+            w = new double[n + 1];
+            wx = new double[n + 1];
+            wxx = new double[n + 1];
+            wz = new double[n + 1];
+            wxz = new double[n + 1];
+            wzz = new double[n + 1];
             for (int i = 0; i < n; i++) {
-                double wi = w[i];
-                s[0][i + 1] = s[0][i] + wi;
-                s[1][i + 1] = s[1][i] + wi * x[i];
-                s[2][i + 1] = s[2][i] + wi * x[i] * x[i];
-                s[3][i + 1] = s[3][i] + wi * z[i];
-                s[4][i + 1] = s[4][i] + wi * x[i] * z[i];
-                s[5][i + 1] = s[5][i] + wi * z[i] * z[i];
+                double wi = weight[i];
+                double xi = x[i];
+                double zi = z[i];
+                w[i + 1] = w[i] + wi;
+                wx[i + 1] = wx[i] + wi * xi;
+                wxx[i + 1] = wxx[i] + wi * xi * xi;
+                wz[i + 1] = wz[i] + wi * zi;
+                wxz[i + 1] = wxz[i] + wi * xi * zi;
+                wzz[i + 1] = wzz[i] + wi * zi * zi;
             }
-        }
-
-        private double sum(int j, int lo, int hi) {
-            return s[j][hi] - s[j][lo];
         }
 
         /** Residual sum of squares of the weighted line through [lo, hi). */
         double rss(int lo, int hi) {
-            double s0 = sum(0, lo, hi);
+            double s0 = w[hi] - w[lo];
             if (s0 <= 0) {
                 return 0;
             }
-            double s1 = sum(1, lo, hi);
-            double sy = sum(3, lo, hi);
-            double sxx = sum(2, lo, hi) - s1 * s1 / s0;
-            double sxy = sum(4, lo, hi) - s1 * sy / s0;
-            double syy = sum(5, lo, hi) - sy * sy / s0;
+            double s1 = wx[hi] - wx[lo];
+            double sy = wz[hi] - wz[lo];
+            double sxx = wxx[hi] - wxx[lo] - s1 * s1 / s0;
+            double sxy = wxz[hi] - wxz[lo] - s1 * sy / s0;
+            double syy = wzz[hi] - wzz[lo] - sy * sy / s0;
             double rss = sxx > 1e-18 ? syy - sxy * sxy / sxx : syy;
             return Math.max(0, rss);
         }
 
         /** {intercept at x = 0, slope} of the weighted line through [lo, hi). */
         double[] line(int lo, int hi) {
-            double s0 = sum(0, lo, hi);
+            double s0 = w[hi] - w[lo];
             if (s0 <= 0) {
                 return new double[] {0, 0};
             }
-            double s1 = sum(1, lo, hi);
-            double sy = sum(3, lo, hi);
-            double sxx = sum(2, lo, hi) - s1 * s1 / s0;
-            double sxy = sum(4, lo, hi) - s1 * sy / s0;
+            double s1 = wx[hi] - wx[lo];
+            double sy = wz[hi] - wz[lo];
+            double sxx = wxx[hi] - wxx[lo] - s1 * s1 / s0;
+            double sxy = wxz[hi] - wxz[lo] - s1 * sy / s0;
             double slope = sxx > 1e-18 ? sxy / sxx : 0;
             return new double[] {(sy - slope * s1) / s0, slope};
         }

@@ -330,6 +330,7 @@ public final class SampleStore {
             + " prev_boot_id = boot_id, ts = ?, received_at = ?, status = ?,"
             + " ct_count = ?, ct_max = ?, ct_buckets = ?, expect_max = ?, acct = ?, boot_id = ?, stats = ?,"
             + " bytes_per_entry = ?, bytes_estimated = ?, source = ?,"
+            + " mem_total_bytes = COALESCE(CAST(? AS BIGINT), mem_total_bytes),"
             + " entries = CASE WHEN ? = '' THEN entries ELSE ? END WHERE host_ref = ? AND ";
     private static final String LIVE_WINS = "(ts < ? OR source <> 0)";
     private static final String IMPORT_NEVER_OVER_LIVE = "ts < ? AND source <> 0";
@@ -356,10 +357,10 @@ public final class SampleStore {
             for (Write w : writes) {
                 SampleRow r = w.row();
                 bindLatest(up, w);
-                up.setString(14, r.entries());
                 up.setString(15, r.entries());
-                up.setLong(16, w.hostRef());
-                up.setLong(17, r.ts());
+                up.setString(16, r.entries());
+                up.setLong(17, w.hostRef());
+                up.setLong(18, r.ts());
                 up.addBatch();
                 if (!r.timeouts().isEmpty()) {
                     timeouts.setString(1, GSON.toJson(r.timeouts()));
@@ -377,8 +378,9 @@ public final class SampleStore {
         // one that must stay; the insert tells the two apart by itself.
         try (PreparedStatement ins = c.prepareStatement(
                 "INSERT INTO host_latest (ts, received_at, status, ct_count, ct_max, ct_buckets, expect_max, acct,"
-                        + " boot_id, stats, bytes_per_entry, bytes_estimated, source, entries, host_ref)"
-                        + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (VALUES (0)) AS one (x)"
+                        + " boot_id, stats, bytes_per_entry, bytes_estimated, source, mem_total_bytes, entries,"
+                        + " host_ref)"
+                        + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS BIGINT), ?, ? FROM (VALUES (0)) AS one (x)"
                         + " WHERE NOT EXISTS (SELECT 1 FROM host_latest WHERE host_ref = ?)")) {
             boolean any = false;
             for (int i = 0; i < writes.size(); i++) {
@@ -387,9 +389,9 @@ public final class SampleStore {
                 }
                 Write w = writes.get(i);
                 bindLatest(ins, w);
-                ins.setString(14, w.row().entries());
-                ins.setLong(15, w.hostRef());
+                ins.setString(15, w.row().entries());
                 ins.setLong(16, w.hostRef());
+                ins.setLong(17, w.hostRef());
                 ins.addBatch();
                 any = true;
             }
@@ -414,6 +416,12 @@ public final class SampleStore {
         ps.setLong(11, r.bytesPerEntry());
         ps.setBoolean(12, r.bytesEstimated());
         ps.setShort(13, w.source().code);
+        // Unknown memory is NULL: the update keeps the last known value, an insert stores unknown.
+        if (r.memTotalBytes().isPresent()) {
+            ps.setLong(14, r.memTotalBytes().getAsLong());
+        } else {
+            ps.setNull(14, java.sql.Types.BIGINT);
+        }
     }
 
     /**

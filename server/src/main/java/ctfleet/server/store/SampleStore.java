@@ -339,10 +339,16 @@ public final class SampleStore {
             throws SQLException {
         // Only the newest stored sample of each host in this batch, and only if newer than the table's.
         var newest = new java.util.LinkedHashMap<Long, Write>();
+        // Timeouts ride only in a stream's first sample (and when they change), which is rarely the
+        // newest of its batch: an agent replaying its spool sends it with the samples after it.
+        var newestTimeouts = new java.util.LinkedHashMap<Long, Write>();
         for (int i = 0; i < batch.size(); i++) {
             Write w = batch.get(i);
             if (out.get(i) == Outcome.STORED && w.source() == source) {
                 newest.merge(w.hostRef(), w, (a, b) -> b.row().ts() > a.row().ts() ? b : a);
+                if (!w.row().timeouts().isEmpty()) {
+                    newestTimeouts.merge(w.hostRef(), w, (a, b) -> b.row().ts() > a.row().ts() ? b : a);
+                }
             }
         }
         if (newest.isEmpty()) {
@@ -353,7 +359,6 @@ public final class SampleStore {
         try (PreparedStatement up = c.prepareStatement(UPDATE_LATEST
                         + (source == SampleSource.AGENT ? LIVE_WINS : IMPORT_NEVER_OVER_LIVE));
              PreparedStatement timeouts = c.prepareStatement("UPDATE hosts SET timeouts = ? WHERE id = ?")) {
-            boolean anyTimeouts = false;
             for (Write w : writes) {
                 SampleRow r = w.row();
                 bindLatest(up, w);
@@ -362,15 +367,14 @@ public final class SampleStore {
                 up.setLong(17, w.hostRef());
                 up.setLong(18, r.ts());
                 up.addBatch();
-                if (!r.timeouts().isEmpty()) {
-                    timeouts.setString(1, GSON.toJson(r.timeouts()));
-                    timeouts.setLong(2, w.hostRef());
-                    timeouts.addBatch();
-                    anyTimeouts = true;
-                }
             }
             updated = up.executeBatch();
-            if (anyTimeouts) {
+            for (Write w : newestTimeouts.values()) {
+                timeouts.setString(1, GSON.toJson(w.row().timeouts()));
+                timeouts.setLong(2, w.hostRef());
+                timeouts.addBatch();
+            }
+            if (!newestTimeouts.isEmpty()) {
                 timeouts.executeBatch();
             }
         }

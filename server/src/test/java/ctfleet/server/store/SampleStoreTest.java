@@ -101,6 +101,19 @@ class SampleStoreTest {
     }
 
     @Test
+    void timeoutsSentOnlyInAStreamsFirstSampleSurviveABatchWithLaterSamples() throws Exception {
+        // A replayed spool: the stream's first sample carries the timeouts, the next ones do not, and
+        // all three are committed in one batch.
+        SampleRow first = new SampleRow(1000, true, 10, 65536, 16384, 4096, 0, "boot-a", Map.of("drop", 0L),
+                new TreeMap<>(Map.of("tcp_timeout_established", 432_000L)), 320, true, "");
+        store.write(List.of(new Write(host, first, 1), new Write(host, row(2000, 11, 0), 2),
+                new Write(host, row(3000, 12, 0), 3)));
+        LatestState l = new FleetReader(db).latest("gw-1").get(0);
+        assertEquals(3000, l.ts());
+        assertEquals(Map.of("tcp_timeout_established", 432_000L), l.timeouts());
+    }
+
+    @Test
     void reopeningTheDatabaseKeepsRowsAndSkipsAppliedMigrations() throws Exception {
         store.write(List.of(new Write(host, row(1000, 10, 0), 1)));
         long applied = count("SELECT COUNT(*) FROM \"flyway_schema_history\"");

@@ -1,0 +1,90 @@
+package ctfleet.server.fleet;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A jump of the count to a new level that has held: traffic failed over to the host, a tenant
+ * moved in, a client started a flood. A line through it reads one step as a slope and extrapolates
+ * it for 30 days (60k → 120k in a few seconds became a 9 TB plan); it is not growth.
+ *
+ * <p>A step between two consecutive points at most {@link #MAX_GAP} apart (within one sample, or
+ * within one rollup bucket) counts when, with W = min(6 h, the time since the step):
+ * <ul>
+ *   <li>the count had at least {@link #MIN_BEFORE} of history before it, so there was a level to
+ *       leave, and has been at least {@link #MIN_HELD} (and two points) since;</li>
+ *   <li>every count in the W after it is above every count in the W before it by a threshold
+ *       of 30 % of the highest count before it (and 2 % of max): the table moved to another level
+ *       and stayed there, where a daily crest, a burst that falls back and a steep but smooth rise
+ *       all overlap their own recent past;</li>
+ *   <li>the median count in the W after it is above everything before it by that threshold: a new
+ *       level, not the return to an old one after a reboot or a dip;</li>
+ *   <li>this one step made at least half of the way from the count before it to that median.</li>
+ * </ul>
+ * Of several, the largest step.
+ *
+ * @param from    the count just before the step
+ * @param to      the count just after it
+ * @param level   the median count in the W after it
+ * @param took    the time between the two points
+ * @param held    how long it has been since the step
+ */
+public record LevelShift(Instant at, Duration took, long from, long to, long level, Duration held) {
+    static final Duration MAX_GAP = Duration.ofMinutes(65);
+    static final Duration MIN_BEFORE = Duration.ofHours(1);
+    static final Duration MIN_HELD = Duration.ofMinutes(30);
+    static final Duration WINDOW = Duration.ofHours(6);
+
+    static Optional<LevelShift> find(List<CountPoint> points, long max) {
+        int n = points.size();
+        if (n < 4) {
+            return Optional.empty();
+        }
+        long[] peakBefore = new long[n]; // peakBefore[i]: the highest count of points 0 .. i-1
+        for (int i = 1; i < n; i++) {
+            peakBefore[i] = Math.max(peakBefore[i - 1], points.get(i - 1).count());
+        }
+        Instant first = points.get(0).ts();
+        Instant last = points.get(n - 1).ts();
+        LevelShift best = null;
+        for (int i = 1; i < n - 1; i++) {
+            CountPoint prev = points.get(i - 1);
+            CountPoint cur = points.get(i);
+            long rise = cur.count() - prev.count();
+            long threshold = Math.max(Math.round(0.3 * peakBefore[i]), max > 0 ? Math.round(0.02 * max) : 1);
+            Duration held = Duration.between(cur.ts(), last);
+            // Cheap rejections first: the windows below are the costly part and rarely needed.
+            if (rise <= 0 || 2 * rise < threshold || (best != null && rise <= best.to() - best.from())
+                    || Duration.between(prev.ts(), cur.ts()).compareTo(MAX_GAP) > 0
+                    || Duration.between(first, prev.ts()).compareTo(MIN_BEFORE) < 0
+                    || held.compareTo(MIN_HELD) < 0) {
+                continue;
+            }
+            Duration w = held.compareTo(WINDOW) < 0 ? held : WINDOW;
+            long beforeMax = 0;
+            for (int k = i - 1; k >= 0 && !points.get(k).ts().isBefore(prev.ts().minus(w)); k--) {
+                beforeMax = Math.max(beforeMax, points.get(k).count());
+            }
+            int end = i;
+            while (end + 1 < n && !points.get(end + 1).ts().isAfter(cur.ts().plus(w))) {
+                end++;
+            }
+            long[] after = new long[end - i + 1];
+            for (int k = i; k <= end; k++) {
+                after[k - i] = points.get(k).count();
+            }
+            Arrays.sort(after);
+            long level = after[after.length / 2];
+            if (after[0] < beforeMax + threshold || level < peakBefore[i] + threshold
+                    || 2 * rise < level - prev.count()) {
+                continue;
+            }
+            best = new LevelShift(cur.ts(), Duration.between(prev.ts(), cur.ts()), prev.count(), cur.count(), level,
+                    held);
+        }
+        return Optional.ofNullable(best);
+    }
+}

@@ -164,10 +164,13 @@ public final class CapacityPlanner {
             LevelShift s = step.get();
             long ifItStays = nextPowerOfTwo(Math.max(MIN_MAX, (long) Math.ceil(peak * headroom)));
             TableSize conditional = TableSize.fit(ifItStays, peak, h.max(), h.buckets(), bpe, budget);
-            investigate = String.format(Locale.ROOT, "the count stepped up from %,d to %,d within %s and has held"
-                            + " about %,d for %s: a failover, a new tenant or a flood, not growth; if the new level is here"
-                            + " to stay it needs nf_conntrack_max %,d (its peak %,d × %.2g headroom%s)", s.from(), s.to(),
-                    span(s.took()), s.level(), span(s.held()), conditional.max(), peak, headroom,
+            String since = s.fresh()
+                    ? String.format(Locale.ROOT, "%s ago, too soon to tell a new level from a burst", span(s.held()))
+                    : String.format(Locale.ROOT, "has held about %,d for %s", s.level(), span(s.held()));
+            investigate = String.format(Locale.ROOT, "the count stepped up from %,d to %,d within %s and %s: a"
+                            + " failover, a new tenant or a flood, not growth; if the new level is here to stay it needs"
+                            + " nf_conntrack_max %,d (its peak %,d × %.2g headroom%s)", s.from(), s.to(),
+                    span(s.took()), since, conditional.max(), peak, headroom,
                     conditional.capped() ? ", capped by " + capReason(conditional, budget) : "");
             growth = 0;
         }
@@ -273,9 +276,10 @@ public final class CapacityPlanner {
     }
 
     private static String describe(LevelShift s) {
-        return String.format(Locale.ROOT, "stepped up from %,d to %,d within %s at %s, and has held about %,d for %s"
-                + " since; a line through the step would read it as growth", s.from(), s.to(), span(s.took()), s.at(),
-                s.level(), span(s.held()));
+        return String.format(Locale.ROOT, "stepped up from %,d to %,d within %s at %s, %s; a line through the step"
+                + " would read it as growth", s.from(), s.to(), span(s.took()), s.at(), s.fresh()
+                        ? span(s.held()) + " ago" : String.format(Locale.ROOT, "and has held about %,d for %s since",
+                                s.level(), span(s.held())));
     }
 
     private static long peakOf(HostHistory h) {

@@ -12,11 +12,12 @@ import java.util.Optional;
  * it for 30 days (60k → 120k in a few seconds became a 9 TB plan); it is not growth.
  *
  * <p>A step between two consecutive points at most {@link #MAX_GAP} apart (within one sample, or
- * within one rollup bucket) counts when, with W = min(6 h, the time since the step):
+ * within one rollup bucket) counts when, with W = the time since the step, at least 30 minutes and
+ * at most 6 hours:
  * <ul>
  *   <li>the count had at least {@link #MIN_BEFORE} of history before it, so there was a level to
- *       leave, and has been at least {@link #MIN_HELD} (and two points) since;</li>
- *   <li>every count in the W after it is above every count in the W before it by a threshold
+ *       leave;</li>
+ *   <li>every count since it, up to W, is above every count in the W before it by a threshold
  *       of 30 % of the highest count before it (and 2 % of max): the table moved to another level
  *       and stayed there, where a daily crest, a burst that falls back and a steep but smooth rise
  *       all overlap their own recent past;</li>
@@ -24,7 +25,8 @@ import java.util.Optional;
  *       level, not the return to an old one after a reboot or a dip;</li>
  *   <li>this one step made at least half of the way from the count before it to that median.</li>
  * </ul>
- * Of several, the largest step.
+ * Of several, the largest step. A step less than {@link #MIN_HELD} old is {@link #fresh()}: too soon
+ * to tell a new level from a burst, but already no slope to draw a line through.
  *
  * @param from    the count just before the step
  * @param to      the count just after it
@@ -38,6 +40,11 @@ public record LevelShift(Instant at, Duration took, long from, long to, long lev
     static final Duration MIN_HELD = Duration.ofMinutes(30);
     static final Duration WINDOW = Duration.ofHours(6);
 
+    /** Less than {@link #MIN_HELD} old: a jump that may yet fall back. */
+    public boolean fresh() {
+        return held.compareTo(MIN_HELD) < 0;
+    }
+
     static Optional<LevelShift> find(List<CountPoint> points, long max) {
         int n = points.size();
         if (n < 4) {
@@ -50,7 +57,7 @@ public record LevelShift(Instant at, Duration took, long from, long to, long lev
         Instant first = points.get(0).ts();
         Instant last = points.get(n - 1).ts();
         LevelShift best = null;
-        for (int i = 1; i < n - 1; i++) {
+        for (int i = 1; i < n; i++) {
             CountPoint prev = points.get(i - 1);
             CountPoint cur = points.get(i);
             long rise = cur.count() - prev.count();
@@ -59,13 +66,13 @@ public record LevelShift(Instant at, Duration took, long from, long to, long lev
             // Cheap rejections first: the windows below are the costly part and rarely needed.
             if (rise <= 0 || 2 * rise < threshold || (best != null && rise <= best.to() - best.from())
                     || Duration.between(prev.ts(), cur.ts()).compareTo(MAX_GAP) > 0
-                    || Duration.between(first, prev.ts()).compareTo(MIN_BEFORE) < 0
-                    || held.compareTo(MIN_HELD) < 0) {
+                    || Duration.between(first, prev.ts()).compareTo(MIN_BEFORE) < 0) {
                 continue;
             }
             Duration w = held.compareTo(WINDOW) < 0 ? held : WINDOW;
+            Duration wBefore = w.compareTo(MIN_HELD) < 0 ? MIN_HELD : w;
             long beforeMax = 0;
-            for (int k = i - 1; k >= 0 && !points.get(k).ts().isBefore(prev.ts().minus(w)); k--) {
+            for (int k = i - 1; k >= 0 && !points.get(k).ts().isBefore(prev.ts().minus(wBefore)); k--) {
                 beforeMax = Math.max(beforeMax, points.get(k).count());
             }
             int end = i;

@@ -162,6 +162,24 @@ class CapacityPlannerTest {
         assertTrue(p.memoryBytes() <= p.memoryCapBytes().orElseThrow());
     }
 
+    @Test
+    void aJumpInTheLastSecondsOfDaysOfHistoryIsNotReadAsADailyTrend() {
+        // Five days at 60k, then 120k for the last 20 seconds: the daily peaks 60, 60, 60, 60, 120k
+        // make a line of +12k/day, and 30 days of it asked for a million entries.
+        List<CountPoint> pts = new ArrayList<>(Series.counts(5 * 24, Duration.ofHours(1), 131_072, i -> 60_000));
+        pts.remove(pts.size() - 1);
+        for (int s = 60; s >= 0; s -= 10) {
+            pts.add(new CountPoint(Series.NOW.minusSeconds(s), s > 20 ? 60_000 : 120_000, 131_072));
+        }
+        CapacityPlan p = planner.plan(history("burst-or-failover", 131_072, 131_072, pts), memoryOnly(16 * GIB),
+                Series.NOW);
+        assertEquals(CapacityAction.INVESTIGATE, p.action(), p.note());
+        assertEquals(0, p.growthPerDay());
+        assertTrue(p.note().contains("20 s ago, too soon to tell a new level from a burst")
+                && p.note().contains("it needs nf_conntrack_max 262,144"), p.note());
+        assertEquals(131_072, p.recommendedMax());
+    }
+
     // --- investigate, not raise ---------------------------------------------------------------
 
     @Test

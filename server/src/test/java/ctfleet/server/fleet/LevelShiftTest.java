@@ -26,9 +26,13 @@ class LevelShiftTest {
     }
 
     @Test
-    void aJumpInTheLastMinutesHasNotHeldYet() {
-        List<CountPoint> pts = tenSeconds(60, i -> i < 355 ? 60_000 : 120_000);
-        assertTrue(LevelShift.find(pts, 262_144).isEmpty());
+    void aJumpInTheLastMinutesIsFreshNotYetALevel() {
+        List<CountPoint> pts = tenSeconds(90, i -> i < 535 ? 60_000 : 120_000);
+        LevelShift s = LevelShift.find(pts, 262_144).orElseThrow();
+        assertTrue(s.fresh(), s.toString());
+        assertEquals(Duration.ofSeconds(50), s.held());
+        assertTrue(LevelShift.find(tenSeconds(240, i -> i < 1_081 ? 60_000 : 120_000), 262_144).orElseThrow().fresh()
+                == false, "an hour later it has held");
     }
 
     @Test

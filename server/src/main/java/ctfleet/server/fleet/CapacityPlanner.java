@@ -152,26 +152,12 @@ public final class CapacityPlanner {
                 growth = SteadyClimb.of(h.points(), h.max(), now).map(SteadyClimb::perDay).orElse(0.0);
             }
         } else if (trend.accelerating() && step.isEmpty()) {
-            investigate = String.format(Locale.ROOT, "the daily peaks accelerate: %+,.0f/day now against %+,.0f/day on"
-                            + " average over %d days (a parabola beats the line clearly); compounding growth is rarely"
-                            + " demand: look for a retry storm, a scan or a runaway client before a 30-day line through it"
-                            + " asks for %,d", trend.slopeNowIfAccelerating(), trend.slopePerDay(), trend.days(),
-                    required);
+            investigate = acceleration(trend, required);
             evidence.add(String.format(Locale.ROOT, "daily peaks over %d days: a line's slope %+,.0f/day (explains"
                     + " %.0f%%), a parabola's slope now %+,.0f/day", trend.days(), trend.slopePerDay(),
                     trend.rSquared() * 100, trend.slopeNowIfAccelerating()));
         } else if (step.isPresent() && demand.isEmpty()) {
-            LevelShift s = step.get();
-            long ifItStays = nextPowerOfTwo(Math.max(MIN_MAX, (long) Math.ceil(peak * headroom)));
-            TableSize conditional = TableSize.fit(ifItStays, peak, h.max(), h.buckets(), bpe, budget);
-            String since = s.fresh()
-                    ? String.format(Locale.ROOT, "%s ago, too soon to tell a new level from a burst", span(s.held()))
-                    : String.format(Locale.ROOT, "has held about %,d for %s", s.level(), span(s.held()));
-            investigate = String.format(Locale.ROOT, "the count stepped up from %,d to %,d within %s and %s: a"
-                            + " failover, a new tenant or a flood, not growth; if the new level is here to stay it needs"
-                            + " nf_conntrack_max %,d (its peak %,d × %.2g headroom%s)", s.from(), s.to(),
-                    span(s.took()), since, conditional.max(), peak, headroom,
-                    conditional.capped() ? ", capped by " + capReason(conditional, budget) : "");
+            investigate = step(step.get(), h, peak, bpe, budget);
             growth = 0;
         }
 
@@ -217,6 +203,31 @@ public final class CapacityPlanner {
                 demand, note, evidence, advice);
     }
 
+    private static String acceleration(PeakTrend trend, long required) {
+        return String.format(Locale.ROOT, "the daily peaks accelerate: %+,.0f/day now against %+,.0f/day on average"
+                + " over %d days (a parabola beats the line clearly); compounding growth is rarely demand: look for a"
+                + " retry storm, a scan or a runaway client before a 30-day line through it asks for %,d",
+                trend.slopeNowIfAccelerating(), trend.slopePerDay(), trend.days(), required);
+    }
+
+    /** A step is not growth; what its new level needs if it stays is said, not recommended. */
+    private String step(LevelShift s, HostHistory h, long peak, long bpe, OptionalLong budget) {
+        long ifItStays = nextPowerOfTwo(Math.max(MIN_MAX, (long) Math.ceil(peak * headroom)));
+        TableSize conditional = TableSize.fit(ifItStays, peak, h.max(), h.buckets(), bpe, budget);
+        String since = s.fresh()
+                ? String.format(Locale.ROOT, "%s ago, too soon to tell a new level from a burst", span(s.held()))
+                : String.format(Locale.ROOT, "has held about %,d for %s", s.level(), span(s.held()));
+        return String.format(Locale.ROOT, "the count stepped up from %,d to %,d within %s and %s: a failover, a new"
+                        + " tenant or a flood, not growth; if the new level is here to stay it needs nf_conntrack_max"
+                        + " %,d (its peak %,d × %s headroom%s)", s.from(), s.to(), span(s.took()), since,
+                conditional.max(), peak, headroomText(),
+                conditional.capped() ? ", capped by " + capReason(conditional, budget) : "");
+    }
+
+    private String headroomText() {
+        return java.math.BigDecimal.valueOf(headroom).stripTrailingZeros().toPlainString();
+    }
+
     /** Where the projection comes from, in words. */
     private String basis(HostHistory h, long peak, PeakTrend used, Optional<HiddenDemand.Estimate> demand,
                          double growth, long projected) {
@@ -233,7 +244,7 @@ public final class CapacityPlanner {
                     span(historySpan(h)), PeakTrend.MIN_DAYS);
         }
         String at = horizon.toSeconds() % DAY_SECONDS == 0 ? horizon.toDays() + "-day" : span(horizon);
-        return from + String.format(Locale.ROOT, "; %,d at the %s horizon × %.2g headroom", projected, at, headroom);
+        return from + String.format(Locale.ROOT, "; %,d at the %s horizon × %s headroom", projected, at, headroomText());
     }
 
     /** What the size is, and what capped it. */

@@ -296,7 +296,7 @@ public final class CapacityPlanner {
     private static long peakOf(HostHistory h) {
         long peak = h.count();
         for (CountPoint p : h.points()) {
-            peak = Math.max(peak, p.count());
+            peak = Math.max(peak, Peaks.of(p));
         }
         return peak;
     }

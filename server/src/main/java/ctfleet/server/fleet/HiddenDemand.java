@@ -95,7 +95,7 @@ public final class HiddenDemand {
             return true;
         }
         for (CountPoint p : h.points()) {
-            if (p.max() > 0 && p.count() >= p.max()) {
+            if (p.max() > 0 && Peaks.of(p) >= p.max()) {
                 return true;
             }
         }

@@ -25,7 +25,8 @@ import java.util.Optional;
  *       level, not the return to an old one after a reboot or a dip;</li>
  *   <li>this one step made at least half of the way from the count before it to that median.</li>
  * </ul>
- * Of several, the largest step. A step less than {@link #MIN_HELD} old is {@link #fresh()}: too soon
+ * Of several, the largest step. Counts are each point's peak ({@link Peaks}): a step inside a rollup
+ * bucket shows in its highest sample before its average. A step less than {@link #MIN_HELD} old is {@link #fresh()}: too soon
  * to tell a new level from a burst, but already no slope to draw a line through.
  *
  * @param from    the count just before the step
@@ -52,7 +53,7 @@ public record LevelShift(Instant at, Duration took, long from, long to, long lev
         }
         long[] peakBefore = new long[n]; // peakBefore[i]: the highest count of points 0 .. i-1
         for (int i = 1; i < n; i++) {
-            peakBefore[i] = Math.max(peakBefore[i - 1], points.get(i - 1).count());
+            peakBefore[i] = Math.max(peakBefore[i - 1], Peaks.of(points.get(i - 1)));
         }
         Instant first = points.get(0).ts();
         Instant last = points.get(n - 1).ts();
@@ -60,7 +61,7 @@ public record LevelShift(Instant at, Duration took, long from, long to, long lev
         for (int i = 1; i < n; i++) {
             CountPoint prev = points.get(i - 1);
             CountPoint cur = points.get(i);
-            long rise = cur.count() - prev.count();
+            long rise = Peaks.of(cur) - Peaks.of(prev);
             long threshold = Math.max(Math.round(0.3 * peakBefore[i]), max > 0 ? Math.round(0.02 * max) : 1);
             Duration held = Duration.between(cur.ts(), last);
             // Cheap rejections first: the windows below are the costly part and rarely needed.
@@ -73,7 +74,7 @@ public record LevelShift(Instant at, Duration took, long from, long to, long lev
             Duration wBefore = w.compareTo(MIN_HELD) < 0 ? MIN_HELD : w;
             long beforeMax = 0;
             for (int k = i - 1; k >= 0 && !points.get(k).ts().isBefore(prev.ts().minus(wBefore)); k--) {
-                beforeMax = Math.max(beforeMax, points.get(k).count());
+                beforeMax = Math.max(beforeMax, Peaks.of(points.get(k)));
             }
             int end = i;
             while (end + 1 < n && !points.get(end + 1).ts().isAfter(cur.ts().plus(w))) {
@@ -81,15 +82,15 @@ public record LevelShift(Instant at, Duration took, long from, long to, long lev
             }
             long[] after = new long[end - i + 1];
             for (int k = i; k <= end; k++) {
-                after[k - i] = points.get(k).count();
+                after[k - i] = Peaks.of(points.get(k));
             }
             Arrays.sort(after);
             long level = after[after.length / 2];
             if (after[0] < beforeMax + threshold || level < peakBefore[i] + threshold
-                    || 2 * rise < level - prev.count()) {
+                    || 2 * rise < level - Peaks.of(prev)) {
                 continue;
             }
-            best = new LevelShift(cur.ts(), Duration.between(prev.ts(), cur.ts()), prev.count(), cur.count(), level,
+            best = new LevelShift(cur.ts(), Duration.between(prev.ts(), cur.ts()), Peaks.of(prev), Peaks.of(cur), level,
                     held);
         }
         return Optional.ofNullable(best);

@@ -47,7 +47,7 @@ public record PeakTrend(int days, double levelNow, double slopePerDay, double sl
         TreeMap<Long, Long> peakByDay = new TreeMap<>();
         for (CountPoint p : points) {
             long daysBack = Math.floorDiv(Duration.between(p.ts(), now).toSeconds(), DAY_SECONDS);
-            peakByDay.merge(daysBack, p.count(), Math::max);
+            peakByDay.merge(daysBack, Peaks.of(p), Math::max);
         }
         long oldest = peakByDay.lastKey();
         Instant oldestDayStart = now.minusSeconds((oldest + 1) * DAY_SECONDS);

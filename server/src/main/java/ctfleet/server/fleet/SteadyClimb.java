@@ -33,13 +33,14 @@ public record SteadyClimb(double perDay, Duration span, double rSquared) {
         Instant first = null;
         Instant last = null;
         for (CountPoint p : points) {
-            if (max > 0 && p.count() >= max) {
+            long count = Peaks.of(p);
+            if (max > 0 && count >= max) {
                 continue;
             }
             double t = (p.ts().toEpochMilli() - now.toEpochMilli()) / 1000.0 / DAY_SECONDS;
-            ls.add(new double[] {1, t}, p.count());
-            sum += p.count();
-            sumSq += (double) p.count() * p.count();
+            ls.add(new double[] {1, t}, count);
+            sum += count;
+            sumSq += (double) count * count;
             first = first == null ? p.ts() : first;
             last = p.ts();
         }

@@ -6,6 +6,7 @@ import ctfleet.server.fleet.CounterIncrease;
 import ctfleet.server.fleet.CounterPoint;
 import ctfleet.server.fleet.HostFacts;
 import ctfleet.server.fleet.HostHistory;
+import ctfleet.server.fleet.Peaks;
 import ctfleet.server.fleet.RefusalPoint;
 import ctfleet.server.store.FleetReader;
 import ctfleet.server.store.HistoryPoint;
@@ -86,25 +87,26 @@ final class CapacityInputs {
     }
 
     /**
-     * One stretch per pair of cumulative counter points (the host view's window keeps only its two
-     * ends, so that is one stretch over the whole window), with the highest count between them.
+     * One stretch over the whole window, from the first cumulative counter point to the last, with
+     * the highest count between them. The ranking may keep counter points where it wants its own
+     * cuts, and with sparse samples an inner cut can hold a bucket's worth of increase over a
+     * shorter span; the window's ends are exact.
      */
     static List<RefusalPoint> refusals(List<CounterPoint> counters, List<CountPoint> counts) {
-        List<RefusalPoint> out = new ArrayList<>();
-        for (int i = 1; i < counters.size(); i++) {
-            CounterPoint a = counters.get(i - 1);
-            CounterPoint b = counters.get(i);
-            boolean rebooted = !Objects.equals(a.bootId(), b.bootId());
-            long peak = 0;
-            for (CountPoint c : counts) {
-                if (!c.ts().isBefore(a.ts()) && !c.ts().isAfter(b.ts())) {
-                    peak = Math.max(peak, c.count());
-                }
-            }
-            out.add(new RefusalPoint(a.ts(), Duration.between(a.ts(), b.ts()), peak, increase(a, b, "drop", rebooted),
-                    increase(a, b, "early_drop", rebooted), increase(a, b, "insert_failed", rebooted)));
+        if (counters.size() < 2) {
+            return List.of();
         }
-        return out;
+        CounterPoint a = counters.get(0);
+        CounterPoint b = counters.get(counters.size() - 1);
+        boolean rebooted = !Objects.equals(a.bootId(), b.bootId());
+        long peak = 0;
+        for (CountPoint c : counts) {
+            if (!c.ts().isBefore(a.ts()) && !c.ts().isAfter(b.ts())) {
+                peak = Math.max(peak, Peaks.of(c));
+            }
+        }
+        return List.of(new RefusalPoint(a.ts(), Duration.between(a.ts(), b.ts()), peak, increase(a, b, "drop", rebooted),
+                increase(a, b, "early_drop", rebooted), increase(a, b, "insert_failed", rebooted)));
     }
 
     private static long increase(CounterPoint a, CounterPoint b, String column, boolean rebooted) {

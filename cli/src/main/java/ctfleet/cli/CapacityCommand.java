@@ -44,6 +44,11 @@ public final class CapacityCommand implements Callable<Integer> {
             description = "Multiplier over the projected peak (default: ${DEFAULT-VALUE}).")
     double headroom;
 
+    @Option(names = "--max-memory-share", paramLabel = "FRACTION", defaultValue = "0.25",
+            description = "The most of a host's MemTotal a plan may cost, above 0 and at most 1"
+                    + " (default: ${DEFAULT-VALUE}).")
+    double maxMemoryShare;
+
     @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Only hosts with this label (repeatable).")
     Map<String, String> labels = new LinkedHashMap<>();
 
@@ -58,10 +63,15 @@ public final class CapacityCommand implements Callable<Integer> {
         if (!(headroom >= 1.0) || headroom > 100) {
             throw new UsageError("--headroom must be from 1.0 to 100 (1.5 means 50% above the projected peak)");
         }
+        if (!(maxMemoryShare > 0) || maxMemoryShare > 1) {
+            throw new UsageError("--max-memory-share must be above 0 and at most 1 (0.25 means a quarter of a host's"
+                    + " MemTotal)");
+        }
         CapacityRequest req = CapacityRequest.newBuilder()
                 .setWindowSeconds(Cli.duration(window, "--window").toSeconds())
                 .setHorizonSeconds(Cli.duration(horizon, "--horizon").toSeconds())
                 .setHeadroom(headroom)
+                .setMaxMemoryShare(maxMemoryShare)
                 .putAllLabels(labels)
                 .build();
         ManagedChannel ch = server.open();
@@ -85,27 +95,43 @@ public final class CapacityCommand implements Callable<Integer> {
         resp.getHostsList().forEach(p -> hosts.add(json(p)));
         o.add("hosts", hosts);
         o.addProperty("total_memory_bytes", resp.getTotalMemoryBytes());
+        o.addProperty("total_additional_memory_bytes",
+                resp.getHostsList().stream().mapToLong(CapacityPlan::getAdditionalMemoryBytes).sum());
         return o;
     }
 
     static JsonObject json(CapacityPlan p) {
         JsonObject o = new JsonObject();
         o.addProperty("host", p.getHost());
+        o.addProperty("action", p.getAction());
         o.addProperty("current_max", p.getCurrentMax());
+        o.addProperty("current_buckets", p.getCurrentBuckets());
         o.addProperty("peak", p.getPeak());
         o.addProperty("growth_per_day", p.getGrowthPerDay());
         o.add("full_at", p.hasFullAtMillis() ? new JsonPrimitive(Format.isoUtc(p.getFullAtMillis())) : JsonNull.INSTANCE);
+        o.add("demand_estimate", p.hasDemandEstimate() ? new JsonPrimitive(p.getDemandEstimate()) : JsonNull.INSTANCE);
+        o.addProperty("needed_max", p.getNeededMax());
         o.addProperty("recommended_max", p.getRecommendedMax());
         o.addProperty("recommended_buckets", p.getRecommendedBuckets());
         o.addProperty("memory_bytes", p.getMemoryBytes());
+        o.addProperty("additional_memory_bytes", p.getAdditionalMemoryBytes());
         o.addProperty("bytes_per_entry", p.getBytesPerEntry());
         o.addProperty("bytes_per_entry_estimated", p.getBytesPerEntryEstimated());
+        o.add("host_memory_bytes", p.hasHostMemoryBytes() ? new JsonPrimitive(p.getHostMemoryBytes()) : JsonNull.INSTANCE);
+        o.add("memory_cap_bytes", p.hasMemoryCapBytes() ? new JsonPrimitive(p.getMemoryCapBytes()) : JsonNull.INSTANCE);
+        o.addProperty("capped", p.getCapped());
         JsonArray commands = new JsonArray();
         p.getCommandsList().forEach(commands::add);
         o.add("commands", commands);
         o.addProperty("note", p.getNote());
+        JsonArray evidence = new JsonArray();
+        p.getEvidenceList().forEach(evidence::add);
+        o.add("evidence", evidence);
         return o;
     }
+
+    /** Investigate first, then raises, then keeps: what needs a person comes first. */
+    private static final List<String> ACTION_ORDER = List.of("investigate", "raise", "keep");
 
     private static void table(CapacityResponse resp, PrintWriter out) {
         if (resp.getHostsCount() == 0) {
@@ -113,28 +139,107 @@ public final class CapacityCommand implements Callable<Integer> {
             out.flush();
             return;
         }
-        Table t = new Table("HOST", "PEAK>", "GROWTH/DAY>", "FULL AT", "MAX NOW>", "RECOMMENDED MAX>",
-                "BUCKETS>", "MEMORY>");
-        for (CapacityPlan p : resp.getHostsList()) {
-            t.row(p.getHost(), p.getPeak(), String.format("%+.0f", p.getGrowthPerDay()),
+        List<CapacityPlan> plans = new java.util.ArrayList<>(resp.getHostsList());
+        // Within an action, larger tables first: a raise of nf_conntrack_max before a hash resize.
+        plans.sort(java.util.Comparator.comparingInt((CapacityPlan p) -> ACTION_ORDER.indexOf(p.getAction()))
+                .thenComparing(p -> p.getRecommendedMax() == p.getCurrentMax())
+                .thenComparing(CapacityPlan::getHost));
+        Table t = new Table("HOST", "ACTION", "PEAK>", "GROWTH/DAY>", "DEMAND>", "FULL AT", "NF_CONNTRACK_MAX>",
+                "BUCKETS>", "MEMORY>", "CAPPED");
+        for (CapacityPlan p : plans) {
+            t.row(p.getHost(), p.getAction(), p.getPeak(), growth(p),
+                    p.hasDemandEstimate() ? p.getDemandEstimate() : null,
                     p.hasFullAtMillis() ? Format.isoUtc(p.getFullAtMillis()) : "-",
-                    p.getCurrentMax() == 0 ? "unlimited" : p.getCurrentMax(), p.getRecommendedMax(),
-                    p.getRecommendedBuckets(), bytes(p.getMemoryBytes()));
+                    change(p.getCurrentMax() == 0 ? "unlimited" : String.valueOf(p.getCurrentMax()),
+                            p.getCurrentMax() == p.getRecommendedMax(), p.getRecommendedMax()),
+                    change(String.valueOf(p.getCurrentBuckets()), p.getCurrentBuckets() == p.getRecommendedBuckets(),
+                            p.getRecommendedBuckets()),
+                    bytes(p.getMemoryBytes()), p.getCapped() ? "yes" : "-");
         }
         t.print(out);
+        section(out, "Investigate, do not raise", plans, p -> p.getAction().equals("investigate"), true);
+        section(out, "Full: planned from the demand their clamped count hides", plans,
+                p -> p.hasDemandEstimate() && !p.getAction().equals("investigate"), false);
+        section(out, "Capped: the plan needs more than the host can afford or the kernel takes", plans,
+                p -> p.getCapped() && !p.hasDemandEstimate(), false);
+        long additional = plans.stream().mapToLong(CapacityPlan::getAdditionalMemoryBytes).sum();
+        long raises = plans.stream().filter(p -> p.getAction().equals("raise")).count();
         out.println();
-        out.println("Fleet total to reserve: " + bytes(resp.getTotalMemoryBytes()));
+        out.println("Fleet total to reserve: " + bytes(resp.getTotalMemoryBytes()) + " at the recommended settings ("
+                + bytes(additional) + " more than today's, for " + raises + (raises == 1 ? " raise" : " raises")
+                + "; hosts to investigate keep today's).");
         out.println("Run `ctfleet capacity --format json` (or `ctfleet host NAME`) for the exact commands per host.");
         out.flush();
     }
 
+    /** "-" when no growth was measured (too short a history, a step, a full host's clamped count). */
+    private static String growth(CapacityPlan p) {
+        return p.getGrowthPerDay() == 0 ? "-" : String.format("%+.0f", p.getGrowthPerDay());
+    }
+
+    /** "262144" when unchanged, "65536 → 262144" when the plan changes it. */
+    private static String change(String now, boolean same, long recommended) {
+        return same ? now : now + " → " + recommended;
+    }
+
+    private static void section(PrintWriter out, String title, List<CapacityPlan> plans,
+                                java.util.function.Predicate<CapacityPlan> which, boolean withEvidence) {
+        List<CapacityPlan> chosen = plans.stream().filter(which).toList();
+        if (chosen.isEmpty()) {
+            return;
+        }
+        out.println();
+        out.println(title + " (" + chosen.size() + "):");
+        for (CapacityPlan p : chosen) {
+            wrap(out, "  " + p.getHost() + ": ", p.getNote());
+            if (withEvidence) {
+                for (String e : p.getEvidenceList()) {
+                    wrap(out, "    - ", e);
+                }
+                for (String c : p.getCommandsList()) {
+                    out.println("    " + c);
+                }
+            }
+        }
+    }
+
+    /** Prints text after a lead, wrapped at about 110 columns under the lead's width. */
+    static void wrap(PrintWriter out, String lead, String text) {
+        int width = 110;
+        String indent = " ".repeat(Math.min(lead.length(), 8));
+        StringBuilder line = new StringBuilder(lead);
+        for (String word : text.split(" ")) {
+            if (line.length() + 1 + word.length() > width && line.length() > lead.length()) {
+                out.println(line.toString().stripTrailing());
+                line = new StringBuilder(indent);
+            }
+            if (line.length() > 0 && !line.toString().endsWith(" ")) {
+                line.append(' ');
+            }
+            line.append(word);
+        }
+        out.println(line.toString().stripTrailing());
+    }
+
     static void describe(CapacityPlan p, PrintWriter out) {
-        out.printf("  peak %d, growth %+.0f/day, full %s%n", p.getPeak(), p.getGrowthPerDay(),
-                p.hasFullAtMillis() ? "at " + Format.isoUtc(p.getFullAtMillis()) : "never at the current trend");
-        out.printf("  recommended nf_conntrack_max %d, hashsize %d, costing %s of kernel memory%n",
-                p.getRecommendedMax(), p.getRecommendedBuckets(), bytes(p.getMemoryBytes()));
+        if (p.hasDemandEstimate()) {
+            out.printf("  %s: full, its count clamped at %d; the demand it hides is at least %d entries%n",
+                    p.getAction(), p.getPeak(), p.getDemandEstimate());
+        } else {
+            out.printf("  %s: peak %d, growth %s, full %s%n", p.getAction(), p.getPeak(),
+                    p.getGrowthPerDay() == 0 ? "not measured" : String.format("%+.0f/day", p.getGrowthPerDay()),
+                    p.hasFullAtMillis() ? "at " + Format.isoUtc(p.getFullAtMillis()) : "never at the current trend");
+        }
+        out.printf("  recommended nf_conntrack_max %d, hashsize %d, costing %s of kernel memory%s%s%n",
+                p.getRecommendedMax(), p.getRecommendedBuckets(), bytes(p.getMemoryBytes()),
+                p.hasMemoryCapBytes() ? " (the cap on this host: " + bytes(p.getMemoryCapBytes()) + ")"
+                        : " (host memory unknown)",
+                p.getCapped() ? ", capped below the " + p.getNeededMax() + " it needs" : "");
         if (!p.getNote().isEmpty()) {
-            out.println("  " + p.getNote());
+            wrap(out, "  ", p.getNote());
+        }
+        for (String e : p.getEvidenceList()) {
+            wrap(out, "  - ", e);
         }
         for (String c : p.getCommandsList()) {
             out.println("    " + c);
@@ -142,12 +247,15 @@ public final class CapacityCommand implements Callable<Integer> {
     }
 
     private static void csv(CapacityResponse resp, PrintWriter out) {
-        Csv.row(out, List.of("host", "current_max", "peak", "growth_per_day", "full_at", "recommended_max",
-                "recommended_buckets", "memory_bytes", "bytes_per_entry"));
+        Csv.row(out, List.of("host", "action", "current_max", "peak", "growth_per_day", "full_at", "demand_estimate",
+                "needed_max", "recommended_max", "recommended_buckets", "memory_bytes", "bytes_per_entry",
+                "host_memory_bytes", "capped"));
         for (CapacityPlan p : resp.getHostsList()) {
-            Csv.row(out, Arrays.asList(p.getHost(), p.getCurrentMax(), p.getPeak(), p.getGrowthPerDay(),
-                    p.hasFullAtMillis() ? Format.isoUtc(p.getFullAtMillis()) : null, p.getRecommendedMax(),
-                    p.getRecommendedBuckets(), p.getMemoryBytes(), p.getBytesPerEntry()));
+            Csv.row(out, Arrays.asList(p.getHost(), p.getAction(), p.getCurrentMax(), p.getPeak(), p.getGrowthPerDay(),
+                    p.hasFullAtMillis() ? Format.isoUtc(p.getFullAtMillis()) : null,
+                    p.hasDemandEstimate() ? p.getDemandEstimate() : null, p.getNeededMax(), p.getRecommendedMax(),
+                    p.getRecommendedBuckets(), p.getMemoryBytes(), p.getBytesPerEntry(),
+                    p.hasHostMemoryBytes() ? p.getHostMemoryBytes() : null, p.getCapped()));
         }
         out.flush();
     }

@@ -96,7 +96,9 @@ public final class DemoCommand implements Callable<Integer> {
                             "host", first, "--server", addr, "--window", "24h");
                 }
                 step(out, "ctfleet capacity --window 24h --horizon 30d",
-                        "what to set nf_conntrack_max / hashsize to on every host, and the memory it costs.",
+                        "what to set nf_conntrack_max / hashsize to on every host, within a quarter of its memory;"
+                                + " leaks and jumps are to investigate, not raise; full hosts are planned from the"
+                                + " demand they hide.",
                         "capacity", "--server", addr, "--window", "24h", "--horizon", "30d");
             }
             return 0;

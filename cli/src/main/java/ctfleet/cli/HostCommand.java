@@ -102,6 +102,8 @@ public final class HostCommand implements Callable<Integer> {
         o.addProperty("unreplied_estimated", d.getUnrepliedEstimated());
         o.addProperty("bytes_per_entry", d.getBytesPerEntry());
         o.addProperty("bytes_per_entry_estimated", d.getBytesPerEntryEstimated());
+        o.add("host_memory_bytes", d.hasHostMemoryBytes()
+                ? new com.google.gson.JsonPrimitive(d.getHostMemoryBytes()) : com.google.gson.JsonNull.INSTANCE);
         o.addProperty("kernel", d.getKernel());
         JsonObject timeouts = new JsonObject();
         new TreeMap<>(d.getTimeoutsMap()).forEach(timeouts::addProperty);
@@ -167,8 +169,9 @@ public final class HostCommand implements Callable<Integer> {
         out.printf("  drops %s, early drops %s, insert failures %s%n",
                 Format.rate(r.getDropsPerSecond()), Format.rate(r.getEarlyDropsPerSecond()),
                 Format.rate(r.getInsertFailedPerSecond()));
-        out.printf("  memory per entry %d bytes%s%n", d.getBytesPerEntry(),
-                d.getBytesPerEntryEstimated() ? " (estimate: slabinfo not readable)" : " (slabinfo)");
+        out.printf("  memory per entry %d bytes%s; host memory %s%n", d.getBytesPerEntry(),
+                d.getBytesPerEntryEstimated() ? " (estimate: slabinfo not readable)" : " (slabinfo)",
+                d.hasHostMemoryBytes() ? CapacityCommand.bytes(d.getHostMemoryBytes()) + " (MemTotal)" : "unknown");
         if (d.getDroppedSamples() > 0) {
             out.printf("  the agent's spool dropped %d samples while the server was away%n", d.getDroppedSamples());
         }

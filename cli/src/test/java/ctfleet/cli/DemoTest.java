@@ -31,6 +31,11 @@ class DemoTest {
                 "memory per entry", "== ctfleet capacity", "Fleet total to reserve"}) {
             assertTrue(r.out().contains(step.replaceAll(" {2,}", " ")) || r.out().contains(step), step + " in:\n" + r.out());
         }
+        // The fleet's leaking gateway is to investigate, with the timeout to change, not a 30-day line.
+        String capacity = r.out().substring(r.out().indexOf("== ctfleet capacity"));
+        assertTrue(capacity.contains("Investigate, do not raise (1):")
+                && capacity.contains("sysctl -w net.netfilter.nf_conntrack_tcp_timeout_established=86400"), capacity);
+        assertTrue(capacity.contains("Full: planned from the demand their clamped count hides"), capacity);
         assertEquals(before, demoDirs(), "no database or spool directory left behind");
     }
 }

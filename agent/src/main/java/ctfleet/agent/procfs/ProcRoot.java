@@ -47,6 +47,10 @@ public record ProcRoot(Path dir) {
         return dir.resolve("slabinfo");
     }
 
+    public Path meminfo() {
+        return dir.resolve("meminfo");
+    }
+
     /**
      * The whole of a small file, or empty when it does not exist (module not loaded, old kernel).
      *

@@ -2,6 +2,8 @@ package ctfleet.agent.sample;
 
 import ctfleet.agent.procfs.BytesPerEntry;
 import ctfleet.agent.procfs.EntryTableReader;
+import ctfleet.agent.procfs.MemInfo;
+import ctfleet.agent.procfs.MeminfoParser;
 import ctfleet.agent.procfs.ProcRoot;
 import ctfleet.agent.procfs.ReadSummary;
 import ctfleet.agent.procfs.Slabinfo;
@@ -64,7 +66,20 @@ public final class Sampler implements ReadingSource {
         var timeouts = sysctls.timeouts();
         String bootId = ProcRoot.readSmall(root.bootId()).map(String::trim).orElse("");
         Optional<EntrySample> entries = limits.isPresent() ? entries(ts) : Optional.empty();
-        return new Reading(ts, limits, stats, timeouts, bootId, entries, bytesPerEntry());
+        return new Reading(ts, limits, stats, timeouts, bootId, entries, bytesPerEntry(), memInfo());
+    }
+
+    /**
+     * MemTotal, read every tick: it is a small file, and a VM's balloon driver or memory hotplug
+     * changes it. Missing or unreadable is reported as unknown, never as a failed tick: the
+     * conntrack figures matter more than the memory that bounds their plans.
+     */
+    private MemInfo memInfo() {
+        try {
+            return ProcRoot.readSmall(root.meminfo()).map(MeminfoParser::parse).orElse(MemInfo.MISSING);
+        } catch (IOException unreadable) {
+            return MemInfo.MISSING;
+        }
     }
 
     private Optional<EntrySample> entries(Instant now) throws IOException {

@@ -37,6 +37,8 @@ public final class SampleEncoder {
         b.setBytesPerEntry(r.bytesPerEntry().bytes());
         b.setBytesPerEntryEstimated(r.bytesPerEntry().estimated());
         r.entries().ifPresent(e -> b.setEntries(entries(e)));
+        r.memInfo().memTotalBytes().ifPresent(b::setMemTotalBytes);
+        b.setMeminfoParseErrors(r.memInfo().parseErrors());
         return b.build();
     }
 

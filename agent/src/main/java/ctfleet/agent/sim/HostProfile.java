@@ -23,6 +23,11 @@ import java.util.UUID;
  * @param cpuShares     each CPU's share of every counter (they sum to 1)
  * @param wrapAfter     seconds after origin when every per-CPU counter wraps past 2^32; negative for none
  * @param noiseKey      seeds the host's noise, which is a pure function of (noiseKey, second)
+ * @param memTotalBytes the host's MemTotal: 2 to 64 GiB of RAM less what the kernel keeps for itself
+ * @param mix           how its ordinary traffic fills the table (the entry breakdown it reports)
+ * @param leakedAtOrigin leak: the share of the starting level that is already leaked entries (the
+ *                      leak began before the simulation did); 0 for every other scenario
+ * @param leakTarget    picks the addresses of the host's busy destinations and of a leak's client and server
  */
 public record HostProfile(
         String hostId,
@@ -46,7 +51,11 @@ public record HostProfile(
         double dropRate,
         double[] cpuShares,
         long wrapAfter,
-        long noiseKey) {
+        long noiseKey,
+        long memTotalBytes,
+        EntryMix mix,
+        double leakedAtOrigin,
+        int leakTarget) {
 
     static final long[] MAXES = {65536, 131072, 262144, 524288, 1048576};
     static final int[] MAX_WEIGHTS = {25, 20, 30, 15, 10};
@@ -55,6 +64,11 @@ public record HostProfile(
     // 20:00 local is the evening peak; in UTC that is 19 in Frankfurt, 01 in Virginia, 12 in Singapore.
     static final Map<String, Integer> DC_PEAK_UTC = Map.of("fra1", 19, "iad1", 1, "sin1", 12);
     static final String[] DCS = {"fra1", "iad1", "sin1"};
+    static final long GIB = 1L << 30;
+    // RAM sizes of NAT gateways, from a small cloud NAT instance to big appliances; drawn apart from
+    // the table size, so some hosts have a table too large for their memory (their plans get capped).
+    static final long[] RAM_GIB = {2, 4, 8, 16, 32, 64};
+    static final int[] RAM_WEIGHTS = {10, 20, 25, 20, 15, 10};
 
     /** Draws host {@code index} of the fleet of {@code seed}: the same arguments always give the same host. */
     public static HostProfile draw(long seed, int index, Scenario scenario, Instant origin) {
@@ -107,9 +121,18 @@ public record HostProfile(
         long wrapAfter = rnd.nextInt(20) == 0 || (scenario == Scenario.FULL && index % 2 == 0)
                 ? 30 + rnd.nextLong(600) : -1;
         String hostId = dc + "-gw-" + String.format("%04d", index + 1);
+        long noiseKey = rnd.nextLong();
+        // Drawn after everything above, so a seed's fleet keeps the counts it always had.
+        long ram = RAM_GIB[weighted(rnd, RAM_WEIGHTS)] * GIB;
+        // MemTotal is the RAM less what firmware and the kernel image keep: 1.5 to 4.5 % of it.
+        long memTotal = Math.round(ram * (1 - 0.015 - 0.03 * rnd.nextDouble())) / 1024 * 1024;
+        EntryMix mix = EntryMix.draw(rnd);
+        double leakedAtOrigin = 0.4 + 0.3 * rnd.nextDouble();
+        int leakTarget = rnd.nextInt(1 << 16);
         return new HostProfile(hostId, dc, scenario, origin, boot, bootId, max, buckets, Math.max(1, buckets / 256),
                 level, amplitude, noise, DC_PEAK_UTC.get(dc), daysToFull, spikeEvery, spikeFor, spikePhase,
-                insertRate, dropRate, shares, wrapAfter, rnd.nextLong());
+                insertRate, dropRate, shares, wrapAfter, noiseKey, memTotal, mix,
+                scenario == Scenario.LEAK ? leakedAtOrigin : 0, leakTarget);
     }
 
     public int cpus() {

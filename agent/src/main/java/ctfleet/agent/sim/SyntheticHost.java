@@ -2,6 +2,7 @@ package ctfleet.agent.sim;
 
 import ctfleet.agent.procfs.BytesPerEntry;
 import ctfleet.agent.procfs.Limits;
+import ctfleet.agent.procfs.MemInfo;
 import ctfleet.agent.procfs.Slabinfo;
 import ctfleet.agent.procfs.StatTable;
 import ctfleet.agent.sample.Reading;
@@ -10,6 +11,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -79,8 +81,22 @@ public final class SyntheticHost {
         }
         Limits limits = new Limits(count, p.max(), p.buckets(), p.expectMax(), 0);
         StatTable stats = new StatTable(count, counters, p.cpus(), 0);
-        return new Reading(t, Optional.of(limits), Optional.of(stats), TIMEOUTS, p.bootId(), Optional.empty(),
-                new BytesPerEntry(Slabinfo.ESTIMATED_BYTES_PER_ENTRY, true));
+        return new Reading(t, Optional.of(limits), Optional.of(stats), TIMEOUTS, p.bootId(),
+                Optional.of(SyntheticEntries.at(p, count, leaked(count))),
+                new BytesPerEntry(Slabinfo.ESTIMATED_BYTES_PER_ENTRY, true),
+                new MemInfo(OptionalLong.of(p.memTotalBytes()), 0));
+    }
+
+    /**
+     * Leaked entries in a table of {@code count}: everything above the host's ordinary traffic,
+     * which for a leaking host is the part of its starting level that had not leaked yet.
+     */
+    long leaked(long count) {
+        if (p.scenario() != Scenario.LEAK) {
+            return 0;
+        }
+        long ordinary = Math.round(p.level() * (1 - p.leakedAtOrigin()) * p.max());
+        return Math.max(0, count - ordinary);
     }
 
     long count(double s) {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import ctfleet.agent.procfs.MemInfo;
+import ctfleet.agent.procfs.MeminfoParser;
 import ctfleet.agent.procfs.ProcRoot;
 import ctfleet.agent.procfs.StatTable;
 import ctfleet.agent.procfs.StatTableParser;
@@ -74,6 +76,14 @@ class ProcFuzzTest {
                 }),
                 new Target("whole sampler, entry table", "net/nf_conntrack", (in, root) -> {
                     write(root, "net/nf_conntrack", in);
+                    new Sampler(new ProcRoot(root), Clock.systemUTC()).read();
+                }),
+                new Target("meminfo parser", "meminfo", (in, root) -> {
+                    MemInfo m = MeminfoParser.parse(new String(in, StandardCharsets.ISO_8859_1));
+                    assertTrue(m.parseErrors() >= 0 && m.memTotalBytes().orElse(1) > 0, m.toString());
+                }),
+                new Target("whole sampler, meminfo", "meminfo", (in, root) -> {
+                    write(root, "meminfo", in);
                     new Sampler(new ProcRoot(root), Clock.systemUTC()).read();
                 }));
     }

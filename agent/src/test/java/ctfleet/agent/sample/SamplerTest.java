@@ -1,13 +1,19 @@
 package ctfleet.agent.sample;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ctfleet.agent.procfs.MemInfo;
 import ctfleet.agent.procfs.ProcRoot;
+import ctfleet.agent.ship.SampleEncoder;
+import ctfleet.proto.v1.Sample;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,5 +43,43 @@ class SamplerTest {
         assertTrue(r.entries().isEmpty());
         assertEquals(250000, r.limits().orElseThrow().count(), "every other figure is still read");
         assertEquals(12, r.stats().orElseThrow().counters().get("early_drop"));
+    }
+
+    @Test
+    void memTotalComesFromMeminfoAndAMissingOrBrokenOneIsNotFatal() throws Exception {
+        Path root = copy("new-kernel-4cpu");
+        Reading without = new Sampler(new ProcRoot(root), Clock.systemUTC()).read();
+        assertEquals(MemInfo.MISSING, without.memInfo(), "no meminfo in this root: unknown, the tick goes on");
+        assertEquals(250000, without.limits().orElseThrow().count());
+
+        Files.copy(Path.of("src/test/resources/proc/meminfo-linux-6.18/meminfo"), root.resolve("meminfo"));
+        Reading with = new Sampler(new ProcRoot(root), Clock.systemUTC()).read();
+        assertEquals(OptionalLong.of(24_683_748L * 1024), with.memInfo().memTotalBytes());
+        Sample wire = SampleEncoder.encode(with, 1, true);
+        assertEquals(24_683_748L * 1024, wire.getMemTotalBytes());
+
+        Files.writeString(root.resolve("meminfo"), "MemTotal: lots\n");
+        Reading broken = new Sampler(new ProcRoot(root), Clock.systemUTC()).read();
+        assertEquals(new MemInfo(OptionalLong.empty(), 1), broken.memInfo());
+        Sample brokenWire = SampleEncoder.encode(broken, 2, false);
+        assertFalse(brokenWire.hasMemTotalBytes(), "unknown is absent on the wire, not 0");
+        assertEquals(1, brokenWire.getMeminfoParseErrors());
+        assertEquals(250000, broken.limits().orElseThrow().count());
+    }
+
+    private Path copy(String fixtureName) throws IOException {
+        Path root = tmp.resolve(fixtureName);
+        Path fixture = Path.of("src/test/resources/proc").resolve(fixtureName);
+        try (Stream<Path> walk = Files.walk(fixture)) {
+            for (Path p : walk.toList()) {
+                Path to = root.resolve(fixture.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(p, to, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        return root;
     }
 }

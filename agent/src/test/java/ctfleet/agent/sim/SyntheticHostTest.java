@@ -165,4 +165,68 @@ class SyntheticHostTest {
         assertEquals(432_000L, t.get("tcp_timeout_established"));
         assertEquals(t, h.readingAt(ORIGIN.plusSeconds(10)).timeouts());
     }
+
+    static double establishedShare(Reading r) {
+        var e = r.entries().orElseThrow();
+        long est = e.states().stream().filter(c -> c.state().equals("ESTABLISHED")).mapToLong(c -> c.sampled()).sum();
+        return (double) est / e.sampleSize();
+    }
+
+    @Test
+    void everyHostReportsAPlausibleMemTotalAndSomeAreSmallForTheirTable() {
+        int small = 0;
+        for (int i = 0; i < 200; i++) {
+            HostProfile p = HostProfile.draw(SEED, i, Scenario.FLAT, ORIGIN);
+            long mem = new SyntheticHost(p).readingAt(ORIGIN).memInfo().memTotalBytes().orElseThrow();
+            assertTrue(mem > HostProfile.GIB && mem < 64L * HostProfile.GIB, "MemTotal " + mem);
+            assertEquals(0, mem % 1024, "the kernel reports whole KiB");
+            assertEquals(mem, HostProfile.draw(SEED, i, Scenario.FLAT, ORIGIN).memTotalBytes(), "deterministic");
+            // A table four times as large (what a full host's hidden demand with headroom can ask for)
+            // would cost more than a quarter of this host's memory: its plan gets capped.
+            if (4 * p.max() * (256 + 8) > mem / 4) {
+                small++;
+            }
+        }
+        assertTrue(small > 5, "some hosts cannot afford a doubled table: " + small);
+    }
+
+    @Test
+    void everyMixIsAWholeTable() {
+        for (int i = 0; i < 50; i++) {
+            EntryMix m = HostProfile.draw(SEED, i, Scenario.DIURNAL, ORIGIN).mix();
+            assertEquals(1.0, m.established() + m.timeWait() + m.synSent() + m.closeWait() + m.finWait() + m.udp()
+                    + m.icmp(), 1e-9, m.toString());
+            assertTrue(m.udp() > 0 && m.established() < 0.5, m.toString());
+        }
+    }
+
+    @Test
+    void ordinaryHostsSendABreakdownWithoutAnEstablishedMajority() {
+        for (Scenario s : List.of(Scenario.FLAT, Scenario.DIURNAL, Scenario.GROWTH, Scenario.SPIKE, Scenario.FULL)) {
+            for (int i = 0; i < 20; i++) {
+                Reading r = SyntheticHost.of(SEED, i, s, ORIGIN).readingAt(ORIGIN.plus(Duration.ofHours(i)));
+                var e = r.entries().orElseThrow();
+                assertEquals(Math.min(count(r), 2000), e.sampleSize(), 10, "the agent's default sample of 2000 lines");
+                assertTrue(establishedShare(r) < 0.5, s + " " + i + ": " + e.states());
+                assertTrue(e.topDestinations().stream().noneMatch(d -> d.port() == 5432), "no leak destination");
+                assertTrue(e.unrepliedByProtocol().containsKey("udp") && e.assured() < e.sampleSize(), e.toString());
+            }
+        }
+    }
+
+    @Test
+    void aLeakPilesUpEstablishedEntriesToOneDestination() {
+        SyntheticHost h = SyntheticHost.of(SEED, 9, Scenario.LEAK, ORIGIN);
+        Reading day0 = h.readingAt(ORIGIN);
+        Reading day3 = h.readingAt(ORIGIN.plus(Duration.ofDays(3)));
+        assertTrue(establishedShare(day0) > 0.5, "the leak began before the simulation: " + establishedShare(day0));
+        assertTrue(establishedShare(day3) > establishedShare(day0) + 0.05,
+                establishedShare(day0) + " -> " + establishedShare(day3));
+        var top = day3.entries().orElseThrow().topDestinations().get(0);
+        assertEquals(5432, top.port());
+        assertEquals("tcp", top.protocol());
+        long leaked = h.leaked(count(day3));
+        assertEquals((double) leaked / count(day3), (double) top.sampled() / day3.entries().orElseThrow().sampleSize(), 0.01);
+        assertEquals(day3, h.readingAt(ORIGIN.plus(Duration.ofDays(3))), "the same instant, the same breakdown");
+    }
 }

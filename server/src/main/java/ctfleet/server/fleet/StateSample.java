@@ -8,6 +8,9 @@ import java.util.Map;
  * Unreplied entries are also counted in {@link #states()} (a TCP SYN_SENT is both).
  */
 public record StateSample(List<StateCount> states, Map<String, Long> unrepliedByProtocol) {
+    /** No breakdown: the agent sent none (unprivileged, sampling off) or the host was imported. */
+    public static final StateSample NONE = new StateSample(List.of(), Map.of());
+
     public StateSample {
         states = List.copyOf(states);
         unrepliedByProtocol = Map.copyOf(unrepliedByProtocol);

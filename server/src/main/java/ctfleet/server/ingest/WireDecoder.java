@@ -7,6 +7,7 @@ import ctfleet.server.store.HostHello;
 import ctfleet.server.store.SampleRow;
 import java.time.Duration;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -74,6 +75,10 @@ public final class WireDecoder {
         nonNegative(where, "buckets", s.getBuckets());
         nonNegative(where, "expect_max", s.getExpectMax());
         nonNegative(where, "bytes_per_entry", s.getBytesPerEntry());
+        if (s.hasMemTotalBytes() && s.getMemTotalBytes() <= 0) {
+            throw new InvalidInput(where + ": mem_total_bytes must be positive when present (" + s.getMemTotalBytes()
+                    + "); leave it out when the host's memory is unknown");
+        }
         if (s.getStatsCount() > MAX_STATS || s.getTimeoutsCount() > MAX_STATS) {
             throw new InvalidInput(where + ": more than " + MAX_STATS + " stats or timeouts");
         }
@@ -104,7 +109,8 @@ public final class WireDecoder {
                 new TreeMap<>(s.getTimeoutsMap()),
                 s.getBytesPerEntry(),
                 s.getBytesPerEntryEstimated(),
-                s.hasEntries() ? EntriesJson.encode(s.getEntries()) : "");
+                s.hasEntries() ? EntriesJson.encode(s.getEntries()) : "",
+                s.hasMemTotalBytes() ? OptionalLong.of(s.getMemTotalBytes()) : OptionalLong.empty());
     }
 
     private static void nonNegative(String where, String field, long v) throws InvalidInput {

@@ -15,6 +15,7 @@ import ctfleet.server.fleet.CapacityPlan;
 import ctfleet.server.fleet.CapacityPlanner;
 import ctfleet.server.fleet.CounterTotals;
 import ctfleet.server.fleet.FleetCapacity;
+import ctfleet.server.fleet.HostFacts;
 import ctfleet.server.fleet.HostHistory;
 import ctfleet.server.fleet.IntervalRates;
 import ctfleet.server.fleet.HostRank;
@@ -32,7 +33,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -169,9 +169,11 @@ public final class QueryService extends QueryGrpc.QueryImplBase {
                 b.putRates(c, totals.perSecond(c));
             }
         }
+        l.memTotalBytes().ifPresent(b::setHostMemoryBytes);
         if (l.loaded()) {
-            b.setCapacity(Wire.capacity(new CapacityPlanner(Duration.ofDays(30), 1.5).plan(h, l.bytesPerEntry(),
-                    clock.instant()), l.bytesEstimated()));
+            HostFacts facts = CapacityInputs.facts(l, l.entries(), CapacityInputs.refusals(h.counters(), h.points()));
+            b.setCapacity(Wire.capacity(new CapacityPlanner(Duration.ofDays(30), 1.5).plan(h, facts, clock.instant()),
+                    l.bytesEstimated()));
             TimeoutAdvisor.defaults().advise(entries.stateSample(), l.timeouts(), l.count(), l.max())
                     .forEach(a -> b.addAdvice(Wire.advice(a)));
         }
@@ -217,21 +219,24 @@ public final class QueryService extends QueryGrpc.QueryImplBase {
         if (!(headroom >= 1.0 && headroom <= 100)) {
             throw new BadRequest("headroom must be from 1.0 to 100, got " + headroom);
         }
+        double share = req.getMaxMemoryShare() == 0 ? CapacityPlanner.DEFAULT_MAX_MEMORY_SHARE : req.getMaxMemoryShare();
+        if (!(share > 0 && share <= 1)) {
+            throw new BadRequest("max_memory_share must be above 0 and at most 1 (0.25 = a quarter of a host's"
+                    + " MemTotal), got " + req.getMaxMemoryShare());
+        }
         // Peaks and daily growth over weeks: hourly rollups say it as well as raw rows, at 1/360 the reading.
         Step step = window.compareTo(Duration.ofDays(2)) > 0 ? Step.HOUR : Step.AUTO;
-        FleetHistories.Loaded loaded = histories.load(window, step);
+        CapacityInputs.Loaded loaded = CapacityInputs.load(fleet, history, clock, window, step);
         LabelFilter filter = new LabelFilter(req.getLabelsMap());
         List<HostHistory> chosen = new ArrayList<>();
-        Map<String, Long> bytes = new HashMap<>();
         for (HostHistory h : loaded.histories()) {
-            LatestState l = loaded.latest().get(h.host());
-            if (filter.matches(h.labels()) && l.loaded()) {
+            if (filter.matches(h.labels()) && loaded.latest().get(h.host()).loaded()) {
                 chosen.add(h);
-                bytes.put(h.host(), l.bytesPerEntry());
             }
         }
         chosen.sort(java.util.Comparator.comparing(HostHistory::host));
-        FleetCapacity plan = new CapacityPlanner(horizon, headroom).planFleet(chosen, bytes, loaded.now());
+        FleetCapacity plan = new CapacityPlanner(horizon, headroom, share).planFleet(chosen, loaded.facts(),
+                loaded.now());
         CapacityResponse.Builder b = CapacityResponse.newBuilder().setTotalMemoryBytes(plan.totalMemoryBytes());
         for (CapacityPlan p : plan.hosts()) {
             b.addHosts(Wire.capacity(p, loaded.latest().get(p.host()).bytesEstimated()));

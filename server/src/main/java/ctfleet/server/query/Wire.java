@@ -33,7 +33,6 @@ final class Wire {
     }
 
     static CapacityPlan capacity(ctfleet.server.fleet.CapacityPlan p, boolean bytesEstimated) {
-        CapacityCommands c = p.commands();
         CapacityPlan.Builder b = CapacityPlan.newBuilder()
                 .setHost(p.host())
                 .setCurrentMax(p.currentMax())
@@ -43,19 +42,28 @@ final class Wire {
                 .setRecommendedMax(p.recommendedMax())
                 .setRecommendedBuckets(p.recommendedBuckets())
                 .setMemoryBytes(p.memoryBytes())
+                .setAdditionalMemoryBytes(p.additionalMemoryBytes())
                 .setBytesPerEntry(p.bytesPerEntry())
                 .setBytesPerEntryEstimated(bytesEstimated)
-                .addCommands(c.sysctlRuntime())
-                .addCommands(c.hashsizeRuntime())
-                .addCommands("echo '" + c.sysctlLine() + "' > " + c.sysctlFile())
-                .addCommands("echo '" + c.modprobeLine() + "' > " + c.modprobeFile());
+                .setAction(p.action().wireName())
+                .setCapped(p.capped())
+                .setNeededMax(p.requiredMax())
+                .setNote(p.note())
+                .addAllEvidence(p.evidence());
         p.projectedFullAt().ifPresent(t -> b.setFullAtMillis(t.toEpochMilli()));
-        if (p.requiredMax() < p.recommendedMax() && p.recommendedMax() == p.currentMax()) {
-            b.setNote("the current max already covers the projected peak (" + p.requiredMax()
-                    + " would do); ctfleet never recommends shrinking it");
-        } else if (p.changes()) {
-            b.setNote(String.format("projected peak %d at the horizon; %+d bytes of kernel memory",
-                    p.projectedPeak(), p.additionalMemoryBytes()));
+        p.hostMemoryBytes().ifPresent(b::setHostMemoryBytes);
+        p.memoryCapBytes().ifPresent(b::setMemoryCapBytes);
+        p.demandEstimate().ifPresent(b::setDemandEstimate);
+        switch (p.action()) {
+            case RAISE -> {
+                CapacityCommands c = p.commands();
+                b.addCommands(c.sysctlRuntime())
+                        .addCommands(c.hashsizeRuntime())
+                        .addCommands("echo '" + c.sysctlLine() + "' > " + c.sysctlFile())
+                        .addCommands("echo '" + c.modprobeLine() + "' > " + c.modprobeFile());
+            }
+            case INVESTIGATE -> p.timeoutAdvice().forEach(a -> b.addCommands(a.command()));
+            case KEEP -> { }
         }
         return b.build();
     }

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /** Reads the fleet's latest states: the ranking's input, without touching history. */
 public final class FleetReader {
@@ -19,7 +20,8 @@ public final class FleetReader {
 
     private static final String LATEST = "SELECT h.host_id, h.labels, h.kernel, l.ts, l.received_at, l.status,"
             + " l.ct_count, l.ct_max, l.ct_buckets, l.stats, h.timeouts, l.bytes_per_entry, l.bytes_estimated,"
-            + " %s, h.dropped_samples, h.conflicts, l.source, l.prev_stats, l.prev_ts, l.prev_boot_id, l.boot_id"
+            + " %s, h.dropped_samples, h.conflicts, l.source, l.prev_stats, l.prev_ts, l.prev_boot_id, l.boot_id,"
+            + " l.mem_total_bytes"
             + " FROM host_latest l JOIN hosts h ON h.id = l.host_ref";
 
     private final Database db;
@@ -48,6 +50,28 @@ public final class FleetReader {
         }
     }
 
+    /**
+     * Every host's latest entry breakdown (JSON, "" when its agent never sent one), by host id: the
+     * capacity plan reads what fills each table, which {@link #latest()} leaves out.
+     */
+    public Map<String, String> entryBreakdowns() throws SQLException {
+        Map<String, String> out = new java.util.HashMap<>();
+        try (Connection c = db.connect();
+             PreparedStatement q = c.prepareStatement(
+                     "SELECT h.host_id, l.entries FROM host_latest l JOIN hosts h ON h.id = l.host_ref");
+             ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        return out;
+    }
+
+    private static OptionalLong memTotal(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(v);
+    }
+
     private static List<LatestState> read(PreparedStatement q) throws SQLException {
         List<LatestState> out = new ArrayList<>();
         try (ResultSet rs = q.executeQuery()) {
@@ -71,7 +95,8 @@ public final class FleetReader {
                         rs.getLong(16),
                         rs.getShort(17) == SampleSource.IMPORT.code,
                         new LatestState.PreviousStats(GSON.fromJson(rs.getString(18), LONGS), rs.getLong(19),
-                                rs.getString(20).equals(rs.getString(21)))));
+                                rs.getString(20).equals(rs.getString(21))),
+                        memTotal(rs, 22)));
             }
         }
         return out;

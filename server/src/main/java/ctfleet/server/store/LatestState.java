@@ -1,12 +1,14 @@
 package ctfleet.server.store;
 
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * A host's identity and newest sample, as the ranking and host views read it.
  *
  * @param imported the newest sample came from a history import, not a live agent
  * @param previous the counters of the sample the newest one replaced (empty before a second sample)
+ * @param memTotalBytes the host's MemTotal as its agent last reported it; empty when never known
  */
 public record LatestState(
         String hostId,
@@ -26,7 +28,8 @@ public record LatestState(
         long droppedSamples,
         long conflicts,
         boolean imported,
-        PreviousStats previous) {
+        PreviousStats previous,
+        OptionalLong memTotalBytes) {
 
     /**
      * @param ts       its time (0: none yet)

@@ -1,6 +1,7 @@
 package ctfleet.server.store;
 
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -11,6 +12,7 @@ import java.util.TreeMap;
  * @param stats     per-CPU counters summed over CPUs, by the kernel's column names (raw, wrapping)
  * @param timeouts  empty when the agent did not resend them (unchanged)
  * @param entries   the sampled-entry breakdown as JSON text, "" when the tick read no entries
+ * @param memTotalBytes the host's MemTotal; empty when the agent did not know it
  */
 public record SampleRow(
         long ts,
@@ -25,7 +27,16 @@ public record SampleRow(
         SortedMap<String, Long> timeouts,
         long bytesPerEntry,
         boolean bytesEstimated,
-        String entries) {
+        String entries,
+        OptionalLong memTotalBytes) {
+
+    /** A sample without the host's memory (imports, agents older than MemTotal). */
+    public SampleRow(long ts, boolean loaded, long count, long max, long buckets, long expectMax, int acct,
+                     String bootId, Map<String, Long> stats, SortedMap<String, Long> timeouts, long bytesPerEntry,
+                     boolean bytesEstimated, String entries) {
+        this(ts, loaded, count, max, buckets, expectMax, acct, bootId, stats, timeouts, bytesPerEntry, bytesEstimated,
+                entries, OptionalLong.empty());
+    }
 
     public SampleRow {
         stats = Map.copyOf(stats);

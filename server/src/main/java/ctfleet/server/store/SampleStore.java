@@ -330,6 +330,7 @@ public final class SampleStore {
             + " prev_boot_id = boot_id, ts = ?, received_at = ?, status = ?,"
             + " ct_count = ?, ct_max = ?, ct_buckets = ?, expect_max = ?, acct = ?, boot_id = ?, stats = ?,"
             + " bytes_per_entry = ?, bytes_estimated = ?, source = ?,"
+            + " mem_total_bytes = COALESCE(CAST(? AS BIGINT), mem_total_bytes),"
             + " entries = CASE WHEN ? = '' THEN entries ELSE ? END WHERE host_ref = ? AND ";
     private static final String LIVE_WINS = "(ts < ? OR source <> 0)";
     private static final String IMPORT_NEVER_OVER_LIVE = "ts < ? AND source <> 0";
@@ -338,10 +339,16 @@ public final class SampleStore {
             throws SQLException {
         // Only the newest stored sample of each host in this batch, and only if newer than the table's.
         var newest = new java.util.LinkedHashMap<Long, Write>();
+        // Timeouts ride only in a stream's first sample (and when they change), which is rarely the
+        // newest of its batch: an agent replaying its spool sends it with the samples after it.
+        var newestTimeouts = new java.util.LinkedHashMap<Long, Write>();
         for (int i = 0; i < batch.size(); i++) {
             Write w = batch.get(i);
             if (out.get(i) == Outcome.STORED && w.source() == source) {
                 newest.merge(w.hostRef(), w, (a, b) -> b.row().ts() > a.row().ts() ? b : a);
+                if (!w.row().timeouts().isEmpty()) {
+                    newestTimeouts.merge(w.hostRef(), w, (a, b) -> b.row().ts() > a.row().ts() ? b : a);
+                }
             }
         }
         if (newest.isEmpty()) {
@@ -352,24 +359,22 @@ public final class SampleStore {
         try (PreparedStatement up = c.prepareStatement(UPDATE_LATEST
                         + (source == SampleSource.AGENT ? LIVE_WINS : IMPORT_NEVER_OVER_LIVE));
              PreparedStatement timeouts = c.prepareStatement("UPDATE hosts SET timeouts = ? WHERE id = ?")) {
-            boolean anyTimeouts = false;
             for (Write w : writes) {
                 SampleRow r = w.row();
                 bindLatest(up, w);
-                up.setString(14, r.entries());
                 up.setString(15, r.entries());
-                up.setLong(16, w.hostRef());
-                up.setLong(17, r.ts());
+                up.setString(16, r.entries());
+                up.setLong(17, w.hostRef());
+                up.setLong(18, r.ts());
                 up.addBatch();
-                if (!r.timeouts().isEmpty()) {
-                    timeouts.setString(1, GSON.toJson(r.timeouts()));
-                    timeouts.setLong(2, w.hostRef());
-                    timeouts.addBatch();
-                    anyTimeouts = true;
-                }
             }
             updated = up.executeBatch();
-            if (anyTimeouts) {
+            for (Write w : newestTimeouts.values()) {
+                timeouts.setString(1, GSON.toJson(w.row().timeouts()));
+                timeouts.setLong(2, w.hostRef());
+                timeouts.addBatch();
+            }
+            if (!newestTimeouts.isEmpty()) {
                 timeouts.executeBatch();
             }
         }
@@ -377,8 +382,9 @@ public final class SampleStore {
         // one that must stay; the insert tells the two apart by itself.
         try (PreparedStatement ins = c.prepareStatement(
                 "INSERT INTO host_latest (ts, received_at, status, ct_count, ct_max, ct_buckets, expect_max, acct,"
-                        + " boot_id, stats, bytes_per_entry, bytes_estimated, source, entries, host_ref)"
-                        + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (VALUES (0)) AS one (x)"
+                        + " boot_id, stats, bytes_per_entry, bytes_estimated, source, mem_total_bytes, entries,"
+                        + " host_ref)"
+                        + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS BIGINT), ?, ? FROM (VALUES (0)) AS one (x)"
                         + " WHERE NOT EXISTS (SELECT 1 FROM host_latest WHERE host_ref = ?)")) {
             boolean any = false;
             for (int i = 0; i < writes.size(); i++) {
@@ -387,9 +393,9 @@ public final class SampleStore {
                 }
                 Write w = writes.get(i);
                 bindLatest(ins, w);
-                ins.setString(14, w.row().entries());
-                ins.setLong(15, w.hostRef());
+                ins.setString(15, w.row().entries());
                 ins.setLong(16, w.hostRef());
+                ins.setLong(17, w.hostRef());
                 ins.addBatch();
                 any = true;
             }
@@ -414,6 +420,12 @@ public final class SampleStore {
         ps.setLong(11, r.bytesPerEntry());
         ps.setBoolean(12, r.bytesEstimated());
         ps.setShort(13, w.source().code);
+        // Unknown memory is NULL: the update keeps the last known value, an insert stores unknown.
+        if (r.memTotalBytes().isPresent()) {
+            ps.setLong(14, r.memTotalBytes().getAsLong());
+        } else {
+            ps.setNull(14, java.sql.Types.BIGINT);
+        }
     }
 
     /**

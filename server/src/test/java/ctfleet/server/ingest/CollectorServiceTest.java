@@ -130,4 +130,16 @@ class CollectorServiceTest {
         assertEquals(Status.Code.INVALID_ARGUMENT, future.status().getCode());
         assertTrue(future.status().getDescription().contains("ahead"), future.status().getDescription());
     }
+
+    @Test
+    void aNonPositiveMemTotalIsRefusedAndNamed() throws Exception {
+        Outcome zero = exchange(hello("gw-1"), msg(sample(9, System.currentTimeMillis()).toBuilder()
+                .setMemTotalBytes(0).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, zero.status().getCode());
+        assertTrue(zero.status().getDescription().contains("seq 9")
+                && zero.status().getDescription().contains("mem_total_bytes"), zero.status().getDescription());
+        Outcome fine = exchange(hello("gw-1"), msg(sample(10, System.currentTimeMillis()).toBuilder()
+                .setMemTotalBytes(4L << 30).build()));
+        assertEquals(Status.Code.OK, fine.status().getCode());
+    }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -81,6 +82,35 @@ class SampleStoreTest {
         LatestState inFleet = new FleetReader(db).latest().get(0);
         assertEquals("", inFleet.entries());
         assertEquals(10, inFleet.count());
+    }
+
+    @Test
+    void hostMemoryIsKeptWhenANewerSampleDoesNotKnowIt() throws Exception {
+        SampleRow first = row(1000, 10, 0);
+        store.write(List.of(new Write(host, first, 1)));
+        assertEquals(OptionalLong.empty(), new FleetReader(db).latest("gw-1").get(0).memTotalBytes(), "unknown");
+        SampleRow withMemory = new SampleRow(2000, true, 11, 65536, 16384, 4096, 0, "boot-a", Map.of("drop", 0L),
+                new TreeMap<>(), 320, true, "", OptionalLong.of(8L << 30));
+        store.write(List.of(new Write(host, withMemory, 2)));
+        assertEquals(OptionalLong.of(8L << 30), new FleetReader(db).latest("gw-1").get(0).memTotalBytes());
+        // A newer sample without MemTotal (an agent that lost /proc/meminfo, an import) keeps what was known.
+        store.write(List.of(new Write(host, row(3000, 12, 0), 3)));
+        LatestState l = new FleetReader(db).latest().get(0);
+        assertEquals(12, l.count());
+        assertEquals(OptionalLong.of(8L << 30), l.memTotalBytes());
+    }
+
+    @Test
+    void timeoutsSentOnlyInAStreamsFirstSampleSurviveABatchWithLaterSamples() throws Exception {
+        // A replayed spool: the stream's first sample carries the timeouts, the next ones do not, and
+        // all three are committed in one batch.
+        SampleRow first = new SampleRow(1000, true, 10, 65536, 16384, 4096, 0, "boot-a", Map.of("drop", 0L),
+                new TreeMap<>(Map.of("tcp_timeout_established", 432_000L)), 320, true, "");
+        store.write(List.of(new Write(host, first, 1), new Write(host, row(2000, 11, 0), 2),
+                new Write(host, row(3000, 12, 0), 3)));
+        LatestState l = new FleetReader(db).latest("gw-1").get(0);
+        assertEquals(3000, l.ts());
+        assertEquals(Map.of("tcp_timeout_established", 432_000L), l.timeouts());
     }
 
     @Test

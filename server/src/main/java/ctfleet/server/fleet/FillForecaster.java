@@ -29,6 +29,8 @@ import java.util.OptionalDouble;
  * row carries, so a day-long window is forecast from 5-minute buckets as well as from raw samples.
  */
 public final class FillForecaster {
+    /** A run of points far above the trend no longer than this is a burst, not a change. */
+    static final double BURST_RUN_SECONDS = 3600;
     /** Fewer fitted points than this: no trend at all, only "so far". */
     static final int MIN_POINTS = 3;
     /** The newest stretch looked at for a surge. */
@@ -114,7 +116,25 @@ public final class FillForecaster {
                 }
             }
         }
-        List<Regimes.Start> regimes = Regimes.find(o, z, w, whole);
+        // Changes are searched without the bursts: short runs (an hour at most) of points far above the
+        // first fit are excursions, not regimes. A long run is a change, and stays.
+        double[] searched = w.clone();
+        double band = 4 * Math.max(first.residualScale, Excursions.MIN_SCALE);
+        int run = 0;
+        for (int i = 0; i <= n; i++) {
+            boolean high = i < n && w[i] > 0 && o.y[i] - first.fitted[i] > band;
+            if (high) {
+                run++;
+                continue;
+            }
+            if (run > 0 && (o.x[i - 1] - o.x[i - run]) * Observations.DAY <= BURST_RUN_SECONDS) {
+                for (int k = i - run; k < i; k++) {
+                    searched[k] = 0;
+                }
+            }
+            run = 0;
+        }
+        List<Regimes.Start> regimes = Regimes.find(o, z, searched, whole);
         // No change beyond the steps: the first fit already is the model (most hosts stop here).
         TrendFit fit = regimes.size() == whole.size() ? (seasonal == null ? first.withoutCycle() : first)
                 : TrendFit.fit(o, regimes, w, seasonal, design);

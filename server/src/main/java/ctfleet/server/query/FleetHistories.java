@@ -69,9 +69,36 @@ final class FleetHistories {
         for (LatestState l : latest.values()) {
             RecentBuckets.Window w = windows.get(l.hostId());
             RecentRaw.Window r = raw.get(l.hostId());
+            if (w != null && young(w.points()) && (r == null || r.counts().size() < samples(w.points()))) {
+                // Under an hour of data, but not in the last hour (an import of old history): its few raw rows.
+                r = rawWindow(l.hostId(), from, now);
+            }
             out.add(of(l, w, r));
         }
         return new Loaded(now, latest, out);
+    }
+
+    private static boolean young(List<CountPoint> buckets) {
+        return buckets.size() < 2
+                || CountBuckets.readRaw(Duration.between(buckets.get(0).ts(), buckets.get(buckets.size() - 1).ts()));
+    }
+
+    private static int samples(List<CountPoint> buckets) {
+        int n = 0;
+        for (CountPoint p : buckets) {
+            n += p.samples();
+        }
+        return n;
+    }
+
+    /** One host's raw samples over the context, read from the database. */
+    private RecentRaw.Window rawWindow(String host, long from, Instant now) throws SQLException {
+        List<CountPoint> counts = new ArrayList<>();
+        for (HistoryPoint p : history.series(host, from, now.toEpochMilli() + 1, Step.RAW)) {
+            counts.add(new CountPoint(Instant.ofEpochMilli(p.ts()), Math.round(p.count()), p.max(), p.countMax(), 1,
+                    p.increases().boot()));
+        }
+        return new RecentRaw.Window(counts, Counters.ZERO, new long[0]);
     }
 
     private Map<String, LatestState> latestStates() throws SQLException {
@@ -88,8 +115,7 @@ final class FleetHistories {
             return history(l, DEFAULT_INTERVAL, List.of(), List.of());
         }
         List<CountPoint> buckets = w.points();
-        boolean young = buckets.size() < 2
-                || CountBuckets.readRaw(Duration.between(buckets.get(0).ts(), buckets.get(buckets.size() - 1).ts()));
+        boolean young = young(buckets);
         List<CountPoint> recent = raw == null ? List.of() : raw.counts();
         List<CountPoint> points = young && !recent.isEmpty() ? recent : buckets;
         List<CounterPoint> counters = new ArrayList<>(3);

@@ -66,7 +66,8 @@ public final class RecentBuckets implements SampleListener {
      * @param points    the buckets from the context's start, oldest first (see {@link CountPoint})
      * @param increases the counters' increases over the rate window (boot: the newest bucket's)
      * @param recent    the increases over the recent part of it (dropping now)
-     * @param rateFrom  where the rate window really begins: the start of its first bucket
+     * @param rateFrom  where the rate window's increases really begin: the newest sample before its
+     *                  first bucket (the first increase is counted from it), else that bucket's first sample
      * @param interval  the median time between samples within whole buckets, ms (0: unknown)
      */
     public record Window(List<CountPoint> points, Counters increases, Counters recent, long rateFrom, long interval) {}
@@ -113,6 +114,7 @@ public final class RecentBuckets implements SampleListener {
         private final long[] peak;
         private final long[] limit;
         private final long[] lastTs;
+        private final long[] firstTs;
         private final int[] boot;
         /** drop, early_drop, insert_failed, invalid increases: 4 per bucket. */
         private final long[] inc;
@@ -131,6 +133,7 @@ public final class RecentBuckets implements SampleListener {
             peak = new long[cap];
             limit = new long[cap];
             lastTs = new long[cap];
+            firstTs = new long[cap];
             boot = new int[cap];
             inc = new long[4 * cap];
         }
@@ -146,6 +149,7 @@ public final class RecentBuckets implements SampleListener {
                     peak[s] = 0;
                     limit[s] = 0;
                     lastTs[s] = Long.MIN_VALUE;
+                    firstTs[s] = Long.MAX_VALUE;
                     boot[s] = 0;
                     java.util.Arrays.fill(inc, 4 * s, 4 * s + 4, 0);
                 }
@@ -166,6 +170,7 @@ public final class RecentBuckets implements SampleListener {
             }
             n[s]++;
             sum[s] += p.count();
+            firstTs[s] = Math.min(firstTs[s], p.ts());
             peak[s] = n[s] == 1 ? p.count() : Math.max(peak[s], p.count());
             limit[s] = Math.max(limit[s], p.max());
             if (p.ts() >= lastTs[s]) {
@@ -194,6 +199,7 @@ public final class RecentBuckets implements SampleListener {
             peak[s] = n[s] == 0 ? m.countMax() : Math.max(peak[s], m.countMax());
             n[s] += m.n();
             sum[s] += m.countSum();
+            firstTs[s] = Math.min(firstTs[s], m.ts());
             limit[s] = Math.max(limit[s], m.maxMax());
             if (m.lastTs() >= lastTs[s]) {
                 lastTs[s] = m.lastTs();
@@ -227,6 +233,7 @@ public final class RecentBuckets implements SampleListener {
             long[] spacing = new long[(int) Math.max(0, last - first + 1)];
             int spaced = 0;
             long firstRate = Long.MAX_VALUE;
+            long before = Long.MIN_VALUE;
             int lastBoot = 0;
             for (long b = Math.max(first, newest - cap + 1); b <= last; b++) {
                 int s = (int) Math.floorMod(b, (long) cap);
@@ -238,8 +245,10 @@ public final class RecentBuckets implements SampleListener {
                 points.add(new CountPoint(Instant.ofEpochMilli(mid), Math.round((double) sum[s] / n[s]), limit[s],
                         peak[s], n[s], boot[s]));
                 lastBoot = boot[s];
-                if (b >= rateBucket) {
-                    firstRate = Math.min(firstRate, start);
+                if (b < rateBucket) {
+                    before = lastTs[s];
+                } else {
+                    firstRate = Math.min(firstRate, before != Long.MIN_VALUE ? before : firstTs[s]);
                     for (int k = 0; k < 4; k++) {
                         total[k] += inc[4 * s + k];
                         if (b >= recentBucket) {

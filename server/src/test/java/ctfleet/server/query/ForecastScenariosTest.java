@@ -158,8 +158,10 @@ class ForecastScenariosTest {
                 top.get("stepped-up").getReason());
         assertTrue(top.get("stepped-down").getReason().startsWith("stepped down 90 → 50 % at"),
                 top.get("stepped-down").getReason());
-        assertTrue(top.get("failover-to").getReason().startsWith("stepped up 45 → 85 %"));
-        assertTrue(top.get("failover-from").getReason().startsWith("stepped down 40 → 1 %"));
+        assertTrue(top.get("failover-to").getReason().startsWith("stepped up 45 → 85 %"),
+                top.get("failover-to").getReason());
+        assertTrue(top.get("failover-from").getReason().startsWith("stepped down 40 → 1 %"),
+                top.get("failover-from").getReason());
         assertTrue(top.get("rebooted").getReason().startsWith("rebooted at"), top.get("rebooted").getReason());
         assertTrue(top.get("daily-under").getReason().contains("daily crest 8"), top.get("daily-under").getReason());
         assertTrue(top.get("bursts").getPFull() >= 0.5, "bursts reached max three times a day: " + top.get("bursts"));

@@ -73,7 +73,10 @@ class EndToEndTest {
         assertEquals(262144, full.get("max").getAsLong());
         assertEquals(65536, full.get("buckets").getAsLong());
         assertEquals(250000.0 / 262144, full.get("fill").getAsDouble(), 1e-9);
-        assertEquals("crit", full.get("status").getAsString());
+        // One sample each: no trend to forecast, so no chance of full is claimed; fill orders them.
+        assertEquals("ok", full.get("status").getAsString());
+        assertEquals(0, full.get("p_full").getAsDouble());
+        assertEquals("1 sample so far: no trend yet", full.get("reason").getAsString());
         Instant seen = Instant.parse(full.get("last_seen").getAsString());
         assertTrue(!seen.isBefore(before.minusSeconds(1)) && !seen.isAfter(Instant.now().plusSeconds(1)), seen.toString());
 

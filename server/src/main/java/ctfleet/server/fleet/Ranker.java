@@ -10,8 +10,9 @@ import java.util.List;
  * Orders a fleet by how likely, and how soon, each host refuses connections.
  *
  * <ol>
- *   <li>Dropping now: {@code drop}, {@code early_drop} or {@code insert_failed} grew in the last
- *       {@link #RECENT} of the window; by how many were refused per second then, highest first.
+ *   <li>Dropping now: {@code drop}, {@code early_drop} or {@code insert_failed} grew over the
+ *       host's newest {@link #RECENT} of data; by how many were refused per second then, highest
+ *       first.
  *   <li>Hosts with a limit: by status (crit, warn, ok), then by p_full (to the percent), then by
  *       the median ETA, then by fill. The status comes from the same p_full
  *       ({@link RankerConfig}), so without fill rules the order is simply p_full, ETA, fill, and
@@ -70,7 +71,7 @@ public final class Ranker {
 
     private Assessment assessment(HostHistory h, Instant now) {
         CounterTotals totals = CounterTotals.of(h.counters());
-        CounterTotals recent = CounterTotals.of(recentPart(h.counters(), now));
+        CounterTotals recent = CounterTotals.of(recentPart(h.counters()));
         boolean limited = h.conntrack() == ConntrackModule.LOADED && h.max() > 0;
         FillForecast f = limited ? FillForecaster.forecast(h.points(), h.recent(), now, h.max(), config.horizon())
                 : FillForecast.NONE;
@@ -97,9 +98,16 @@ public final class Ranker {
         return new Assessment(rank, tier, key, severity);
     }
 
-    /** The counter points from the last one at or before now − {@link #RECENT} on (the whole series if none is). */
-    static List<CounterPoint> recentPart(List<CounterPoint> counters, Instant now) {
-        Instant cutoff = now.minus(RECENT);
+    /**
+     * The counter points from the last one at or before the newest minus {@link #RECENT} on (the
+     * whole series if none is): "now" is the host's newest data, so a host whose history ends (an
+     * import, a stale agent) is judged by how it ended.
+     */
+    static List<CounterPoint> recentPart(List<CounterPoint> counters) {
+        if (counters.isEmpty()) {
+            return counters;
+        }
+        Instant cutoff = counters.get(counters.size() - 1).ts().minus(RECENT);
         int from = 0;
         for (int i = counters.size() - 1; i >= 0; i--) {
             if (!counters.get(i).ts().isAfter(cutoff)) {

@@ -129,6 +129,9 @@ final class Regimes {
                 double b = Math.abs(jump[j]);
                 peak = j == k || b < a || (b == a && j > k);
             }
+            if (peak && !persists(o, idx, k, side, m, buf)) {
+                continue; // a burst: up and back down within a side's reach
+            }
             if (peak) {
                 int at = settle(o, w, idx, k, side, buf);
                 if (at > out.get(out.size() - 1).from()) {
@@ -137,6 +140,25 @@ final class Regimes {
             }
         }
         return out;
+    }
+
+    /**
+     * Whether both levels of a step at k hold: the median of the next side out is still past the
+     * middle of the step, and the one before the previous side still short of it. A burst as long
+     * as a side is up and back down within that reach, and seen from its far edge it is the
+     * "before" that does not hold. Near either end of the window there is nothing further to check.
+     */
+    private static boolean persists(Observations o, int[] idx, int k, int side, int m, double[] buf) {
+        if (k + 2 * side > m || k < 2 * side) {
+            return true;
+        }
+        double before = median(o.y, idx, k - side, k, buf);
+        double after = median(o.y, idx, k, k + side, buf);
+        double further = median(o.y, idx, k + side, k + 2 * side, buf);
+        double earlier = median(o.y, idx, k - 2 * side, k - side, buf);
+        double mid = (before + after) / 2;
+        double sign = Math.signum(after - before);
+        return sign * (further - mid) > 0 && sign * (earlier - mid) < 0;
     }
 
     /**

@@ -79,12 +79,26 @@ final class TrendFit {
      */
     static TrendFit fit(Observations o, List<Regimes.Start> regimes, double[] w, Seasonal seasonal, double[] design) {
         int n = o.n;
-        int first = Math.max(0, regimes.size() - MAX_REGIMES);
-        int r = regimes.size() - first;
+        // Regimes with no point in use (all clamped, or a refill left out) have nothing to fit: merged
+        // into the one before. Beyond MAX_REGIMES, the oldest are merged too.
+        List<Integer> kept = new java.util.ArrayList<>();
+        for (int j = 0; j < regimes.size(); j++) {
+            int from = regimes.get(j).from();
+            int to = j + 1 < regimes.size() ? regimes.get(j + 1).from() : n;
+            boolean used = false;
+            for (int i = from; i < to && !used; i++) {
+                used = w[i] > 0;
+            }
+            if (used || kept.isEmpty()) {
+                kept.add(from);
+            }
+        }
+        int first = Math.max(0, kept.size() - MAX_REGIMES);
+        int r = kept.size() - first;
         int[] start = new int[r];
         start[0] = 0;
         for (int j = 1; j < r; j++) {
-            start[j] = regimes.get(first + j).from();
+            start[j] = kept.get(first + j);
         }
         int[] regimeOf = new int[n];
         for (int j = 0, i = 0; i < n; i++) {

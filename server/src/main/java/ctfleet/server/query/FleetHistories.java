@@ -58,9 +58,8 @@ final class FleetHistories {
         }
         Map<String, LatestState> latest = latestStates();
         long rateFrom = now.minus(window).toEpochMilli();
-        long recentFrom = now.minus(Ranker.RECENT).toEpochMilli();
         Map<String, RecentBuckets.Window> windows = new HashMap<>();
-        history.recentBuckets(from, rateFrom, recentFrom, now.toEpochMilli() + 1, windows::put);
+        history.recentBuckets(from, rateFrom, Ranker.RECENT.toMillis(), now.toEpochMilli() + 1, windows::put);
         // The last hour raw as well: a host with less data than that is forecast from its samples,
         // and everyone's surge of the last minutes is seen at full resolution.
         Map<String, RecentRaw.Window> raw = new HashMap<>();
@@ -120,7 +119,7 @@ final class FleetHistories {
         List<CountPoint> points = young && !recent.isEmpty() ? recent : buckets;
         List<CounterPoint> counters = new ArrayList<>(3);
         if (!w.points().isEmpty()) {
-            Instant last = w.points().get(w.points().size() - 1).ts();
+            Instant last = Instant.ofEpochMilli(w.rateTo());
             Instant start = Instant.ofEpochMilli(Math.min(w.rateFrom(), last.toEpochMilli()));
             counters.add(new CounterPoint(start, "", counterMap(Counters.ZERO)));
             Counters before = minus(w.increases(), w.recent());
@@ -216,7 +215,9 @@ final class FleetHistories {
         // map per sample (360,000 per Top call at 1,000 hosts).
         long[] total = new long[4];
         long[] recent = new long[4];
-        long recentFrom = now.minus(Ranker.RECENT).toEpochMilli();
+        // Recent: the newest points' last minutes (an imported host's history ends when it ends).
+        long recentFrom = points.isEmpty() ? Long.MAX_VALUE
+                : points.get(points.size() - 1).ts() - Ranker.RECENT.toMillis();
         long firstRate = Long.MIN_VALUE;
         for (HistoryPoint p : points) {
             counts.add(new CountPoint(Instant.ofEpochMilli(p.ts()), Math.round(p.count()), p.max(), p.countMax(),

@@ -207,11 +207,11 @@ public final class HistoryReader {
 
     /**
      * Every host's 5-minute buckets from {@code from} to {@code to}, with its counters' increases
-     * from {@code rateFrom} and from {@code recentFrom}: from memory where {@link RecentBuckets} has
+     * from {@code rateFrom} and over the newest samples' last {@code recentMillis}: from memory where {@link RecentBuckets} has
      * the host's tail and it is current, else read (its 1-minute rollups, then the raw rows after
      * the newest of them) and kept.
      */
-    public void recentBuckets(long from, long rateFrom, long recentFrom, long to, BucketSink sink) throws SQLException {
+    public void recentBuckets(long from, long rateFrom, long recentMillis, long to, BucketSink sink) throws SQLException {
         long now = clock.millis();
         long start = Math.floorDiv(from, RecentBuckets.WIDTH) * RecentBuckets.WIDTH;
         try (Connection c = db.connect();
@@ -221,7 +221,7 @@ public final class HistoryReader {
             List<RawPoint> rows = new ArrayList<>();
             for (var host : hosts(c).entrySet()) {
                 Host h = host.getValue();
-                RecentBuckets.Window w = buckets.window(h.ref(), from, rateFrom, recentFrom, to, h.latestTs(), now);
+                RecentBuckets.Window w = buckets.window(h.ref(), from, rateFrom, recentMillis, to, h.latestTs(), now);
                 if (w == null) {
                     rollups.clear();
                     rows.clear();
@@ -239,7 +239,7 @@ public final class HistoryReader {
                             rows.add(Rows.raw(rs, 1));
                         }
                     }
-                    w = buckets.loaded(h.ref(), from, rateFrom, recentFrom, to, h.latestTs(), now, rollups, rows);
+                    w = buckets.loaded(h.ref(), from, rateFrom, recentMillis, to, h.latestTs(), now, rollups, rows);
                 }
                 sink.accept(host.getKey(), w);
             }

@@ -65,17 +65,20 @@ public final class RecentBuckets implements SampleListener {
      *
      * @param points    the buckets from the context's start, oldest first (see {@link CountPoint})
      * @param increases the counters' increases over the rate window (boot: the newest bucket's)
-     * @param recent    the increases over the recent part of it (dropping now)
+     * @param recent    the increases over the recent part of it: the buckets of the newest samples'
+     *                  last {@code recentMillis} (dropping now)
      * @param rateFrom  where the rate window's increases really begin: the newest sample before its
      *                  first bucket (the first increase is counted from it), else that bucket's first sample
+     * @param rateTo    the newest sample's time: where the increases end
      * @param interval  the median time between samples within whole buckets, ms (0: unknown)
      */
-    public record Window(List<CountPoint> points, Counters increases, Counters recent, long rateFrom, long interval) {}
+    public record Window(List<CountPoint> points, Counters increases, Counters recent, long rateFrom, long rateTo,
+            long interval) {}
 
     /** The host's window, or null when the tail is missing, behind {@code latestTs}, too old or too short. */
-    Window window(long hostRef, long from, long rateFrom, long recentFrom, long to, long latestTs, long now) {
+    Window window(long hostRef, long from, long rateFrom, long recentMillis, long to, long latestTs, long now) {
         Tail t = tails.get(hostRef);
-        return t == null ? null : t.window(from, rateFrom, recentFrom, to, latestTs, now);
+        return t == null ? null : t.window(from, rateFrom, recentMillis, to, latestTs, now);
     }
 
     /**
@@ -84,7 +87,7 @@ public final class RecentBuckets implements SampleListener {
      * the newest of them, {@code before} the raw counters just before the first raw row (the newest
      * rollup's last sample), or null.
      */
-    Window loaded(long hostRef, long from, long rateFrom, long recentFrom, long to, long latestTs, long now,
+    Window loaded(long hostRef, long from, long rateFrom, long recentMillis, long to, long latestTs, long now,
             List<Bucket> minutes, List<RawPoint> raw) {
         long spread = Math.floorMod(hostRef * 7_919_000L, MAX_AGE_SPREAD_MILLIS);
         Tail t = new Tail(capacity == 0 ? (int) ((to - from) / WIDTH) + SLACK_BUCKETS : capacity,
@@ -98,7 +101,7 @@ public final class RecentBuckets implements SampleListener {
         if (capacity > 0) {
             tails.put(hostRef, t);
         }
-        return t.window(from, rateFrom, recentFrom, to, latestTs, now);
+        return t.window(from, rateFrom, recentMillis, to, latestTs, now);
     }
 
     /** One host's buckets in a ring indexed by bucket number modulo the capacity. */
@@ -216,23 +219,34 @@ public final class RecentBuckets implements SampleListener {
             latestSeen = Math.max(latestSeen, m.lastTs());
         }
 
-        synchronized Window window(long from, long rateFrom, long recentFrom, long to, long latestTs, long now) {
+        synchronized Window window(long from, long rateFrom, long recentMillis, long to, long latestTs, long now) {
             if (from < coveredFrom || latestTs > latestSeen || now > expires) {
                 return null;
             }
             long first = Math.floorDiv(from, WIDTH);
             long last = Math.min(newest, Math.floorDiv(to - 1, WIDTH));
             if (last < first) {
-                return new Window(List.of(), Counters.ZERO, Counters.ZERO, rateFrom, 0);
+                return new Window(List.of(), Counters.ZERO, Counters.ZERO, rateFrom, rateFrom, 0);
             }
             long rateBucket = Math.floorDiv(rateFrom, WIDTH);
-            long recentBucket = Math.floorDiv(recentFrom, WIDTH);
+            // "Recent" is the newest samples' last minutes, not the clock's: an imported host's history
+            // ends when it ends.
+            long newestData = Long.MIN_VALUE;
+            for (long b = last; b >= Math.max(first, newest - cap + 1) && newestData == Long.MIN_VALUE; b--) {
+                int s = (int) Math.floorMod(b, (long) cap);
+                if (id[s] == b && n[s] > 0) {
+                    newestData = lastTs[s];
+                }
+            }
+            long recentBucket = newestData == Long.MIN_VALUE ? Long.MAX_VALUE
+                    : Math.floorDiv(newestData - recentMillis, WIDTH);
             List<CountPoint> points = new ArrayList<>((int) Math.max(0, last - first + 1));
             long[] total = new long[4];
             long[] recent = new long[4];
             long[] spacing = new long[(int) Math.max(0, last - first + 1)];
             int spaced = 0;
             long firstRate = Long.MAX_VALUE;
+            long newestTs = Long.MIN_VALUE;
             long before = Long.MIN_VALUE;
             int lastBoot = 0;
             for (long b = Math.max(first, newest - cap + 1); b <= last; b++) {
@@ -245,6 +259,7 @@ public final class RecentBuckets implements SampleListener {
                 points.add(new CountPoint(Instant.ofEpochMilli(mid), Math.round((double) sum[s] / n[s]), limit[s],
                         peak[s], n[s], boot[s]));
                 lastBoot = boot[s];
+                newestTs = Math.max(newestTs, lastTs[s]);
                 if (b < rateBucket) {
                     before = lastTs[s];
                 } else {
@@ -263,7 +278,8 @@ public final class RecentBuckets implements SampleListener {
             java.util.Arrays.sort(spacing, 0, spaced);
             return new Window(points, new Counters(lastBoot, total[0], total[1], total[2], total[3]),
                     new Counters(lastBoot, recent[0], recent[1], recent[2], recent[3]),
-                    firstRate == Long.MAX_VALUE ? rateFrom : firstRate, spaced == 0 ? 0 : spacing[spaced / 2]);
+                    firstRate == Long.MAX_VALUE ? rateFrom : firstRate, newestTs == Long.MIN_VALUE ? rateFrom : newestTs,
+                    spaced == 0 ? 0 : spacing[spaced / 2]);
         }
     }
 }

@@ -162,7 +162,7 @@ class ForecastScenariosTest {
                 top.get("failover-to").getReason());
         assertTrue(top.get("failover-from").getReason().startsWith("stepped down 40 → 1 %"),
                 top.get("failover-from").getReason());
-        assertTrue(top.get("rebooted").getReason().startsWith("rebooted at"), top.get("rebooted").getReason());
+        assertTrue(top.get("rebooted").getReason().startsWith("rebooted at"), top.get("rebooted").toString());
         assertTrue(top.get("daily-under").getReason().contains("daily crest 8"), top.get("daily-under").getReason());
         assertTrue(top.get("bursts").getPFull() >= 0.5, "bursts reached max three times a day: " + top.get("bursts"));
         assertTrue(top.get("bursts").getReason().contains("burst"), top.get("bursts").getReason());

@@ -139,7 +139,7 @@ class RecentBucketsTest {
     private List<String> windows(HistoryReader reader) throws Exception {
         List<String> out = new ArrayList<>();
         long now = clock.millis();
-        reader.recentBuckets(now - CONTEXT, now - HOUR, now - Duration.ofMinutes(10).toMillis(), now + 1,
+        reader.recentBuckets(now - CONTEXT, now - HOUR, Duration.ofMinutes(10).toMillis(), now + 1,
                 (host, w) -> out.add(host + " " + w.points() + " " + w.increases() + " " + w.recent() + " "
                         + w.rateFrom() + " " + w.interval()));
         return out;
@@ -148,7 +148,7 @@ class RecentBucketsTest {
     private List<String> points(HistoryReader reader) throws Exception {
         List<String> out = new ArrayList<>();
         long now = clock.millis();
-        reader.recentBuckets(now - CONTEXT, now - HOUR, now - Duration.ofMinutes(10).toMillis(), now + 1,
+        reader.recentBuckets(now - CONTEXT, now - HOUR, Duration.ofMinutes(10).toMillis(), now + 1,
                 (host, w) -> out.add(host + " " + w.points()));
         return out;
     }

@@ -154,8 +154,16 @@ class FleetQueriesTest {
         assertTrue(eta > 20 * 60 && eta < 3 * 3600, "about an hour to full: " + eta);
         assertTrue(List.of("warn", "crit").contains(grow.get("status").getAsString()), grow.toString());
 
-        assertTrue(find(top, "gw-flat").get("eta_seconds").isJsonNull(), "a flat host is not growing");
-        assertEquals("warn", find(top, "gw-flat").get("status").getAsString());
+        assertTrue(grow.get("p_full").getAsDouble() > 0.9, grow.toString());
+        assertTrue(grow.get("eta_low_seconds").getAsDouble() <= eta, grow.toString());
+        assertTrue(grow.get("reason").getAsString().startsWith("growing 36 %/h since"), grow.toString());
+
+        JsonObject flat = find(top, "gw-flat");
+        assertTrue(flat.get("eta_seconds").isJsonNull(), "a flat host is not growing");
+        // Flat at 80 %: no chance of filling, so ok (the 75 % rule is check's, not top's).
+        assertEquals("ok", flat.get("status").getAsString());
+        assertEquals(0, flat.get("p_full").getAsDouble(), 0.01);
+        assertEquals("flat at 80 %", flat.get("reason").getAsString());
         assertEquals("ok", find(top, "gw-ok").get("status").getAsString());
         assertEquals("stale", find(top, "gw-stale").get("status").getAsString());
         assertEquals(5, top.size());
@@ -163,7 +171,8 @@ class FleetQueriesTest {
         JsonArray onlyTwo = json("top", "--server", addr, "--format", "json", "--limit", "2").getAsJsonArray();
         assertEquals(2, onlyTwo.size());
         EndToEndTest.Result csv = EndToEndTest.cli("top", "--server", addr, "--format", "csv");
-        assertTrue(csv.out().startsWith("rank,host,count,max,buckets,fill,eta_seconds"), csv.out());
+        assertTrue(csv.out().startsWith("rank,host,count,max,buckets,fill,p_full,eta_seconds,eta_low_seconds,"
+                + "eta_high_seconds"), csv.out());
         assertEquals(6, csv.out().strip().split("\n").length, csv.out());
     }
 

@@ -235,10 +235,8 @@ final class Regimes {
         if (bestK < 0 || !(one > best)) {
             return -1;
         }
-        double s2 = best / Math.max(1, count - 4);
-        if (s2 <= 0) {
-            return one > 1e-12 ? bestK : -1; // a noiseless step
-        }
+        // Counts are whole entries and buckets average them: never believe less noise than that.
+        double s2 = Math.max(best / Math.max(1, count - 4), Excursions.MIN_SCALE * Excursions.MIN_SCALE);
         double kappa = inflation(o, z, w, p, lo, bestK, hi);
         double lambda = (one - best) / (s2 * kappa);
         return lambda >= THRESHOLD_PER_LOG_N * Math.log(count) + THRESHOLD_BASE ? bestK : -1;

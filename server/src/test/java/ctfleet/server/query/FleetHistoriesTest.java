@@ -12,6 +12,8 @@ import ctfleet.server.store.HostStore;
 import ctfleet.server.fleet.CountBuckets;
 import ctfleet.server.store.RecentBuckets;
 import ctfleet.server.store.RecentRaw;
+import ctfleet.server.store.RetentionJob;
+import ctfleet.server.store.RollupJob;
 import ctfleet.server.store.SampleListener;
 import ctfleet.server.store.Retention;
 import ctfleet.server.store.RollupBacklog;
@@ -101,6 +103,33 @@ class FleetHistoriesTest {
             HostHistory young = fromMemory.get("gw-4");
             assertTrue(young.points().size() > 170 && young.recent().isEmpty(), "half an hour of data is read raw");
         }
+    }
+
+    @Test
+    void aWindowLongerThanMemoryIsForecastFromHourlyBucketsOfTheRollups() throws Exception {
+        db = Database.open(dir);
+        RollupBacklog backlog = new RollupBacklog();
+        SampleStore store = new SampleStore(db, backlog);
+        long ref = new HostStore(db).hello(new HostHello("gw-grow", Map.of(), "6.1", "0.1", 0), 0);
+        // Four days of minutes, 20 % -> 65 % of max: imported history, rolled up, raw rows past 48 h gone.
+        long start = NOW - Duration.ofDays(4).toMillis();
+        List<SampleRow> rows = new ArrayList<>();
+        for (long t = start; t <= NOW; t += 60_000) {
+            long count = Math.round(262_144 * (0.20 + 0.45 * (t - start) / (double) (NOW - start)));
+            rows.add(row(t, count, "first", 0));
+        }
+        store.importRows(ref, rows, NOW, 0);
+        new RollupJob(db, backlog, Retention.DEFAULT).run(NOW);
+        new RetentionJob(db, Retention.DEFAULT, backlog).run(NOW);
+        Clock now = at(NOW);
+        HostHistory h = new FleetHistories(new FleetReader(db), new HistoryReader(db, Retention.DEFAULT, now), now)
+                .forRanking(Duration.ofDays(4)).histories().get(0);
+        assertEquals(97, h.points().size(), "hourly buckets of the 1-minute rollups");
+        assertEquals(60, h.points().get(10).samples());
+        assertTrue(h.points().get(10).peak() > h.points().get(10).count(), "a bucket's peak is its highest minute");
+        var rank = new ctfleet.server.fleet.Ranker(ctfleet.server.fleet.RankerConfig.defaults()).assess(h, now.instant());
+        // 65 % now, +11.25 % of max a day: full in a little over three days.
+        assertEquals(3.1, rank.etaSeconds().getAsDouble() / 86_400, 0.3, rank.toString());
     }
 
     private static Map<String, HostHistory> byHost(FleetHistories histories, Duration window) throws Exception {

@@ -121,6 +121,8 @@ public final class RecentBuckets implements SampleListener {
         private final int[] boot;
         /** drop, early_drop, insert_failed, invalid increases: 4 per bucket. */
         private final long[] inc;
+        /** The point a window hands out for a slot, made once until the slot changes (most never do again). */
+        private final CountPoint[] point;
         private Counters lastCounters;
         private long lastCountersTs = Long.MIN_VALUE;
 
@@ -139,6 +141,7 @@ public final class RecentBuckets implements SampleListener {
             firstTs = new long[cap];
             boot = new int[cap];
             inc = new long[4 * cap];
+            point = new CountPoint[cap];
         }
 
         /** The slot of bucket b, made current (emptied if it held an older bucket); -1 when b is too old to keep. */
@@ -155,6 +158,7 @@ public final class RecentBuckets implements SampleListener {
                     firstTs[s] = Long.MAX_VALUE;
                     boot[s] = 0;
                     java.util.Arrays.fill(inc, 4 * s, 4 * s + 4, 0);
+                    point[s] = null;
                 }
                 newest = b;
                 coveredFrom = Math.max(coveredFrom, (b - cap + 1) * WIDTH);
@@ -171,6 +175,7 @@ public final class RecentBuckets implements SampleListener {
             if (s < 0) {
                 return;
             }
+            point[s] = null;
             n[s]++;
             sum[s] += p.count();
             firstTs[s] = Math.min(firstTs[s], p.ts());
@@ -199,6 +204,7 @@ public final class RecentBuckets implements SampleListener {
             if (s < 0 || m.n() == 0) {
                 return;
             }
+            point[s] = null;
             peak[s] = n[s] == 0 ? m.countMax() : Math.max(peak[s], m.countMax());
             n[s] += m.n();
             sum[s] += m.countSum();
@@ -255,9 +261,12 @@ public final class RecentBuckets implements SampleListener {
                     continue;
                 }
                 long start = b * WIDTH;
-                long mid = Math.min(start + WIDTH / 2, lastTs[s]);
-                points.add(new CountPoint(Instant.ofEpochMilli(mid), Math.round((double) sum[s] / n[s]), limit[s],
-                        peak[s], n[s], boot[s]));
+                if (point[s] == null) {
+                    long mid = Math.min(start + WIDTH / 2, lastTs[s]);
+                    point[s] = new CountPoint(Instant.ofEpochMilli(mid), Math.round((double) sum[s] / n[s]), limit[s],
+                            peak[s], n[s], boot[s]);
+                }
+                points.add(point[s]);
                 lastBoot = boot[s];
                 newestTs = Math.max(newestTs, lastTs[s]);
                 if (b < rateBucket) {

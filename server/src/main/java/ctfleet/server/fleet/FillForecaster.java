@@ -163,9 +163,11 @@ public final class FillForecaster {
         double[] tau = Outlook.grid(o.spacing, Math.max(Outlook.REACH, horizonSeconds));
         double[] season = new double[tau.length];
         if (fit.seasonal != null) {
+            double[] at = new double[tau.length];
             for (int j = 0; j < tau.length; j++) {
-                season[j] = fit.season(o.nowSeconds + tau[j]);
+                at[j] = o.nowSeconds + tau[j];
             }
+            season = fit.seasonal.values(fit.coef, fit.seasonalOffset, at);
         }
         Outlook outlook = Outlook.of(post, tau, season, ex, horizonSeconds);
         boolean refilling = refillFrom >= 0 && w[n - 1] == 0;

@@ -51,36 +51,71 @@ final class Seasonal {
      */
     void design(double[] tSeconds, double[] out) {
         int c = columns();
+        // The fundamentals' angles advance by the same step between evenly spaced points: rotate the
+        // previous sine and cosine instead of calling the trigonometric functions (re-seeded exactly
+        // every 64 points and at every uneven step, so rounding never builds up).
+        double[] sin = new double[2];
+        double[] cos = new double[2];
+        double[] stepSin = new double[2];
+        double[] stepCos = new double[2];
+        double lastStep = Double.NaN;
+        int sinceSeed = 0;
         for (int i = 0; i < tSeconds.length; i++) {
-            int base = i * c;
-            double sinDay = 0;
-            double cosDay = 0;
-            double sinWeek = 0;
-            double cosWeek = 0;
-            for (int h = 0; h < periods.length; h++) {
-                double s;
-                double co;
-                if (harmonic[h] == 1) {
-                    double angle = 2 * Math.PI * (tSeconds[i] % periods[h]) / periods[h];
-                    s = Math.sin(angle);
-                    co = Math.cos(angle);
-                    if (periods[h] == DAY) {
-                        sinDay = s;
-                        cosDay = co;
-                    } else {
-                        sinWeek = s;
-                        cosWeek = co;
+            double step = i == 0 ? Double.NaN : tSeconds[i] - tSeconds[i - 1];
+            boolean seed = i == 0 || step != lastStep || sinceSeed >= 64;
+            for (int f = 0; f < 2; f++) {
+                double period = f == 0 ? DAY : WEEK;
+                if (f == 1 && !weekly()) {
+                    break;
+                }
+                if (seed) {
+                    double angle = 2 * Math.PI * (tSeconds[i] % period) / period;
+                    sin[f] = Math.sin(angle);
+                    cos[f] = Math.cos(angle);
+                    if (i > 0) {
+                        double d = 2 * Math.PI * (step % period) / period;
+                        stepSin[f] = Math.sin(d);
+                        stepCos[f] = Math.cos(d);
                     }
                 } else {
-                    double s1 = periods[h] == DAY ? sinDay : sinWeek;
-                    double c1 = periods[h] == DAY ? cosDay : cosWeek;
-                    s = 2 * s1 * c1;
-                    co = 1 - 2 * s1 * s1;
+                    double s1 = sin[f] * stepCos[f] + cos[f] * stepSin[f];
+                    double c1 = cos[f] * stepCos[f] - sin[f] * stepSin[f];
+                    sin[f] = s1;
+                    cos[f] = c1;
                 }
-                out[base + 2 * h] = s;
-                out[base + 2 * h + 1] = co;
+            }
+            sinceSeed = seed ? 0 : sinceSeed + 1;
+            lastStep = step;
+            int base = i * c;
+            for (int h = 0; h < periods.length; h++) {
+                int f = periods[h] == DAY ? 0 : 1;
+                double s1 = sin[f];
+                double c1 = cos[f];
+                if (harmonic[h] == 1) {
+                    out[base + 2 * h] = s1;
+                    out[base + 2 * h + 1] = c1;
+                } else {
+                    out[base + 2 * h] = 2 * s1 * c1;
+                    out[base + 2 * h + 1] = 1 - 2 * s1 * s1;
+                }
             }
         }
+    }
+
+    /** The cycle's values at each of the given absolute times for these coefficients. */
+    double[] values(double[] coef, int offset, double[] tSeconds) {
+        int c = columns();
+        double[] design = new double[tSeconds.length * c];
+        design(tSeconds, design);
+        double[] out = new double[tSeconds.length];
+        for (int i = 0; i < tSeconds.length; i++) {
+            double v = 0;
+            for (int j = 0; j < c; j++) {
+                v += coef[offset + j] * design[i * c + j];
+            }
+            out[i] = v;
+        }
+        return out;
     }
 
     /** The cycle's value at one absolute time for these coefficients (in the order of {@link #design}). */

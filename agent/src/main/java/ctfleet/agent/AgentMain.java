@@ -39,6 +39,7 @@ import picocli.CommandLine.Option;
         description = "Reads this host's conntrack table and streams samples to a ctfleet server.")
 public final class AgentMain implements Callable<Integer> {
     static final Pattern HOST_ID = Pattern.compile("[A-Za-z0-9._-]{1,253}");
+    static final Pattern LABEL_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
     @Option(names = "--server", paramLabel = "HOST:PORT", description = "Server to send samples to.")
     String server;
@@ -131,6 +132,13 @@ public final class AgentMain implements Callable<Integer> {
         if (!HOST_ID.matcher(id).matches()) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--host-id '" + id + "': use 1 to 253 of A-Z a-z 0-9 . _ -");
+        }
+        for (var e : labels.entrySet()) {
+            // The server would refuse the hello; saying so here makes it a usage error, not a retry loop.
+            if (!LABEL_NAME.matcher(e.getKey()).matches() || e.getValue().length() > 255) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--label " + e.getKey() + "=" + e.getValue()
+                        + ": KEY must match [A-Za-z_][A-Za-z0-9_]* (at most 63 characters), VALUE at most 255 characters");
+            }
         }
         if (sampleLines < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--sample must be 0 or more");

@@ -59,10 +59,10 @@ public final class CapacityCommand implements Callable<Integer> {
             throw new UsageError("--headroom must be from 1.0 to 100 (1.5 means 50% above the projected peak)");
         }
         CapacityRequest req = CapacityRequest.newBuilder()
-                .setWindowSeconds(Cli.duration(window, "--window").toSeconds())
-                .setHorizonSeconds(Cli.duration(horizon, "--horizon").toSeconds())
+                .setWindowSeconds(Cli.range(window, "--window"))
+                .setHorizonSeconds(Cli.range(horizon, "--horizon"))
                 .setHeadroom(headroom)
-                .putAllLabels(labels)
+                .putAllLabels(Cli.labels(labels))
                 .build();
         ManagedChannel ch = server.open();
         try {

@@ -55,7 +55,7 @@ public final class CheckCommand implements Callable<Integer>, Cli.ExitCodes {
         long etaWarnSeconds = Cli.duration(etaWarn, "--eta-warn").toSeconds();
         TopRequest req = TopRequest.newBuilder().setWarnFill(warn).setCritFill(crit)
                 .setEtaWarnSeconds(Math.max(1, etaWarnSeconds))
-                .setWindowSeconds(Cli.duration(window, "--window").toSeconds()).build();
+                .setWindowSeconds(Cli.range(window, "--window")).build();
         ManagedChannel ch = server.open();
         TopResponse top;
         try {

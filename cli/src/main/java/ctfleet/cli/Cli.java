@@ -6,6 +6,8 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 
 /** Entry point: builds the command tree and turns failures into one-line messages and exit codes. */
@@ -34,6 +36,52 @@ public final class Cli {
         } catch (IllegalArgumentException e) {
             throw new UsageError(flag + ": " + e.getMessage());
         }
+    }
+
+    /** The longest history a query may ask for: the server keeps nothing longer (its retention is capped there too). */
+    static final Duration MAX_RANGE = Duration.ofDays(3650);
+    /** What an agent may call its host (the same rule the agent and the server apply). */
+    static final Pattern HOST_ID = Pattern.compile("[A-Za-z0-9._-]{1,253}");
+    /** What a host label may be called (the same rule the server applies to an agent's labels). */
+    static final Pattern LABEL_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+
+    /**
+     * A span of history (--window, --since, --horizon) in whole seconds: at least 1 s and at most
+     * {@link #MAX_RANGE}. Zero is not "the default": the server would read it that way and answer
+     * for an hour nobody asked about.
+     */
+    static long range(String text, String flag) {
+        if (text != null && text.trim().startsWith("-")) {
+            throw new UsageError(flag + " must be positive (1s to 3650d), got " + text);
+        }
+        Duration d = duration(text, flag);
+        if (d.toSeconds() < 1) {
+            throw new UsageError(flag + " must be at least 1s, got " + text);
+        }
+        if (d.compareTo(MAX_RANGE) > 0) {
+            throw new UsageError(flag + " must be at most 3650d (10y): no server keeps more history, got " + text);
+        }
+        return d.toSeconds();
+    }
+
+    /** A host id as the agent sends it, checked before any call so that a typo is not a "no such host". */
+    static String hostId(String id) {
+        if (id == null || !HOST_ID.matcher(id).matches()) {
+            String shown = id == null ? "" : id.length() > 40 ? id.substring(0, 40) + "... (" + id.length() + " characters)" : id;
+            throw new UsageError("host id '" + shown + "': use 1 to 253 of A-Z a-z 0-9 . _ -");
+        }
+        return id;
+    }
+
+    /** --label filters: each KEY a label name, so that "=x" or a typo is not a filter that matches nothing. */
+    static Map<String, String> labels(Map<String, String> labels) {
+        for (var e : labels.entrySet()) {
+            if (!LABEL_NAME.matcher(e.getKey()).matches()) {
+                throw new UsageError("--label " + e.getKey() + "=" + e.getValue()
+                        + ": KEY must match [A-Za-z_][A-Za-z0-9_]* (at most 63 characters)");
+            }
+        }
+        return labels;
     }
 
     // picocli's default prints either "did you mean" suggestions or the usage; a misspelled command

@@ -49,7 +49,8 @@ public final class HostCommand implements Callable<Integer> {
         if (format == OutputFormat.csv) {
             throw new UsageError("--format: host supports table or json");
         }
-        long w = Cli.duration(window, "--window").toSeconds();
+        long w = Cli.range(window, "--window");
+        Cli.hostId(host);
         ManagedChannel ch = server.open();
         try {
             HostDetail d = QueryGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS)

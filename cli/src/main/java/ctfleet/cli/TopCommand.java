@@ -52,7 +52,8 @@ public final class TopCommand implements Callable<Integer> {
         if (limit < 0) {
             throw new UsageError("--limit must be 0 or more");
         }
-        long windowSeconds = Cli.duration(window, "--window").toSeconds();
+        long windowSeconds = Cli.range(window, "--window");
+        Cli.labels(labels);
         ManagedChannel ch = server.open();
         try {
             TopResponse resp = QueryGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS)

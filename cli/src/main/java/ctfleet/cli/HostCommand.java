@@ -159,7 +159,7 @@ public final class HostCommand implements Callable<Integer> {
         out.printf("  memory per entry %d bytes%s%n", d.getBytesPerEntry(),
                 d.getBytesPerEntryEstimated() ? " (estimate: slabinfo not readable)" : " (slabinfo)");
         if (d.getDroppedSamples() > 0) {
-            out.printf("  the agent's spool dropped %d samples while the server was away%n", d.getDroppedSamples());
+            out.printf("  the agent's spool dropped %d samples (out of room, or lost to a damaged spool file)%n", d.getDroppedSamples());
         }
         if (d.getSampleSize() > 0) {
             out.printf("%nWhat fills the table (estimated from %d sampled entries, %d unparsable):%n",

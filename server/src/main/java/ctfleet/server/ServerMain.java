@@ -22,6 +22,8 @@ import picocli.CommandLine.Option;
 @Command(name = "ctfleet server", mixinStandardHelpOptions = true, versionProvider = ServerMain.VersionInfo.class,
         description = "Receives samples from agents, stores them, and answers fleet queries.")
 public final class ServerMain implements Callable<Integer> {
+    /** The longest any retention may be: the CLI refuses to ask for more history than this, before calling. */
+    static final java.time.Duration LONGEST_RETENTION = java.time.Duration.ofDays(3650);
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7777",
             description = "Address to listen on (default: ${DEFAULT-VALUE}; port 0 picks a free one).")
@@ -90,6 +92,10 @@ public final class ServerMain implements Callable<Integer> {
                     Durations.parse(retain1h), Durations.parse(retainEntries));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--retain-*: " + e.getMessage());
+        }
+        if (retention.hour().compareTo(LONGEST_RETENTION) > 0 || retention.entries().compareTo(LONGEST_RETENTION) > 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--retain-*: at most 3650d (10y): the CLI asks for no more history than that");
         }
         HostPort metricsAt = null;
         if (metricsListen != null) {

@@ -8,15 +8,10 @@ import java.time.Duration;
  * entry breakdowns 7 days.
  */
 public record Retention(Duration raw, Duration minute, Duration hour, Duration entries) {
-    /** Nothing is kept longer: the CLI refuses to ask for more history than this before calling. */
-    public static final Duration LONGEST = Duration.ofDays(3650);
     public static final Retention DEFAULT =
             new Retention(Duration.ofHours(48), Duration.ofDays(30), Duration.ofDays(730), Duration.ofDays(7));
 
     public Retention {
-        if (hour.compareTo(LONGEST) > 0 || entries.compareTo(LONGEST) > 0) {
-            throw new IllegalArgumentException("retention is at most 3650d (10y), got 1h " + hour + ", entries " + entries);
-        }
         if (raw.isNegative() || raw.isZero() || minute.compareTo(raw) < 0 || hour.compareTo(minute) < 0
                 || entries.isNegative() || entries.isZero()) {
             throw new IllegalArgumentException("retention must be positive and not shorter for coarser rollups"

@@ -16,14 +16,14 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ctfleet admin}: operating the server. */
 @Command(name = "admin", mixinStandardHelpOptions = true, description = "Operate the server.",
-        subcommands = {AdminCommand.Backup.class})
+        subcommands = {AdminCommand.Backup.class, RecoverCommand.class})
 public final class AdminCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name an admin command (backup)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name an admin command (backup, recover)");
     }
 
     @Command(name = "backup", mixinStandardHelpOptions = true,

@@ -2,6 +2,7 @@ package ctfleet.cli;
 
 import ctfleet.agent.ship.StatusText;
 import ctfleet.common.Durations;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
@@ -103,7 +104,7 @@ public final class Cli {
             return cmd.getCommandSpec().exitCodeOnInvalidInput();
         }
         if (e instanceof StatusRuntimeException s) {
-            err.println("ctfleet " + cmd.getCommandName() + ": " + describe(s.getStatus()));
+            err.println("ctfleet " + cmd.getCommandName() + ": " + describe(s));
             return cmd.getCommand() instanceof ExitCodes codes ? codes.unreachable() : 1;
         }
         err.println("ctfleet " + cmd.getCommandName() + ": " + e.getMessage());
@@ -111,6 +112,18 @@ public final class Cli {
             e.printStackTrace(err);
         }
         return 1;
+    }
+
+    /** Set by the server on an answer that is about its database, not about reaching it (server.health.StoreStatus). */
+    static final Metadata.Key<String> STORE_FAULT = Metadata.Key.of("ctfleet-store-fault", Metadata.ASCII_STRING_MARSHALLER);
+
+    /** One line for a failed call: the server's own sentence when it is about its database. */
+    static String describe(StatusRuntimeException e) {
+        Metadata trailers = e.getTrailers();
+        if (trailers != null && trailers.containsKey(STORE_FAULT) && e.getStatus().getDescription() != null) {
+            return e.getStatus().getDescription();
+        }
+        return describe(e.getStatus());
     }
 
     static String describe(Status s) {

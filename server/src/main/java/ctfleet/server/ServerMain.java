@@ -6,6 +6,7 @@ import ctfleet.common.Version;
 import ctfleet.server.auth.SecureListener;
 import ctfleet.server.auth.ServerSecurityOptions;
 import ctfleet.server.store.Database;
+import ctfleet.server.store.DatabaseRefused;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import ctfleet.server.store.Retention;
@@ -115,7 +116,18 @@ public final class ServerMain implements Callable<Integer> {
         }
         listener.notices().forEach(n -> err.println("ctfleet server: " + n));
         err.flush();
-        Database database = Database.open(db);
+        Database database;
+        try {
+            database = Database.open(db);
+        } catch (DatabaseRefused e) {
+            err.println("ctfleet server: " + e.getMessage());
+            err.flush();
+            return DatabaseRefused.EXIT_STATUS;
+        } catch (java.io.IOException e) {
+            err.println("ctfleet server: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
         PrometheusRegistry registry = new PrometheusRegistry();
         CtfleetServer server = new CtfleetServer(listener.builder(), database, Clock.systemUTC(), listener.guard(),
                 registry, retention);

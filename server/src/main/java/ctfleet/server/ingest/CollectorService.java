@@ -9,7 +9,9 @@ import ctfleet.server.auth.Caller;
 import ctfleet.server.auth.Denied;
 import ctfleet.server.store.HostHello;
 import ctfleet.server.store.HostStore;
+import ctfleet.server.health.StoreStatus;
 import ctfleet.server.store.SampleRow;
+import ctfleet.server.store.StoreUnavailable;
 import ctfleet.server.store.SampleStore.Outcome;
 import ctfleet.server.store.SampleStore.Write;
 import io.grpc.Status;
@@ -126,6 +128,8 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
                 fail(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
             } catch (Denied e) {
                 fail(e.status());
+            } catch (StoreUnavailable e) {
+                fail(StoreStatus.of(e.fault()).getStatus(), StoreStatus.of(e.fault()).getTrailers());
             } catch (java.sql.SQLException e) {
                 LOG.warning("hello from " + hostId + " not stored: " + e.getMessage());
                 fail(Status.UNAVAILABLE.withDescription("database unavailable, retry later"));
@@ -137,7 +141,11 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
                 synchronized (this) {
                     inFlight--;
                 }
-                fail(Status.UNAVAILABLE.withDescription("sample seq " + seq + " not stored, retry later"));
+                if (error instanceof StoreUnavailable u) {
+                    fail(StoreStatus.of(u.fault()).getStatus(), StoreStatus.of(u.fault()).getTrailers());
+                } else {
+                    fail(Status.UNAVAILABLE.withDescription("sample seq " + seq + " not stored, retry later"));
+                }
                 return;
             }
             Ack.Builder ack = Ack.newBuilder().setSeq(seq);
@@ -172,10 +180,14 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
             }
         }
 
-        private synchronized void fail(Status status) {
+        private void fail(Status status) {
+            fail(status, null);
+        }
+
+        private synchronized void fail(Status status, io.grpc.Metadata trailers) {
             if (!ended) {
                 end();
-                out.onError(status.asRuntimeException());
+                out.onError(status.asRuntimeException(trailers));
             }
         }
 

@@ -35,7 +35,9 @@ public final class FleetMetrics implements MultiCollector {
         try {
             top = query.top(TopRequest.getDefaultInstance());
         } catch (Exception e) {
-            LOG.warning("metrics: ranking unavailable: " + e.getMessage());
+            if (ctfleet.server.store.StoreFault.classify(e, java.nio.file.Path.of(".")).isEmpty()) {
+                LOG.warning("metrics: ranking unavailable: " + e.getMessage()); // a store fault is logged once, elsewhere
+            }
             return MetricSnapshots.of();
         }
         TreeSet<String> names = new TreeSet<>();

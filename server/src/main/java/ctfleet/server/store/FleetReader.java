@@ -28,6 +28,11 @@ public final class FleetReader {
         this.db = db;
     }
 
+    /** Whether the database answers now (queries refuse with the reason while it does not). */
+    public DatabaseHealth health() {
+        return db.health();
+    }
+
     /**
      * Every host's latest state, without its entry breakdown ({@link LatestState#entries()} is
      * empty): the fleet-wide calls never show it, and at a few KB per host it was most of what

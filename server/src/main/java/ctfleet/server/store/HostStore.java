@@ -28,7 +28,13 @@ public final class HostStore {
         if (known != null && h.droppedSamples() == 0 && h.equals(stored.get(h.hostId()))) {
             return known;
         }
-        long ref = write(h, nowMillis);
+        long ref;
+        try {
+            ref = write(h, nowMillis);
+        } catch (SQLException e) {
+            throw db.health().failed(e);
+        }
+        db.health().wrote();
         stored.put(h.hostId(), h.droppedSamples() == 0 ? h : new HostHello(h.hostId(), h.labels(), h.kernel(),
                 h.agentVersion(), 0));
         return ref;

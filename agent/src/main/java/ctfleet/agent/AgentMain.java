@@ -193,13 +193,22 @@ public final class AgentMain implements Callable<Integer> {
                             + procRoot.resolve("sys/net/netfilter/nf_conntrack_count") + "); reporting that");
                 }
                 long seq = shipper.offer(SampleEncoder.encode(r, 0, true));
-                if (!shipper.awaitAck(seq, ackWait)) {
-                    var why = shipper.lastError();
+                Shipper.Outcome outcome = shipper.awaitOutcome(seq, ackWait);
+                if (outcome.refusal() != null) {
+                    err.println("ctfleet agent: the server " + target + " refused the sample: " + outcome.refusal());
+                    return 1;
+                }
+                if (!outcome.acknowledged()) {
+                    var why = outcome.lastError();
                     err.println("ctfleet agent: sample not acknowledged by " + target + " within "
                             + Durations.format(ackWait) + (why == null ? "" : " (" + StatusText.describe(why) + ")"));
                     return 1;
                 }
-                out.println("ctfleet agent: sample acknowledged by " + target);
+                var clock = shipper.clockReport();
+                out.println("ctfleet agent: sample acknowledged by " + target + (clock != null
+                        && Math.abs(clock.getOffsetMillis()) > clock.getAllowedSkewMillis()
+                        ? "; this host's clock is " + Durations.offset(clock.getOffsetMillis()) + " the server's, so the"
+                        + " server stored the sample at its own time: fix the clock (NTP)" : ""));
                 out.flush();
                 return 0;
             }

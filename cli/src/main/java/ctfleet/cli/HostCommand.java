@@ -118,6 +118,8 @@ public final class HostCommand implements Callable<Integer> {
             o.add("capacity", CapacityCommand.json(d.getCapacity()));
         }
         o.addProperty("dropped_samples", d.getDroppedSamples());
+        o.add("clock_offset_seconds", d.hasClockOffsetMillis()
+                ? new com.google.gson.JsonPrimitive(d.getClockOffsetMillis() / 1000.0) : com.google.gson.JsonNull.INSTANCE);
         o.addProperty("conflicts", d.getConflicts());
         JsonArray raw = new JsonArray();
         d.getRawEntriesList().forEach(raw::add);
@@ -158,6 +160,10 @@ public final class HostCommand implements Callable<Integer> {
                 Format.rate(r.getInsertFailedPerSecond()));
         out.printf("  memory per entry %d bytes%s%n", d.getBytesPerEntry(),
                 d.getBytesPerEntryEstimated() ? " (estimate: slabinfo not readable)" : " (slabinfo)");
+        if (r.getStatus().equals("clock-skew")) {
+            out.printf("  its clock is %s the server's: samples are stored at the server's time; fix the clock (NTP)%n",
+                    ctfleet.common.Durations.offset(d.getClockOffsetMillis()));
+        }
         if (d.getDroppedSamples() > 0) {
             out.printf("  the agent's spool dropped %d samples (out of room, or lost to a damaged spool file)%n", d.getDroppedSamples());
         }

@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param counters cumulative per-CPU-summed counters in the window, oldest first
  * @param imported the data came from an import (e.g. Prometheus history), not a live agent: there
  *                 is no agent that could fall silent, so the host is never stale for lack of one
+ * @param clockSkewed its agent's clock was beyond the server's --clock-skew at the last hello
+ *                 (measured and decided by ingest; the status says so)
  */
 public record HostHistory(
         String host,
@@ -28,7 +30,15 @@ public record HostHistory(
         Duration interval,
         List<CountPoint> points,
         List<CounterPoint> counters,
-        boolean imported) {
+        boolean imported,
+        boolean clockSkewed) {
+
+    /** With the clock as the server expects it. */
+    public HostHistory(String host, Map<String, String> labels, ConntrackModule conntrack, long count, long max,
+                       long buckets, Instant lastSeen, Duration interval, List<CountPoint> points,
+                       List<CounterPoint> counters, boolean imported) {
+        this(host, labels, conntrack, count, max, buckets, lastSeen, interval, points, counters, imported, false);
+    }
 
     /** A live agent's host. */
     public HostHistory(String host, Map<String, String> labels, ConntrackModule conntrack, long count, long max,

@@ -126,6 +126,9 @@ public final class Ranker {
         if (!h.imported() && silent.compareTo(h.interval().multipliedBy(config.staleIntervals())) > 0) {
             return Status.STALE;
         }
+        if (h.clockSkewed()) {
+            return Status.CLOCK_SKEW;
+        }
         if (h.conntrack() == ConntrackModule.NOT_LOADED) {
             return Status.NO_CONNTRACK;
         }

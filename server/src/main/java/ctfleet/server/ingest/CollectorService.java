@@ -2,6 +2,7 @@ package ctfleet.server.ingest;
 
 import ctfleet.proto.v1.Ack;
 import ctfleet.proto.v1.AgentMessage;
+import ctfleet.proto.v1.ClockReport;
 import ctfleet.proto.v1.CollectorGrpc;
 import ctfleet.proto.v1.ServerMessage;
 import ctfleet.server.metrics.IngestMetrics;
@@ -87,6 +88,8 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
         private final Caller caller = Caller.current();
         private long hostRef = -1;
         private String hostId;
+        /** Subtracted from every sample's time: the agent's clock offset when beyond the skew, else 0. */
+        private long clockOffset;
         private boolean ended;
         private boolean halfClosed;
         private int inFlight;
@@ -102,8 +105,25 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
                     case HELLO -> {
                         var hello = decoder.hello(m.getHello());
                         caller.checkHost(hello.hostId());
+                        long now = clock.millis();
+                        var offset = decoder.clockOffset(m.getHello(), now);
+                        long skew = decoder.clockSkew().toMillis();
+                        if (offset.isPresent()) {
+                            hello = hello.withClock(offset.getAsLong(), Math.abs(offset.getAsLong()) > skew);
+                            // Beyond the skew, this stream's samples are stored at the server's time.
+                            clockOffset = hello.clockSkewed() ? offset.getAsLong() : 0;
+                        }
                         hostRef = admit(hello);
                         hostId = hello.hostId();
+                        if (offset.isPresent()) {
+                            synchronized (this) {
+                                if (!ended) {
+                                    out.onNext(ServerMessage.newBuilder().setClock(ClockReport.newBuilder()
+                                            .setServerTimeMillis(now).setOffsetMillis(offset.getAsLong())
+                                            .setAllowedSkewMillis(skew)).build());
+                                }
+                            }
+                        }
                         out.request(1);
                     }
                     case SAMPLE -> {
@@ -112,7 +132,7 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
                         }
                         long seq = m.getSample().getSeq();
                         long received = System.nanoTime();
-                        SampleRow row = decoder.sample(m.getSample(), clock.millis());
+                        SampleRow row = decoder.sample(m.getSample(), clock.millis(), clockOffset);
                         synchronized (this) {
                             inFlight++;
                         }

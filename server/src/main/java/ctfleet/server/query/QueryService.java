@@ -172,6 +172,7 @@ public final class QueryService extends QueryGrpc.QueryImplBase {
                 .putAllTimeouts(l.timeouts())
                 .setDroppedSamples(l.droppedSamples())
                 .setConflicts(l.conflicts());
+        l.clockOffsetMillis().ifPresent(b::setClockOffsetMillis);
         l.stats().forEach((k, v) -> b.putStats(k, v));
         // Every counter over the newest sampling interval; the ranking's four over the whole window.
         IntervalRates.between(l.previous().stats(), l.previous().ts(), l.previous().sameBoot(), l.stats(), l.ts())

@@ -19,7 +19,8 @@ public final class FleetReader {
 
     private static final String LATEST = "SELECT h.host_id, h.labels, h.kernel, l.ts, l.received_at, l.status,"
             + " l.ct_count, l.ct_max, l.ct_buckets, l.stats, h.timeouts, l.bytes_per_entry, l.bytes_estimated,"
-            + " %s, h.dropped_samples, h.conflicts, l.source, l.prev_stats, l.prev_ts, l.prev_boot_id, l.boot_id"
+            + " %s, h.dropped_samples, h.conflicts, l.source, l.prev_stats, l.prev_ts, l.prev_boot_id, l.boot_id,"
+            + " h.clock_offset_ms, h.clock_skewed"
             + " FROM host_latest l JOIN hosts h ON h.id = l.host_ref";
 
     private final Database db;
@@ -53,6 +54,10 @@ public final class FleetReader {
         }
     }
 
+    private static java.util.OptionalLong offset(long value, boolean isNull) {
+        return isNull ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(value);
+    }
+
     private static List<LatestState> read(PreparedStatement q) throws SQLException {
         List<LatestState> out = new ArrayList<>();
         try (ResultSet rs = q.executeQuery()) {
@@ -76,7 +81,9 @@ public final class FleetReader {
                         rs.getLong(16),
                         rs.getShort(17) == SampleSource.IMPORT.code,
                         new LatestState.PreviousStats(GSON.fromJson(rs.getString(18), LONGS), rs.getLong(19),
-                                rs.getString(20).equals(rs.getString(21)))));
+                                rs.getString(20).equals(rs.getString(21))),
+                        offset(rs.getLong(22), rs.wasNull()),
+                        rs.getBoolean(23)));
             }
         }
         return out;

@@ -7,6 +7,8 @@ import java.util.Map;
  *
  * @param imported the newest sample came from a history import, not a live agent
  * @param previous the counters of the sample the newest one replaced (empty before a second sample)
+ * @param clockOffsetMillis the host's clock minus the server's at its agent's last hello (empty: not measured)
+ * @param clockSkewed that offset was beyond the server's --clock-skew
  */
 public record LatestState(
         String hostId,
@@ -26,7 +28,9 @@ public record LatestState(
         long droppedSamples,
         long conflicts,
         boolean imported,
-        PreviousStats previous) {
+        PreviousStats previous,
+        java.util.OptionalLong clockOffsetMillis,
+        boolean clockSkewed) {
 
     /**
      * @param ts       its time (0: none yet)

@@ -70,6 +70,8 @@ public final class Shipper implements AutoCloseable {
     private ClockReport clock;
     private String refusedReason;
     private long refusedSeq = -1;
+    /** The server refused the stream itself (credentials, permissions): nothing will be acknowledged soon. */
+    private String streamRefusal;
     /** Wall clock minus monotonic clock at the last offer, in ms: a jump is a clock step. */
     private long wallMinusMono = Long.MIN_VALUE;
     /** Clock steps seen: {first seq stamped after the step, step in ms}, oldest first. */
@@ -187,14 +189,17 @@ public final class Shipper implements AutoCloseable {
      */
     public synchronized Outcome awaitOutcome(long seq, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (ackedSeq < seq && refusedSeq != seq) {
+        while (ackedSeq < seq && refusedSeq != seq && streamRefusal == null) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return new Outcome(false, null, lastError);
             }
             TimeUnit.NANOSECONDS.timedWait(this, left);
         }
-        return ackedSeq >= seq ? new Outcome(true, null, lastError) : new Outcome(false, refusedReason, lastError);
+        if (ackedSeq >= seq) {
+            return new Outcome(true, null, lastError);
+        }
+        return new Outcome(false, refusedSeq == seq ? refusedReason : streamRefusal, lastError);
     }
 
     /** The server's last measurement of this host's clock; null before one. */
@@ -270,6 +275,7 @@ public final class Shipper implements AutoCloseable {
             inFlight.removeFirst();
         }
         ackedSeq = Math.max(ackedSeq, seq);
+        streamRefusal = null;
         refused.removeIf(r -> r <= seq);
         while (!steps.isEmpty() && steps.peekFirst()[0] <= ackedSeq + 1) {
             steps.removeFirst(); // every sample stamped before that step is acknowledged
@@ -310,6 +316,7 @@ public final class Shipper implements AutoCloseable {
             log.accept("server refused sample " + seq + " as invalid (" + desc + "); skipping it");
             delay = backoff.next();
         } else if (PermanentErrors.isPermanent(lastError.getCode())) {
+            streamRefusal = StatusText.describe(lastError);
             delay = backoff.nextAtCap();
             log.accept("server refused the stream: " + StatusText.describe(lastError) + "; not retrying for "
                     + delay.toSeconds() + " s");

@@ -40,6 +40,7 @@ import picocli.CommandLine.Option;
         description = "Reads this host's conntrack table and streams samples to a ctfleet server.")
 public final class AgentMain implements Callable<Integer> {
     static final Pattern HOST_ID = Pattern.compile("[A-Za-z0-9._-]{1,253}");
+    static final Pattern LABEL_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
     @Option(names = "--server", paramLabel = "HOST:PORT", description = "Server to send samples to.")
     String server;
@@ -143,6 +144,13 @@ public final class AgentMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--host-id '" + id + "': use 1 to 253 of A-Z a-z 0-9 . _ -");
         }
+        for (var e : labels.entrySet()) {
+            // The server would refuse the hello; saying so here makes it a usage error, not a retry loop.
+            if (!LABEL_NAME.matcher(e.getKey()).matches() || e.getValue().length() > 255) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--label " + e.getKey() + "=" + e.getValue()
+                        + ": KEY must match [A-Za-z_][A-Za-z0-9_]* (at most 63 characters), VALUE at most 255 characters");
+            }
+        }
         if (sampleLines < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--sample must be 0 or more");
         }
@@ -202,13 +210,22 @@ public final class AgentMain implements Callable<Integer> {
                             + procRoot.resolve("sys/net/netfilter/nf_conntrack_count") + "); reporting that");
                 }
                 long seq = shipper.offer(SampleEncoder.encode(r, 0, true));
-                if (!shipper.awaitAck(seq, ackWait)) {
-                    var why = shipper.lastError();
+                Shipper.Outcome outcome = shipper.awaitOutcome(seq, ackWait);
+                if (outcome.refusal() != null) {
+                    err.println("ctfleet agent: the server " + target + " refused the sample: " + outcome.refusal());
+                    return 1;
+                }
+                if (!outcome.acknowledged()) {
+                    var why = outcome.lastError();
                     err.println("ctfleet agent: sample not acknowledged by " + target + " within "
                             + Durations.format(ackWait) + (why == null ? "" : " (" + StatusText.describe(why) + ")"));
                     return 1;
                 }
-                out.println("ctfleet agent: sample acknowledged by " + target);
+                var clock = shipper.clockReport();
+                out.println("ctfleet agent: sample acknowledged by " + target + (clock != null
+                        && Math.abs(clock.getOffsetMillis()) > clock.getAllowedSkewMillis()
+                        ? "; this host's clock is " + Durations.offset(clock.getOffsetMillis()) + " the server's, so the"
+                        + " server stored the sample at its own time: fix the clock (NTP)" : ""));
                 out.flush();
                 return 0;
             }

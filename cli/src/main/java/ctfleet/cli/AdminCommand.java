@@ -20,16 +20,19 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code ctfleet admin}: operating the server. Needs the admin role on a server that identifies its callers. */
+/**
+ * {@code ctfleet admin}: operating the server. Backups need the admin role on a server that
+ * identifies its callers; recover works on a database directory, without a server.
+ */
 @Command(name = "admin", mixinStandardHelpOptions = true, description = "Operate the server (needs the admin role).",
-        subcommands = {AdminCommand.Backup.class})
+        subcommands = {AdminCommand.Backup.class, RecoverCommand.class})
 public final class AdminCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name an admin command (backup)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name an admin command (backup, recover)");
     }
 
     @Command(name = "backup", mixinStandardHelpOptions = true,

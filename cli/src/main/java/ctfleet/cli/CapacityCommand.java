@@ -68,11 +68,11 @@ public final class CapacityCommand implements Callable<Integer> {
                     + " MemTotal)");
         }
         CapacityRequest req = CapacityRequest.newBuilder()
-                .setWindowSeconds(Cli.duration(window, "--window").toSeconds())
-                .setHorizonSeconds(Cli.duration(horizon, "--horizon").toSeconds())
+                .setWindowSeconds(Cli.range(window, "--window"))
+                .setHorizonSeconds(Cli.range(horizon, "--horizon"))
                 .setHeadroom(headroom)
                 .setMaxMemoryShare(maxMemoryShare)
-                .putAllLabels(labels)
+                .putAllLabels(Cli.labels(labels))
                 .build();
         ManagedChannel ch = server.open();
         try {

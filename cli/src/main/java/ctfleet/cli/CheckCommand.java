@@ -60,7 +60,7 @@ public final class CheckCommand implements Callable<Integer>, Cli.ExitCodes {
         }
         TopRequest req = TopRequest.newBuilder().setWarnFill(warn).setCritFill(crit)
                 .setHorizonSeconds(etaWarnSeconds)
-                .setWindowSeconds(Cli.duration(window, "--window").toSeconds()).build();
+                .setWindowSeconds(Cli.range(window, "--window")).build();
         ManagedChannel ch = server.open();
         TopResponse top;
         try {
@@ -71,12 +71,23 @@ public final class CheckCommand implements Callable<Integer>, Cli.ExitCodes {
         int critical = 0;
         int warning = 0;
         int stale = 0;
+        int clockSkew = 0;
         HostRank worst = null;
         for (HostRank h : top.getHostsList()) {
             switch (h.getStatus()) {
                 case "dropping", "crit" -> critical++;
                 case "warn" -> warning++;
                 case "stale" -> stale++;
+                case "clock-skew" -> {
+                    // The clock hides no emergency: a skewed host that drops or is over --crit is critical.
+                    clockSkew++;
+                    boolean refusing = h.getDropsPerSecond() + h.getEarlyDropsPerSecond() + h.getInsertFailedPerSecond() > 0;
+                    if (refusing || h.hasFill() && h.getFill() >= crit) {
+                        critical++;
+                    } else {
+                        warning++;
+                    }
+                }
                 default -> { }
             }
             if (worst == null && !h.getStatus().equals("unlimited") && !h.getStatus().equals("no-conntrack")) {
@@ -93,8 +104,9 @@ public final class CheckCommand implements Callable<Integer>, Cli.ExitCodes {
                 + (worst.getStatus().equals("dropping") ? String.format(", dropping %.1f/s",
                         worst.getDropsPerSecond() + worst.getEarlyDropsPerSecond() + worst.getInsertFailedPerSecond()) : "");
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("CTFLEET %s - %d hosts, %d critical, %d warning, %d stale; %s%n", word, top.getHostsCount(),
-                critical, warning, stale, nearest);
+        out.printf("CTFLEET %s - %d hosts, %d critical, %d warning, %d stale%s; %s%n", word, top.getHostsCount(),
+                critical, warning, stale, clockSkew == 0 ? "" : ", " + clockSkew + " with a clock off the server's",
+                nearest);
         out.flush();
         return code;
     }

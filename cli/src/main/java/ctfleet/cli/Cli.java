@@ -2,10 +2,13 @@ package ctfleet.cli;
 
 import ctfleet.agent.ship.StatusText;
 import ctfleet.common.Durations;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 
 /** Entry point: builds the command tree and turns failures into one-line messages and exit codes. */
@@ -45,6 +48,52 @@ public final class Cli {
         return Math.max(1, d.toSeconds());
     }
 
+    /** The longest history a query may ask for: the server keeps nothing longer (its retention is capped there too). */
+    static final Duration MAX_RANGE = Duration.ofDays(3650);
+    /** What an agent may call its host (the same rule the agent and the server apply). */
+    static final Pattern HOST_ID = Pattern.compile("[A-Za-z0-9._-]{1,253}");
+    /** What a host label may be called (the same rule the server applies to an agent's labels). */
+    static final Pattern LABEL_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+
+    /**
+     * A span of history (--window, --since, --horizon) in whole seconds: at least 1 s and at most
+     * {@link #MAX_RANGE}. Zero is not "the default": the server would read it that way and answer
+     * for an hour nobody asked about.
+     */
+    static long range(String text, String flag) {
+        if (text != null && text.trim().startsWith("-")) {
+            throw new UsageError(flag + " must be positive (1s to 3650d), got " + text);
+        }
+        Duration d = duration(text, flag);
+        if (d.toSeconds() < 1) {
+            throw new UsageError(flag + " must be at least 1s, got " + text);
+        }
+        if (d.compareTo(MAX_RANGE) > 0) {
+            throw new UsageError(flag + " must be at most 3650d (10y): no server keeps more history, got " + text);
+        }
+        return d.toSeconds();
+    }
+
+    /** A host id as the agent sends it, checked before any call so that a typo is not a "no such host". */
+    static String hostId(String id) {
+        if (id == null || !HOST_ID.matcher(id).matches()) {
+            String shown = id == null ? "" : id.length() > 40 ? id.substring(0, 40) + "... (" + id.length() + " characters)" : id;
+            throw new UsageError("host id '" + shown + "': use 1 to 253 of A-Z a-z 0-9 . _ -");
+        }
+        return id;
+    }
+
+    /** --label filters: each KEY a label name, so that "=x" or a typo is not a filter that matches nothing. */
+    static Map<String, String> labels(Map<String, String> labels) {
+        for (var e : labels.entrySet()) {
+            if (!LABEL_NAME.matcher(e.getKey()).matches()) {
+                throw new UsageError("--label " + e.getKey() + "=" + e.getValue()
+                        + ": KEY must match [A-Za-z_][A-Za-z0-9_]* (at most 63 characters)");
+            }
+        }
+        return labels;
+    }
+
     // picocli's default prints either "did you mean" suggestions or the usage; a misspelled command
     // should get both, whichever commands happen to be similar.
     private static int usage(CommandLine.ParameterException e, String[] args) {
@@ -64,7 +113,7 @@ public final class Cli {
             return cmd.getCommandSpec().exitCodeOnInvalidInput();
         }
         if (e instanceof StatusRuntimeException s) {
-            err.println("ctfleet " + cmd.getCommandName() + ": " + describe(s.getStatus()));
+            err.println("ctfleet " + cmd.getCommandName() + ": " + describe(s));
             return cmd.getCommand() instanceof ExitCodes codes ? codes.unreachable() : 1;
         }
         err.println("ctfleet " + cmd.getCommandName() + ": " + e.getMessage());
@@ -72,6 +121,18 @@ public final class Cli {
             e.printStackTrace(err);
         }
         return 1;
+    }
+
+    /** Set by the server on an answer that is about its database, not about reaching it (server.health.StoreStatus). */
+    static final Metadata.Key<String> STORE_FAULT = Metadata.Key.of("ctfleet-store-fault", Metadata.ASCII_STRING_MARSHALLER);
+
+    /** One line for a failed call: the server's own sentence when it is about its database. */
+    static String describe(StatusRuntimeException e) {
+        Metadata trailers = e.getTrailers();
+        if (trailers != null && trailers.containsKey(STORE_FAULT) && e.getStatus().getDescription() != null) {
+            return e.getStatus().getDescription();
+        }
+        return describe(e.getStatus());
     }
 
     static String describe(Status s) {

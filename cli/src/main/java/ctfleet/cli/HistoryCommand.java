@@ -55,8 +55,8 @@ public final class HistoryCommand implements Callable<Integer> {
         if (format == OutputFormat.csv) {
             throw new UsageError("--format: history supports table or json");
         }
-        HistoryRequest req = HistoryRequest.newBuilder().setHost(host)
-                .setSinceSeconds(Cli.duration(since, "--since").toSeconds())
+        HistoryRequest req = HistoryRequest.newBuilder().setHost(Cli.hostId(host))
+                .setSinceSeconds(Cli.range(since, "--since"))
                 .setStep(step == null ? "" : step).build();
         ManagedChannel ch = server.open();
         try {

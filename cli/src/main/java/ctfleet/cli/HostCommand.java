@@ -53,8 +53,9 @@ public final class HostCommand implements Callable<Integer> {
         if (format == OutputFormat.csv) {
             throw new UsageError("--format: host supports table or json");
         }
-        long w = Cli.duration(window, "--window").toSeconds();
+        long w = Cli.range(window, "--window");
         long h = Cli.horizon(horizon);
+        Cli.hostId(host);
         ManagedChannel ch = server.open();
         try {
             HostDetail d = QueryGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS)
@@ -124,6 +125,8 @@ public final class HostCommand implements Callable<Integer> {
             o.add("capacity", CapacityCommand.json(d.getCapacity()));
         }
         o.addProperty("dropped_samples", d.getDroppedSamples());
+        o.add("clock_offset_seconds", d.hasClockOffsetMillis()
+                ? new com.google.gson.JsonPrimitive(d.getClockOffsetMillis() / 1000.0) : com.google.gson.JsonNull.INSTANCE);
         o.addProperty("conflicts", d.getConflicts());
         JsonArray raw = new JsonArray();
         d.getRawEntriesList().forEach(raw::add);
@@ -172,8 +175,12 @@ public final class HostCommand implements Callable<Integer> {
         out.printf("  memory per entry %d bytes%s; host memory %s%n", d.getBytesPerEntry(),
                 d.getBytesPerEntryEstimated() ? " (estimate: slabinfo not readable)" : " (slabinfo)",
                 d.hasHostMemoryBytes() ? CapacityCommand.bytes(d.getHostMemoryBytes()) + " (MemTotal)" : "unknown");
+        if (r.getStatus().equals("clock-skew")) {
+            out.printf("  its clock is %s the server's: samples are stored at the server's time; fix the clock (NTP)%n",
+                    ctfleet.common.Durations.offset(d.getClockOffsetMillis()));
+        }
         if (d.getDroppedSamples() > 0) {
-            out.printf("  the agent's spool dropped %d samples while the server was away%n", d.getDroppedSamples());
+            out.printf("  the agent's spool dropped %d samples (out of room, or lost to a damaged spool file)%n", d.getDroppedSamples());
         }
         if (d.getSampleSize() > 0) {
             out.printf("%nWhat fills the table (estimated from %d sampled entries, %d unparsable):%n",

@@ -40,7 +40,7 @@ public final class SummaryCommand implements Callable<Integer> {
         if (format == OutputFormat.csv) {
             throw new UsageError("--format: summary supports table or json");
         }
-        long w = Cli.duration(window, "--window").toSeconds();
+        long w = Cli.range(window, "--window");
         ManagedChannel ch = server.open();
         try {
             SummaryResponse s = QueryGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS)

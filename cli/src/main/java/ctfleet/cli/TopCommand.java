@@ -56,8 +56,9 @@ public final class TopCommand implements Callable<Integer> {
         if (limit < 0) {
             throw new UsageError("--limit must be 0 or more");
         }
-        long windowSeconds = Cli.duration(window, "--window").toSeconds();
+        long windowSeconds = Cli.range(window, "--window");
         long horizonSeconds = Cli.horizon(horizon);
+        Cli.labels(labels);
         ManagedChannel ch = server.open();
         try {
             TopResponse resp = QueryGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS)

@@ -181,6 +181,10 @@ class PrometheusImportTest {
 
     @Test
     void importsEveryHostsHistoryAndTopAnswersFromIt() throws Exception {
+        // Every raw row is counted below: with 48 h of raw retention the maintenance rounds the import
+        // asks for may roll up and delete the oldest day first (seen: 2,870 of 4,320 rows).
+        server.close();
+        startServer(new Retention(Duration.ofDays(7), Duration.ofDays(30), Duration.ofDays(730), Duration.ofDays(7)));
         Result r = importFrom(prometheus.url);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("imported 3 hosts from " + prometheus.url), r.out());

@@ -31,6 +31,25 @@ public final class Durations {
         };
     }
 
+    /**
+     * A clock offset as a person reads it: "1.2 s ahead of", "365 d 3 h behind" (the two largest
+     * units), for "this host's clock is ... the server's".
+     */
+    public static String offset(long millis) {
+        long ms = Math.abs(millis);
+        String size;
+        if (ms < 60_000) {
+            size = String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+        } else if (ms < 3_600_000) {
+            size = ms / 60_000 + " m " + ms % 60_000 / 1000 + " s";
+        } else if (ms < 86_400_000) {
+            size = ms / 3_600_000 + " h " + ms % 3_600_000 / 60_000 + " m";
+        } else {
+            size = ms / 86_400_000 + " d " + ms % 86_400_000 / 3_600_000 + " h";
+        }
+        return size + (millis >= 0 ? " ahead of" : " behind");
+    }
+
     /** The shortest exact form, e.g. 90s -> "90s", 3600s -> "1h". */
     public static String format(Duration d) {
         long ms = d.toMillis();

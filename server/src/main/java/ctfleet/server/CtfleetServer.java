@@ -8,6 +8,7 @@ import ctfleet.server.ingest.ImportService;
 import ctfleet.server.ingest.IngestBatcher;
 import ctfleet.server.ingest.LenientParsing;
 import ctfleet.server.ingest.WireDecoder;
+import ctfleet.server.metrics.DatabaseMetrics;
 import ctfleet.server.metrics.FleetMetrics;
 import ctfleet.server.metrics.IngestMetrics;
 import ctfleet.server.query.QueryService;
@@ -100,6 +101,10 @@ public final class CtfleetServer implements AutoCloseable {
         QueryService query = new QueryService(new FleetReader(db), new HistoryReader(db, retention, clock, recent, buckets), clock);
         HostStore hosts = new HostStore(db);
         registry.register(new FleetMetrics(query));
+        DatabaseMetrics.register(registry, db.health());
+        // A database that cannot store is visible to probes (grpc_health_probe, load balancers): the
+        // calls themselves answer UNAVAILABLE with the reason, which the log has too.
+        db.health().onChange(fault -> setServing(fault.isEmpty()));
         this.server = builder
                 .executor(callbacks)
                 .maxInboundMessageSize(guard.limits().maxMessageBytes())
@@ -139,12 +144,20 @@ public final class CtfleetServer implements AutoCloseable {
 
     public CtfleetServer start() throws IOException {
         server.start();
-        health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
-        for (var service : server.getServices()) {
-            health.setStatus(service.getServiceDescriptor().getName(), HealthCheckResponse.ServingStatus.SERVING);
-        }
+        setServing(db.health().current().isEmpty());
         maintenance.start(MAINTENANCE_PERIOD);
         return this;
+    }
+
+    private void setServing(boolean serving) {
+        if (server == null) {
+            return; // still being built: start() sets the state
+        }
+        var status = serving ? HealthCheckResponse.ServingStatus.SERVING : HealthCheckResponse.ServingStatus.NOT_SERVING;
+        health.setStatus("", status);
+        for (var service : server.getServices()) {
+            health.setStatus(service.getServiceDescriptor().getName(), status);
+        }
     }
 
     /** The bound port (useful when asked for port 0). */

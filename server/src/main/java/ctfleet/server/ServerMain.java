@@ -6,6 +6,7 @@ import ctfleet.common.Version;
 import ctfleet.server.auth.SecureListener;
 import ctfleet.server.auth.ServerSecurityOptions;
 import ctfleet.server.store.Database;
+import ctfleet.server.store.DatabaseRefused;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import ctfleet.server.store.Retention;
@@ -22,6 +23,8 @@ import picocli.CommandLine.Option;
 @Command(name = "ctfleet server", mixinStandardHelpOptions = true, versionProvider = ServerMain.VersionInfo.class,
         description = "Receives samples from agents, stores them, and answers fleet queries.")
 public final class ServerMain implements Callable<Integer> {
+    /** The longest any retention may be: the CLI refuses to ask for more history than this, before calling. */
+    static final java.time.Duration LONGEST_RETENTION = java.time.Duration.ofDays(3650);
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7777",
             description = "Address to listen on (default: ${DEFAULT-VALUE}; port 0 picks a free one).")
@@ -95,6 +98,10 @@ public final class ServerMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--retain-*: " + e.getMessage());
         }
+        if (retention.hour().compareTo(LONGEST_RETENTION) > 0 || retention.entries().compareTo(LONGEST_RETENTION) > 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--retain-*: at most 3650d (10y): the CLI asks for no more history than that");
+        }
         HostPort metricsAt = null;
         if (metricsListen != null) {
             try {
@@ -113,7 +120,18 @@ public final class ServerMain implements Callable<Integer> {
         }
         listener.notices().forEach(n -> err.println("ctfleet server: " + n));
         err.flush();
-        Database database = Database.open(db);
+        Database database;
+        try {
+            database = Database.open(db);
+        } catch (DatabaseRefused e) {
+            err.println("ctfleet server: " + e.getMessage());
+            err.flush();
+            return DatabaseRefused.EXIT_STATUS;
+        } catch (java.io.IOException e) {
+            err.println("ctfleet server: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
         PrometheusRegistry registry = new PrometheusRegistry();
         CtfleetServer server = new CtfleetServer(listener.builder(), database, Clock.systemUTC(), listener.guard(),
                 registry, retention, backupDir != null ? backupDir : CtfleetServer.defaultBackupDir(database));

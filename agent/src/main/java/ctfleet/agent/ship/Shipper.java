@@ -1,6 +1,7 @@
 package ctfleet.agent.ship;
 
 import ctfleet.proto.v1.AgentMessage;
+import ctfleet.proto.v1.ClockReport;
 import ctfleet.proto.v1.CollectorGrpc;
 import ctfleet.proto.v1.Hello;
 import ctfleet.proto.v1.Sample;
@@ -19,8 +20,10 @@ import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import ctfleet.common.Durations;
 
 /**
  * Delivers samples over one stream: says hello (with the count of samples the outbox had to drop),
@@ -32,6 +35,14 @@ import java.util.regex.Pattern;
  * <p>A permanent error (bad credentials, a refused message) is not retried blindly: it is logged
  * with the server's reason and retried only at the backoff cap. When the server refuses one sample
  * ("sample seq N: ..."), that sample is skipped from then on so it cannot block the rest.
+ *
+ * <p>Clocks: the hello carries this host's clock, and the server answers with the offset it
+ * measured ({@link ClockReport}), which is logged when it is a second or more; beyond the server's
+ * allowed skew the server stores this stream's samples at its own time. So that one offset fits
+ * every sample of a stream, samples are sent in the clock's current frame: when the system clock
+ * steps (seen as the wall clock moving against the monotonic one), the samples spooled before the
+ * step are sent with the step added, and the stream is opened again so the server measures the
+ * new offset.
  */
 public final class Shipper implements AutoCloseable {
     /** At most this many samples sent and not yet acknowledged; the server's window is the same size. */
@@ -56,6 +67,19 @@ public final class Shipper implements AutoCloseable {
     private boolean closed;
     private Status lastError;
     private final AckListener ackListener;
+    private ClockReport clock;
+    private String refusedReason;
+    private long refusedSeq = -1;
+    /** The server refused the stream itself (credentials, permissions): nothing will be acknowledged soon. */
+    private String streamRefusal;
+    /** Wall clock minus monotonic clock at the last offer, in ms: a jump is a clock step. */
+    private long wallMinusMono = Long.MIN_VALUE;
+    /** Clock steps seen: {first seq stamped after the step, step in ms}, oldest first. */
+    private final Deque<long[]> steps = new ArrayDeque<>();
+    /** A wall-clock jump at least this large between two samples is a step, not drift or NTP slewing. */
+    static final long STEP_MILLIS = 2_000;
+    private LongSupplier wallMillis = System::currentTimeMillis;
+    private LongSupplier monotonicMillis = () -> System.nanoTime() / 1_000_000;
 
     /** Told of every acknowledgement (for latency figures in the simulator); may be a no-op. */
     public interface AckListener {
@@ -75,6 +99,13 @@ public final class Shipper implements AutoCloseable {
         this.backoff = backoff;
         this.log = log;
         this.ackListener = ackListener;
+    }
+
+    /** For tests: clocks that can step. */
+    Shipper withClocks(LongSupplier wall, LongSupplier monotonic) {
+        this.wallMillis = wall;
+        this.monotonicMillis = monotonic;
+        return this;
     }
 
     /** Starts the once-a-second sync of the outbox (the spool's durability promise). */
@@ -99,6 +130,19 @@ public final class Shipper implements AutoCloseable {
         // The outbox assigns the sequence number; it is set on the wire copy when sent.
         long seq = outbox.append(sample.toBuilder().clearSeq().build().toByteArray());
         synchronized (this) {
+            long now = wallMillis.getAsLong() - monotonicMillis.getAsLong();
+            long step = wallMinusMono == Long.MIN_VALUE ? 0 : now - wallMinusMono;
+            wallMinusMono = now;
+            if (Math.abs(step) >= STEP_MILLIS) {
+                steps.addLast(new long[] {seq, step});
+                log.accept("the system clock stepped " + (step > 0 ? "forward" : "back") + " by "
+                        + Durations.offset(Math.abs(step)).replace(" ahead of", "")
+                        + "; earlier samples are sent in the new clock's time, and the server measures it again");
+                if (stream != null) {
+                    restartStream();
+                    return seq;
+                }
+            }
             if (stream == null) {
                 if (!reconnectScheduled) {
                     connect();
@@ -134,6 +178,35 @@ public final class Shipper implements AutoCloseable {
         return ackedSeq;
     }
 
+    /** What became of a sample handed to {@link #offer}. */
+    public record Outcome(boolean acknowledged, String refusal, Status lastError) {
+    }
+
+    /**
+     * Waits until the server acknowledged {@code seq} or refused it (its reason), or the timeout
+     * passed (with the last stream error, if any). For {@code --once}, which has nothing to wait for
+     * once the server said no.
+     */
+    public synchronized Outcome awaitOutcome(long seq, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (ackedSeq < seq && refusedSeq != seq && streamRefusal == null) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return new Outcome(false, null, lastError);
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        if (ackedSeq >= seq) {
+            return new Outcome(true, null, lastError);
+        }
+        return new Outcome(false, refusedSeq == seq ? refusedReason : streamRefusal, lastError);
+    }
+
+    /** The server's last measurement of this host's clock; null before one. */
+    public synchronized ClockReport clockReport() {
+        return clock;
+    }
+
     /** The reason the last stream ended, for a one-line error message; null when none failed. */
     public synchronized Status lastError() {
         return lastError;
@@ -148,7 +221,8 @@ public final class Shipper implements AutoCloseable {
         stream = stub.stream(new Acks(gen));
         dropsInHello = outbox.droppedUnreported();
         dropsReported = false;
-        stream.onNext(AgentMessage.newBuilder().setHello(hello.toBuilder().setDroppedSamples(dropsInHello)).build());
+        stream.onNext(AgentMessage.newBuilder().setHello(hello.toBuilder().setDroppedSamples(dropsInHello)
+                .setAgentTimeMillis(wallMillis.getAsLong())).build());
         inFlight.clear();
         lastSent = ackedSeq;
         pump();
@@ -174,7 +248,12 @@ public final class Shipper implements AutoCloseable {
                 }
                 Sample s;
                 try {
-                    s = Sample.parseFrom(e.record()).toBuilder().setSeq(e.seq()).build();
+                    Sample.Builder b = Sample.parseFrom(e.record()).toBuilder().setSeq(e.seq());
+                    long shift = stepsAfter(e.seq());
+                    if (shift != 0) {
+                        b.setTsMillis(b.getTsMillis() + shift);
+                    }
+                    s = b.build();
                 } catch (InvalidProtocolBufferException bad) {
                     log.accept("spooled record " + e.seq() + " is not a sample; skipped");
                     continue;
@@ -196,7 +275,11 @@ public final class Shipper implements AutoCloseable {
             inFlight.removeFirst();
         }
         ackedSeq = Math.max(ackedSeq, seq);
+        streamRefusal = null;
         refused.removeIf(r -> r <= seq);
+        while (!steps.isEmpty() && steps.peekFirst()[0] <= ackedSeq + 1) {
+            steps.removeFirst(); // every sample stamped before that step is acknowledged
+        }
         try {
             outbox.ack(seq);
             if (!dropsReported && dropsInHello > 0) {
@@ -228,9 +311,12 @@ public final class Shipper implements AutoCloseable {
         if (lastError.getCode() == Status.Code.INVALID_ARGUMENT && m.find()) {
             long seq = Long.parseLong(m.group(1));
             refused.add(seq);
+            refusedSeq = seq;
+            refusedReason = desc;
             log.accept("server refused sample " + seq + " as invalid (" + desc + "); skipping it");
             delay = backoff.next();
         } else if (PermanentErrors.isPermanent(lastError.getCode())) {
+            streamRefusal = StatusText.describe(lastError);
             delay = backoff.nextAtCap();
             log.accept("server refused the stream: " + StatusText.describe(lastError) + "; not retrying for "
                     + delay.toSeconds() + " s");
@@ -240,6 +326,43 @@ public final class Shipper implements AutoCloseable {
         }
         reconnectScheduled = true;
         timer.schedule(this::reconnect, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The clock steps after the sample {@code seq} was stamped, summed: what brings its time into the current frame. */
+    private long stepsAfter(long seq) {
+        long shift = 0;
+        for (long[] step : steps) {
+            if (step[0] > seq) {
+                shift += step[1];
+            }
+        }
+        return shift;
+    }
+
+    /** Ends the stream and opens a new one now: its hello makes the server measure the clock again. */
+    private void restartStream() {
+        StreamObserver<AgentMessage> old = stream;
+        stream = null;
+        generation++; // acks still coming on the old stream are ignored; those samples are sent again
+        old.onCompleted();
+        connect();
+    }
+
+    private synchronized void clockReported(int gen, ClockReport report) {
+        if (gen != generation) {
+            return;
+        }
+        clock = report;
+        long offset = report.getOffsetMillis();
+        if (Math.abs(offset) > report.getAllowedSkewMillis()) {
+            log.accept("this host's clock is " + Durations.offset(offset) + " the server's (allowed "
+                    + Durations.format(Duration.ofMillis(report.getAllowedSkewMillis())) + "): the server stores its"
+                    + " samples at the server's time and shows the host as clock-skew; fix the clock (NTP)");
+        } else if (Math.abs(offset) >= 1000) {
+            log.accept("this host's clock is " + Durations.offset(offset) + " the server's (allowed "
+                    + Durations.format(Duration.ofMillis(report.getAllowedSkewMillis())) + ")");
+        }
+        notifyAll();
     }
 
     private synchronized void reconnect() {
@@ -271,6 +394,8 @@ public final class Shipper implements AutoCloseable {
             if (m.hasAck()) {
                 var a = m.getAck();
                 acked(gen, a.getSeq(), a.getDuplicate(), a.getRejected(), a.getReason());
+            } else if (m.hasClock()) {
+                clockReported(gen, m.getClock());
             }
         }
 

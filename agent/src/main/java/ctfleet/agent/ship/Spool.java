@@ -25,6 +25,13 @@ import java.util.stream.Stream;
  * acknowledged position and the unreported drop count, and a {@code lock} file that keeps a second
  * agent out.
  *
+ * <p>Damage: a frame that is torn or fails its checksum costs that frame only. Opening the spool
+ * scans every segment; reads skip damaged stretches and resynchronise on the next valid frame
+ * (see {@link FrameReader}). The records lost with them count as dropped, are reported to the
+ * server in the next hello like records dropped for space, and are logged with the segment and
+ * byte offsets. Which lost seqs were counted is kept in the state file, so damage that stays in a
+ * segment is counted once.
+ *
  * <p>Durability: appends reach the disk on {@link #sync()}, which the agent calls from a 1 s timer;
  * an append that finds the last sync more than a second old also syncs, so a steady stream of
  * samples is never more than about a second from disk even without the timer. A crash loses at
@@ -63,6 +70,8 @@ public final class Spool implements Outbox {
     private long nextSeq;
     private long ackedSeq;
     private long dropped;
+    /** Lost seqs already counted in {@link #dropped}: disjoint, only those above ackedSeq matter. */
+    private final List<SeqRange> lostCounted = new ArrayList<>();
     private long totalBytes;
     private boolean activeDirty;
     private ByteBuffer scratch = ByteBuffer.allocateDirect(8 * 1024);
@@ -136,22 +145,39 @@ public final class Spool implements Outbox {
         });
         ackedSeq = state.ackedSeq();
         dropped = state.dropped();
+        lostCounted.addAll(state.lost());
+        long droppedBefore = dropped;
         long lastSeq = ackedSeq;
+        List<Segment.Recovered> found = new ArrayList<>();
         for (Path file : segmentFiles()) {
-            long base = Segment.parseBase(file.getFileName().toString()).orElseThrow();
-            Segment.Recovered r = Segment.recover(file, base);
-            if (r.discardedBytes() > 0) {
-                LOG.log(System.Logger.Level.WARNING, "spool segment {0}: cut {1} bytes of torn or corrupt tail after {2} good records",
-                        file, r.discardedBytes(), r.segment().count());
-            }
+            found.add(Segment.recover(file, Segment.parseBase(file.getFileName().toString()).orElseThrow()));
+        }
+        for (int i = 0; i < found.size(); i++) {
+            Segment.Recovered r = found.get(i);
             Segment s = r.segment();
+            for (Segment.Damage d : r.damage()) {
+                countDamage(s, d);
+            }
+            Segment.Damage tail = r.tail();
+            if (i + 1 < found.size()) {
+                // Segments hold consecutive seqs: what this one lacks below the next one's base was in
+                // its bad tail (or it was garbage through and through).
+                long nextBase = found.get(i + 1).segment().baseSeq;
+                countDamage(s, new Segment.Damage(tail == null ? s.size() : tail.fromByte(),
+                        tail == null ? s.size() : tail.toByte(), s.lastSeq() + 1, nextBase - 1, 0));
+            } else if (tail != null) {
+                countTornTail(s, tail);
+            }
             if (s.count() == 0 || s.lastSeq() <= ackedSeq) {
                 s.delete();
                 continue;
             }
-            segments.put(base, s);
+            segments.put(s.baseSeq, s);
             totalBytes += s.size();
             lastSeq = Math.max(lastSeq, s.lastSeq());
+        }
+        if (dropped != droppedBefore) {
+            writeState(); // counted once: a restart before the next sync must not count it again
         }
         nextSeq = lastSeq + 1;
         Map.Entry<Long, Segment> last = segments.lastEntry();
@@ -222,7 +248,7 @@ public final class Spool implements Outbox {
         }
         boolean resume = cursorSegment != null && segments.get(cursorSegment.baseSeq) == cursorSegment
                 && cursorSeq <= from && from <= cursorSegment.lastSeq();
-        Long startKey = resume ? cursorSegment.baseSeq : segments.floorKey(from);
+        Long startKey = resume ? Long.valueOf(cursorSegment.baseSeq) : segments.floorKey(from);
         Iterable<Segment> candidates = startKey == null ? segments.values() : segments.tailMap(startKey, true).values();
         for (Segment s : candidates) {
             if (out.size() >= maxRecords) {
@@ -231,12 +257,18 @@ public final class Spool implements Outbox {
             if (s.lastSeq() < from) {
                 continue;
             }
-            long offset = s == cursorSegment && resume ? cursorOffset : 0;
+            boolean atCursor = s == cursorSegment && resume;
             int before = out.size();
-            long end = s.read(offset, from, maxRecords - out.size(), out);
+            Segment.Read read = s.read(atCursor ? cursorOffset : 0, atCursor ? cursorSeq - 1 : s.baseSeq - 1, from,
+                    maxRecords - out.size(), out);
+            for (Segment.Damage d : read.damage()) {
+                // Damaged since the spool was opened (it was checked then): skip it, count what it cost.
+                countDamage(s, d);
+                stateDirty = true;
+            }
             // Only a record actually read tells which seq starts at `end`; otherwise forget it.
             cursorSegment = out.size() > before ? s : null;
-            cursorOffset = end;
+            cursorOffset = read.end();
             cursorSeq = out.isEmpty() ? 0 : out.get(out.size() - 1).seq() + 1;
         }
         return out;
@@ -356,8 +388,67 @@ public final class Spool implements Outbox {
     }
 
     private void writeState() throws IOException {
-        new SpoolState(ackedSeq, dropped).write(dir);
+        lostCounted.removeIf(r -> r.to() <= ackedSeq);
+        new SpoolState(ackedSeq, dropped, lostCounted).write(dir);
         stateDirty = false;
+    }
+
+    /** Counts the records lost with a damaged stretch that were not acknowledged or counted before, and says so. */
+    private void countDamage(Segment s, Segment.Damage d) {
+        SeqRange lost = new SeqRange(Math.max(d.firstLost(), ackedSeq + 1), d.lastLost());
+        long n = 0;
+        for (SeqRange piece : uncounted(lost)) {
+            lostCounted.add(piece);
+            n += piece.size();
+        }
+        if (n > 0) {
+            dropped += n;
+            LOG.log(System.Logger.Level.WARNING, "spool segment {0}: bytes {1}..{2} are damaged: {3} samples lost"
+                    + " (seq {4}..{5}), counted as dropped; the records after them are still delivered",
+                    s.path, String.valueOf(d.fromByte()), String.valueOf(d.toByte()), String.valueOf(n),
+                    String.valueOf(lost.from()), String.valueOf(lost.to()));
+        }
+    }
+
+    /** The parts of {@code r} not in {@link #lostCounted}. */
+    private List<SeqRange> uncounted(SeqRange r) {
+        List<SeqRange> out = new ArrayList<>();
+        if (r.size() == 0) {
+            return out;
+        }
+        List<SeqRange> counted = new ArrayList<>(lostCounted);
+        counted.sort(java.util.Comparator.comparingLong(SeqRange::from));
+        long from = r.from();
+        for (SeqRange c : counted) {
+            if (c.to() < from || c.from() > r.to()) {
+                continue;
+            }
+            if (c.from() > from) {
+                out.add(new SeqRange(from, c.from() - 1));
+            }
+            from = Math.max(from, c.to() + 1);
+        }
+        if (from <= r.to()) {
+            out.add(new SeqRange(from, r.to()));
+        }
+        return out;
+    }
+
+    /**
+     * The newest segment's bad tail: its seqs were never known to anyone but the writer (they are
+     * handed out again), so what it cost is the frames that had started there, by their markers.
+     */
+    private void countTornTail(Segment s, Segment.Damage tail) {
+        long bytes = tail.toByte() - tail.fromByte();
+        if (tail.markers() > 0) {
+            dropped += tail.markers();
+            LOG.log(System.Logger.Level.WARNING, "spool segment {0}: cut {1} bytes of torn tail at offset {2}"
+                    + " (a write cut short by a crash): {3} samples lost, counted as dropped",
+                    s.path, String.valueOf(bytes), String.valueOf(tail.fromByte()), String.valueOf(tail.markers()));
+        } else {
+            LOG.log(System.Logger.Level.WARNING, "spool segment {0}: cut {1} bytes of torn or zeroed tail at offset {2};"
+                    + " no record had started there", s.path, String.valueOf(bytes), String.valueOf(tail.fromByte()));
+        }
     }
 
     private void startSegment() throws IOException {
@@ -377,7 +468,8 @@ public final class Spool implements Outbox {
         remove(oldest);
         if (lost > 0) {
             LOG.log(System.Logger.Level.WARNING, "spool over {0} bytes: dropped {1} oldest unsent samples (seq {2}..{3})",
-                    maxBytes, lost, oldest.lastSeq() - lost + 1, oldest.lastSeq());
+                    String.valueOf(maxBytes), String.valueOf(lost), String.valueOf(oldest.lastSeq() - lost + 1),
+                    String.valueOf(oldest.lastSeq()));
         }
         if (oldest == active) {
             startSegment();

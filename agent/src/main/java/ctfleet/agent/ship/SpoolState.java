@@ -9,6 +9,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,27 +18,62 @@ import java.util.Optional;
  *
  * @param ackedSeq every record with seq at or below this is forgotten, acknowledged or dropped;
  *     it also keeps sequence numbers increasing after every segment has been deleted
- * @param dropped records dropped for space and not yet reported to the server
+ * @param dropped records dropped (for space, or lost to a damaged frame) and not yet reported to
+ *     the server
+ * @param lost seq ranges found damaged and already counted in {@code dropped}, so that
+ *     damage that stays in a segment file is not counted again at the next open; only ranges
+ *     above {@code ackedSeq} matter
  */
-record SpoolState(long ackedSeq, long dropped) {
+record SpoolState(long ackedSeq, long dropped, List<SeqRange> lost) {
     static final SpoolState EMPTY = new SpoolState(0, 0);
     static final String FILE = "state";
     static final String TEMP_FILE = "state.tmp";
 
+    SpoolState(long ackedSeq, long dropped) {
+        this(ackedSeq, dropped, List.of());
+    }
+
+    SpoolState {
+        List<SeqRange> kept = new ArrayList<>();
+        for (SeqRange r : lost) {
+            if (r.to() > ackedSeq) {
+                kept.add(r);
+            }
+        }
+        lost = List.copyOf(kept);
+    }
+
     /** Text so an operator can read it with cat; lines of key=value, unknown keys ignored. */
     String format() {
-        return "acked=" + ackedSeq + "\ndropped=" + dropped + "\n";
+        StringBuilder ranges = new StringBuilder();
+        for (SeqRange r : lost) {
+            ranges.append(ranges.length() == 0 ? "" : ",").append(r.from()).append('-').append(r.to());
+        }
+        return "acked=" + ackedSeq + "\ndropped=" + dropped + "\n" + (lost.isEmpty() ? "" : "lost=" + ranges + "\n");
     }
 
     static Optional<SpoolState> parse(String text) {
         Long acked = null;
         Long dropped = null;
+        List<SeqRange> lost = new ArrayList<>();
         for (String line : text.split("\n")) {
             int eq = line.indexOf('=');
             if (eq < 0) {
                 continue;
             }
             String key = line.substring(0, eq).trim();
+            if (key.equals("lost")) {
+                // Unreadable ranges only risk counting a damaged record twice: never fatal.
+                for (String r : line.substring(eq + 1).trim().split(",")) {
+                    String[] ends = r.split("-");
+                    try {
+                        lost.add(new SeqRange(Long.parseLong(ends[0]), Long.parseLong(ends[ends.length - 1])));
+                    } catch (NumberFormatException e) {
+                        // skip it
+                    }
+                }
+                continue;
+            }
             try {
                 long value = Long.parseLong(line.substring(eq + 1).trim());
                 if (value < 0) {
@@ -54,7 +91,7 @@ record SpoolState(long ackedSeq, long dropped) {
         if (acked == null || dropped == null) {
             return Optional.empty();
         }
-        return Optional.of(new SpoolState(acked, dropped));
+        return Optional.of(new SpoolState(acked, dropped, lost));
     }
 
     /** Missing means a new spool; empty means the file exists but does not parse. */

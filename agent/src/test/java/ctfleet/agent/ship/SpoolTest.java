@@ -327,7 +327,7 @@ class SpoolTest {
             List<Spool.Entry> left = readAll(spool);
             assertEquals(range(1, 9), seqs(left));
             assertArrayEquals(record(9, 300), left.get(8).record());
-            assertEquals(fullSize - (16 + 300), Files.size(seg), "the torn frame is cut off the file");
+            assertEquals(fullSize - (Frames.HEADER_BYTES + 300), Files.size(seg), "the torn frame is cut off the file");
             assertEquals(10, spool.append(record(10, 300)), "the lost seq is handed out again");
         }
         try (Spool spool = Spool.open(dir, 1 << 20, 1 << 20)) {
@@ -454,6 +454,170 @@ class SpoolTest {
             assertEquals(null, failure.get());
             assertEquals(range(1, total), received);
             assertEquals(0, spool.pending());
+        }
+    }
+
+    /** The records a segment of {@code n} frames of {@code size} bytes holds, and where frame {@code i} (1-based) starts. */
+    private static long frameOffset(int i, int size) {
+        return (long) (i - 1) * (Frames.HEADER_BYTES + size);
+    }
+
+    private static List<String> spoolWarnings(Runnable r) {
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(Spool.class.getName());
+        List<String> lines = new ArrayList<>();
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord rec) {
+                lines.add(java.text.MessageFormat.format(rec.getMessage(), rec.getParameters()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(h);
+        try {
+            r.run();
+        } finally {
+            log.removeHandler(h);
+        }
+        return lines;
+    }
+
+    /** The tester's case: one damaged stretch in frame 10 of a 65-frame segment cost 56 samples. */
+    @Test
+    void damagedFrameCostsThatFrameOnlyAndIsCountedOnce() throws IOException {
+        Path dir = tmp.resolve("spool");
+        try (Spool spool = Spool.open(dir, 1 << 20, 1 << 20)) {
+            for (long i = 1; i <= 65; i++) {
+                spool.append(record(i, 300));
+            }
+        }
+        Path seg = segmentFiles(dir).get(0);
+        try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap("garbage in the middle of frame ten".getBytes(StandardCharsets.US_ASCII)),
+                    frameOffset(10, 300) + 100);
+        }
+        List<String> log = spoolWarnings(() -> {
+            try (Spool spool = Spool.open(dir, 1 << 20, 1 << 20)) {
+                List<Long> expected = range(1, 65);
+                expected.remove(Long.valueOf(10));
+                List<Spool.Entry> all = readAll(spool);
+                assertEquals(expected, seqs(all));
+                assertArrayEquals(record(11, 300), all.get(9).record());
+                assertEquals(1, spool.droppedUnreported(), "the lost frame is reported in the next hello");
+                assertEquals(64, spool.pending());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertEquals(1, log.size(), log.toString());
+        assertTrue(log.get(0).contains(seg.toString()) && log.get(0).contains("bytes " + frameOffset(10, 300) + "..")
+                && log.get(0).contains("1 samples lost (seq 10..10)"), log.get(0));
+        try (Spool spool = Spool.open(dir, 1 << 20, 1 << 20)) {
+            assertEquals(1, spool.droppedUnreported(), "damage left in the file is not counted again");
+            assertEquals(64, readAll(spool).size());
+            assertEquals(66, spool.append(record(66, 300)), "the damaged segment still takes appends");
+        }
+    }
+
+    @Test
+    void badLengthFieldCostsThatFrameOnly() throws IOException {
+        Path dir = tmp.resolve("spool");
+        try (Spool spool = Spool.open(dir, 1 << 20, 1 << 20)) {
+            for (long i = 1; i <= 65; i++) {
+                spool.append(record(i, 300));
+            }
+        }
+        try (FileChannel ch = FileChannel.open(segmentFiles(dir).get(0), StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.allocate(4).putInt(0, 4000), frameOffset(10, 300) + 4); // a length past the next frames
+        }
+        try (Spool spool = Spool.open(dir, 1 << 20, 1 << 20)) {
+            List<Long> seqs = seqs(readAll(spool));
+            assertEquals(64, seqs.size());
+            assertTrue(!seqs.contains(10L) && seqs.contains(11L) && seqs.contains(65L), seqs.toString());
+            assertEquals(1, spool.droppedUnreported());
+        }
+    }
+
+    @Test
+    void garbageSegmentBetweenGoodOnesCountsAllItsRecords() throws IOException {
+        Path dir = tmp.resolve("spool");
+        try (Spool spool = Spool.open(dir, 1 << 20, 4096)) {
+            for (long i = 1; i <= 40; i++) {
+                spool.append(record(i, 300));
+            }
+        }
+        List<Path> files = segmentFiles(dir);
+        assertTrue(files.size() >= 3);
+        Path middle = files.get(1);
+        long base = Segment.parseBase(middle.getFileName().toString()).getAsLong();
+        long next = Segment.parseBase(files.get(2).getFileName().toString()).getAsLong();
+        byte[] garbage = new byte[(int) Files.size(middle)];
+        new java.util.Random(3).nextBytes(garbage);
+        Files.write(middle, garbage);
+        try (Spool spool = Spool.open(dir, 1 << 20, 4096)) {
+            List<Long> expected = range(1, 40);
+            expected.removeIf(seq -> seq >= base && seq < next);
+            assertEquals(expected, seqs(readAll(spool)));
+            assertEquals(next - base, spool.droppedUnreported());
+        }
+    }
+
+    @Test
+    void spoolWrittenBeforeMarkersIsReadAfterAnUpgradeAndGrowsWithMarkedFrames() throws IOException {
+        Path dir = tmp.resolve("spool");
+        Files.createDirectories(dir);
+        java.io.ByteArrayOutputStream old = new java.io.ByteArrayOutputStream();
+        for (long i = 1; i <= 20; i++) {
+            var frame = Frames.encodeLegacy(i, record(i, 200));
+            old.write(frame.array(), 0, frame.limit());
+        }
+        byte[] bytes = old.toByteArray();
+        // and a legacy frame damaged in the middle: the old reader stopped there for good
+        bytes[(int) (5 * (Frames.LEGACY_HEADER_BYTES + 200) + 50)] ^= 0x10;
+        Files.write(dir.resolve(Segment.fileName(1)), bytes);
+        Files.writeString(dir.resolve("state"), "acked=0\ndropped=0\n");
+        try (Spool spool = Spool.open(dir, 1 << 20, 1 << 20)) {
+            List<Long> expected = range(1, 20);
+            expected.remove(Long.valueOf(6));
+            List<Spool.Entry> all = readAll(spool);
+            assertEquals(expected, seqs(all));
+            assertArrayEquals(record(20, 200), all.get(18).record());
+            assertEquals(1, spool.droppedUnreported());
+            assertEquals(21, spool.append(record(21, 200)));
+        }
+        try (Spool spool = Spool.open(dir, 1 << 20, 1 << 20)) {
+            List<Long> all = seqs(readAll(spool));
+            assertEquals(20, all.size());
+            assertEquals(21L, all.get(all.size() - 1), "old and new frames share the segment");
+        }
+    }
+
+    @Test
+    void damageAfterOpenIsSkippedAndCounted() throws IOException {
+        Path dir = tmp.resolve("spool");
+        try (Spool spool = Spool.open(dir, 1 << 20, 1 << 20)) {
+            for (long i = 1; i <= 30; i++) {
+                spool.append(record(i, 300));
+            }
+            spool.sync();
+            try (FileChannel ch = FileChannel.open(segmentFiles(dir).get(0), StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(new byte[700]), frameOffset(20, 300) + 10); // zeros over 20..22
+            }
+            List<Long> seqs = seqs(readAll(spool));
+            assertEquals(27, seqs.size(), seqs.toString());
+            assertTrue(!seqs.contains(20L) && !seqs.contains(22L) && seqs.contains(23L), seqs.toString());
+            assertEquals(3, spool.droppedUnreported());
+            assertEquals(27, readAll(spool).size(), "a replay skips it again without counting it again");
+            assertEquals(3, spool.droppedUnreported());
+        }
+        try (Spool spool = Spool.open(dir, 1 << 20, 1 << 20)) {
+            assertEquals(3, spool.droppedUnreported(), "found while running, counted once across a restart");
         }
     }
 }

@@ -18,6 +18,8 @@ import java.util.Objects;
  *                 is no agent that could fall silent, so the host is never stale for lack of one
  * @param recent   the newest raw samples (about the last hour), oldest first, when {@code points}
  *                 are buckets: what a surge of the last minutes is seen in; empty when unknown
+ * @param clockSkewed its agent's clock was beyond the server's --clock-skew at the last hello
+ *                 (measured and decided by ingest; the status says so)
  */
 public record HostHistory(
         String host,
@@ -31,7 +33,8 @@ public record HostHistory(
         List<CountPoint> points,
         List<CounterPoint> counters,
         boolean imported,
-        List<CountPoint> recent) {
+        List<CountPoint> recent,
+        boolean clockSkewed) {
 
     /** A live agent's host. */
     public HostHistory(String host, Map<String, String> labels, ConntrackModule conntrack, long count, long max,
@@ -43,7 +46,8 @@ public record HostHistory(
     public HostHistory(String host, Map<String, String> labels, ConntrackModule conntrack, long count, long max,
                        long buckets, Instant lastSeen, Duration interval, List<CountPoint> points,
                        List<CounterPoint> counters, boolean imported) {
-        this(host, labels, conntrack, count, max, buckets, lastSeen, interval, points, counters, imported, List.of());
+        this(host, labels, conntrack, count, max, buckets, lastSeen, interval, points, counters, imported, List.of(),
+                false);
     }
 
     public HostHistory {

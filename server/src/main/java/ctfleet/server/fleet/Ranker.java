@@ -134,6 +134,9 @@ public final class Ranker {
         if (!h.imported() && silent > h.interval().toMillis() * config.staleIntervals()) {
             return Status.STALE;
         }
+        if (h.clockSkewed()) {
+            return Status.CLOCK_SKEW;
+        }
         if (h.conntrack() == ConntrackModule.NOT_LOADED) {
             return Status.NO_CONNTRACK;
         }

@@ -7,6 +7,7 @@ public enum Status {
     CRIT("crit"),
     DROPPING("dropping"),
     STALE("stale"),
+    CLOCK_SKEW("clock-skew"),
     UNLIMITED("unlimited"),
     NO_CONNTRACK("no-conntrack");
 

@@ -2,6 +2,7 @@ package ctfleet.server.ingest;
 
 import ctfleet.proto.v1.Ack;
 import ctfleet.proto.v1.AgentMessage;
+import ctfleet.proto.v1.ClockReport;
 import ctfleet.proto.v1.CollectorGrpc;
 import ctfleet.proto.v1.ServerMessage;
 import ctfleet.server.metrics.IngestMetrics;
@@ -9,7 +10,9 @@ import ctfleet.server.auth.Caller;
 import ctfleet.server.auth.Denied;
 import ctfleet.server.store.HostHello;
 import ctfleet.server.store.HostStore;
+import ctfleet.server.health.StoreStatus;
 import ctfleet.server.store.SampleRow;
+import ctfleet.server.store.StoreUnavailable;
 import ctfleet.server.store.SampleStore.Outcome;
 import ctfleet.server.store.SampleStore.Write;
 import io.grpc.Status;
@@ -85,6 +88,8 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
         private final Caller caller = Caller.current();
         private long hostRef = -1;
         private String hostId;
+        /** Subtracted from every sample's time: the agent's clock offset when beyond the skew, else 0. */
+        private long clockOffset;
         private boolean ended;
         private boolean halfClosed;
         private int inFlight;
@@ -100,8 +105,25 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
                     case HELLO -> {
                         var hello = decoder.hello(m.getHello());
                         caller.checkHost(hello.hostId());
+                        long now = clock.millis();
+                        var offset = decoder.clockOffset(m.getHello(), now);
+                        long skew = decoder.clockSkew().toMillis();
+                        if (offset.isPresent()) {
+                            hello = hello.withClock(offset.getAsLong(), Math.abs(offset.getAsLong()) > skew);
+                            // Beyond the skew, this stream's samples are stored at the server's time.
+                            clockOffset = hello.clockSkewed() ? offset.getAsLong() : 0;
+                        }
                         hostRef = admit(hello);
                         hostId = hello.hostId();
+                        if (offset.isPresent()) {
+                            synchronized (this) {
+                                if (!ended) {
+                                    out.onNext(ServerMessage.newBuilder().setClock(ClockReport.newBuilder()
+                                            .setServerTimeMillis(now).setOffsetMillis(offset.getAsLong())
+                                            .setAllowedSkewMillis(skew)).build());
+                                }
+                            }
+                        }
                         out.request(1);
                     }
                     case SAMPLE -> {
@@ -110,7 +132,7 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
                         }
                         long seq = m.getSample().getSeq();
                         long received = System.nanoTime();
-                        SampleRow row = decoder.sample(m.getSample(), clock.millis());
+                        SampleRow row = decoder.sample(m.getSample(), clock.millis(), clockOffset);
                         synchronized (this) {
                             inFlight++;
                         }
@@ -126,6 +148,8 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
                 fail(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
             } catch (Denied e) {
                 fail(e.status());
+            } catch (StoreUnavailable e) {
+                fail(StoreStatus.of(e.fault()).getStatus(), StoreStatus.of(e.fault()).getTrailers());
             } catch (java.sql.SQLException e) {
                 LOG.warning("hello from " + hostId + " not stored: " + e.getMessage());
                 fail(Status.UNAVAILABLE.withDescription("database unavailable, retry later"));
@@ -137,7 +161,11 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
                 synchronized (this) {
                     inFlight--;
                 }
-                fail(Status.UNAVAILABLE.withDescription("sample seq " + seq + " not stored, retry later"));
+                if (error instanceof StoreUnavailable u) {
+                    fail(StoreStatus.of(u.fault()).getStatus(), StoreStatus.of(u.fault()).getTrailers());
+                } else {
+                    fail(Status.UNAVAILABLE.withDescription("sample seq " + seq + " not stored, retry later"));
+                }
                 return;
             }
             Ack.Builder ack = Ack.newBuilder().setSeq(seq);
@@ -172,10 +200,14 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
             }
         }
 
-        private synchronized void fail(Status status) {
+        private void fail(Status status) {
+            fail(status, null);
+        }
+
+        private synchronized void fail(Status status, io.grpc.Metadata trailers) {
             if (!ended) {
                 end();
-                out.onError(status.asRuntimeException());
+                out.onError(status.asRuntimeException(trailers));
             }
         }
 

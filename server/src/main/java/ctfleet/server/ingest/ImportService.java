@@ -14,6 +14,8 @@ import ctfleet.server.store.SampleStore.Write;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.sql.SQLException;
+import ctfleet.server.health.StoreStatus;
+import ctfleet.server.store.StoreUnavailable;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -88,6 +90,8 @@ public final class ImportService extends ImportGrpc.ImportImplBase {
             store(ref, fresh, resp, out);
         } catch (InvalidInput e) {
             out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+        } catch (StoreUnavailable e) {
+            out.onError(StoreStatus.of(e.fault()));
         } catch (SQLException e) {
             LOG.warning("import for " + WireDecoder.clip(req.getHostId()) + " failed: " + e.getMessage());
             out.onError(Status.UNAVAILABLE.withDescription("database unavailable, retry later").asRuntimeException());
@@ -162,6 +166,9 @@ public final class ImportService extends ImportGrpc.ImportImplBase {
         try {
             long now = clock.millis();
             outcomes = samples.importRows(ref, rows, now, now - rawRetention.toMillis());
+        } catch (StoreUnavailable e) {
+            out.onError(StoreStatus.of(e.fault()));
+            return;
         } catch (SQLException e) {
             LOG.fine("bulk import fell back to single writes: " + e.getMessage());
             storeThroughBatcher(ref, rows, resp, out);

@@ -78,7 +78,10 @@ public final class IngestBatcher implements AutoCloseable {
         try {
             outcomes = store.write(writes);
         } catch (Exception e) {
-            LOG.log(Level.WARNING, "commit of " + batch.size() + " samples failed: " + e.getMessage());
+            if (!(e instanceof ctfleet.server.store.StoreUnavailable)) {
+                // a store fault is logged once by DatabaseHealth, not once per commit
+                LOG.log(Level.WARNING, "commit of " + batch.size() + " samples failed: " + e.getMessage());
+            }
             for (Job j : batch) {
                 j.done().accept(null, e);
             }

@@ -28,6 +28,25 @@ public final class WireDecoder {
         this.clockSkew = clockSkew;
     }
 
+    /** The server's --clock-skew: how far an agent's clock may be from the server's, either way. */
+    public Duration clockSkew() {
+        return clockSkew;
+    }
+
+    /**
+     * The agent's clock minus the server's, from a hello that carries the agent's clock; empty
+     * when it does not (an older agent).
+     */
+    public java.util.OptionalLong clockOffset(Hello h, long nowMillis) throws InvalidInput {
+        if (h.getAgentTimeMillis() == 0) {
+            return java.util.OptionalLong.empty();
+        }
+        if (h.getAgentTimeMillis() < 0) {
+            throw new InvalidInput("hello.agent_time_millis: negative (" + h.getAgentTimeMillis() + ")");
+        }
+        return java.util.OptionalLong.of(h.getAgentTimeMillis() - nowMillis);
+    }
+
     public HostHello hello(Hello h) throws InvalidInput {
         if (!HOST_ID.matcher(h.getHostId()).matches()) {
             throw new InvalidInput("hello.host_id '" + clip(h.getHostId())
@@ -57,11 +76,35 @@ public final class WireDecoder {
     }
 
     public SampleRow sample(Sample s, long nowMillis) throws InvalidInput {
+        return sample(s, nowMillis, 0);
+    }
+
+    /**
+     * The row of a sample from a stream whose agent clock is {@code offsetMillis} off the server's
+     * (0: within the allowed skew, or not measured). Beyond the skew the sample is stored at the
+     * server's time, {@code ts - offset}: a clock a year behind would otherwise have its samples
+     * acknowledged and then deleted by retention within the minute.
+     *
+     * <p>Unless the sample was stamped before the clock went wrong (spooled by an earlier run of
+     * the agent): its own time is then the right one. Of the two readings, the sample's time and
+     * the corrected one, the later that is not in the future is taken: a real sample time is not
+     * in the future, and the wrong reading is off by more than the allowed skew. A year-behind
+     * clock's sample corrected is "now" (its own time is a year old); a good old sample corrected
+     * for a clock now a year ahead is a year older still.
+     */
+    public SampleRow sample(Sample s, long nowMillis, long offsetMillis) throws InvalidInput {
         String where = "sample seq " + s.getSeq();
-        if (s.getTsMillis() < EARLIEST_TS) {
+        long ts = s.getTsMillis();
+        long latest = nowMillis + clockSkew.toMillis();
+        long corrected = ts - offsetMillis;
+        if (Math.abs(offsetMillis) > clockSkew.toMillis() && corrected <= latest && corrected >= EARLIEST_TS
+                && (ts > latest || corrected > ts)) {
+            ts = corrected;
+        }
+        if (ts < EARLIEST_TS) {
             throw new InvalidInput(where + ": ts_millis " + s.getTsMillis() + " is before 2000-01-01");
         }
-        if (s.getTsMillis() > nowMillis + clockSkew.toMillis()) {
+        if (ts > latest) {
             throw new InvalidInput(where + ": ts_millis " + s.getTsMillis() + " is "
                     + (s.getTsMillis() - nowMillis) / 1000 + " s ahead of the server's clock (allowed skew "
                     + clockSkew.toSeconds() + " s)");
@@ -97,7 +140,7 @@ public final class WireDecoder {
             EntrySummaryCheck.check(where, s.getEntries());
         }
         return new SampleRow(
-                s.getTsMillis(),
+                ts,
                 s.getStatus() == ConntrackStatus.CONNTRACK_STATUS_LOADED,
                 s.getCount(),
                 s.getMax(),

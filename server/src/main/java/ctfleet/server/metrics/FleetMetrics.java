@@ -35,7 +35,9 @@ public final class FleetMetrics implements MultiCollector {
         try {
             top = query.top(TopRequest.getDefaultInstance());
         } catch (Exception e) {
-            LOG.warning("metrics: ranking unavailable: " + e.getMessage());
+            if (ctfleet.server.store.StoreFault.classify(e, java.nio.file.Path.of(".")).isEmpty()) {
+                LOG.warning("metrics: ranking unavailable: " + e.getMessage()); // a store fault is logged once, elsewhere
+            }
             return MetricSnapshots.of();
         }
         TreeSet<String> names = new TreeSet<>();
@@ -68,7 +70,8 @@ public final class FleetMetrics implements MultiCollector {
                 gauge("ctfleet_host_insert_failed_per_second", "Failed inserts (insert_failed) per second", top,
                         labels, HostRank::getInsertFailedPerSecond, false),
                 gauge("ctfleet_host_rank", "Position in ctfleet top (1 = nearest to table-full)", top, labels,
-                        HostRank::getRank, false));
+                        HostRank::getRank, false),
+                status(top, labels));
     }
 
     private static GaugeSnapshot gauge(String name, String help, TopResponse top, List<Labels> labels,
@@ -80,6 +83,17 @@ public final class FleetMetrics implements MultiCollector {
                 continue;
             }
             b.dataPoint(GaugeDataPointSnapshot.builder().labels(labels.get(i)).value(v).build());
+        }
+        return b.build();
+    }
+
+    /** 1 per host, labelled with its status as {@code ctfleet top} shows it (e.g. clock-skew). */
+    private static GaugeSnapshot status(TopResponse top, List<Labels> labels) {
+        GaugeSnapshot.Builder b = GaugeSnapshot.builder().name("ctfleet_host_status")
+                .help("1, labelled with the host's status in ctfleet top (ok, warn, crit, dropping, stale, clock-skew, ...)");
+        for (int i = 0; i < top.getHostsCount(); i++) {
+            b.dataPoint(GaugeDataPointSnapshot.builder()
+                    .labels(labels.get(i).merge(Labels.of("status", top.getHosts(i).getStatus()))).value(1).build());
         }
         return b.build();
     }
@@ -100,6 +114,6 @@ public final class FleetMetrics implements MultiCollector {
 
     /** A host label called "host" would clash with ours; Prometheus reserves names starting with "__". */
     static String labelName(String k) {
-        return k.equals("host") || k.startsWith("__") ? "label_" + k : k;
+        return k.equals("host") || k.equals("status") || k.startsWith("__") ? "label_" + k : k;
     }
 }

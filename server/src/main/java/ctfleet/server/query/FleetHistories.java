@@ -195,7 +195,7 @@ final class FleetHistories {
         // talking, but its news is old.
         return new HostHistory(l.hostId(), l.labels(), l.loaded() ? ConntrackModule.LOADED : ConntrackModule.NOT_LOADED,
                 l.count(), l.max(), l.buckets(), Instant.ofEpochMilli(l.ts()), interval, counts, counters,
-                l.imported(), recent);
+                l.imported(), recent, l.clockSkewed());
     }
 
     static HostHistory of(LatestState l, List<HistoryPoint> points, Instant now) {

@@ -28,6 +28,8 @@ import ctfleet.server.store.FleetReader;
 import ctfleet.server.store.HistoryReader;
 import ctfleet.server.store.LatestState;
 import ctfleet.server.store.Step;
+import ctfleet.server.store.StoreUnavailable;
+import ctfleet.server.health.StoreStatus;
 import io.grpc.stub.StreamObserver;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -80,7 +82,13 @@ public final class QueryService extends QueryGrpc.QueryImplBase {
         T get() throws SQLException, BadRequest, UnknownHost;
     }
 
-    private static <T> void answer(String what, StreamObserver<T> out, Answer<T> a) {
+    private <T> void answer(String what, StreamObserver<T> out, Answer<T> a) {
+        var fault = fleet.health().current();
+        if (fault.isPresent()) {
+            // Not half an answer from a database that stopped storing: the reason instead.
+            out.onError(StoreStatus.of(fault.get()));
+            return;
+        }
         try {
             out.onNext(a.get());
             out.onCompleted();
@@ -89,6 +97,10 @@ public final class QueryService extends QueryGrpc.QueryImplBase {
         } catch (UnknownHost e) {
             out.onError(io.grpc.Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException());
         } catch (SQLException e) {
+            if (fleet.health().failed(e) instanceof StoreUnavailable u) {
+                out.onError(StoreStatus.of(u.fault()));
+                return;
+            }
             LOG.warning(what + ": " + e.getMessage());
             out.onError(io.grpc.Status.UNAVAILABLE.withDescription("database unavailable: " + e.getMessage())
                     .asRuntimeException());
@@ -160,6 +172,7 @@ public final class QueryService extends QueryGrpc.QueryImplBase {
                 .putAllTimeouts(l.timeouts())
                 .setDroppedSamples(l.droppedSamples())
                 .setConflicts(l.conflicts());
+        l.clockOffsetMillis().ifPresent(b::setClockOffsetMillis);
         l.stats().forEach((k, v) -> b.putStats(k, v));
         // Every counter over the newest sampling interval; the ranking's four over the whole window.
         IntervalRates.between(l.previous().stats(), l.previous().ts(), l.previous().sameBoot(), l.stats(), l.ts())

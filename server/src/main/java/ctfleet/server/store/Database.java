@@ -7,7 +7,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
+import java.sql.PreparedStatement;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
 import org.h2.jdbcx.JdbcConnectionPool;
@@ -31,10 +33,17 @@ public final class Database implements AutoCloseable {
     static final int STEP_BYTES = 4 << 20;
     private final JdbcConnectionPool pool;
     private final Path file;
+    private final DatabaseHealth health;
 
-    private Database(JdbcConnectionPool pool, Path file) {
+    private Database(JdbcConnectionPool pool, Path file, DatabaseHealth health) {
         this.pool = pool;
         this.file = file;
+        this.health = health;
+    }
+
+    /** Whether the database works now, and why not (see {@link DatabaseHealth}). */
+    public DatabaseHealth health() {
+        return health;
     }
 
     /** The database file on disk (for its size). */
@@ -59,8 +68,20 @@ public final class Database implements AutoCloseable {
      * <p>COMPRESS=TRUE: LZF on every page. Rows sorted by (host, time) repeat themselves, and the
      * benchmark measured 38 instead of 52 live bytes per raw sample; it also writes fewer bytes
      * per commit, which is what a scattered-insert workload is bound by.
+     *
+     * <p>An existing file is checked read-only first ({@link DatabaseCheck}): a damaged one is
+     * refused with {@link DatabaseRefused} and left exactly as it was.
      */
     public static Database open(Path dir) throws IOException {
+        DatabaseCheck.check(dir);
+        return create(dir, null);
+    }
+
+    /**
+     * Opens (creating when missing) without the check, migrated to {@code version} (null: the
+     * newest): the salvage creates its new database at the damaged one's version.
+     */
+    static Database create(Path dir, String version) throws IOException {
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir);
             try {
@@ -73,20 +94,60 @@ public final class Database implements AutoCloseable {
                 + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;MAX_COMPACT_TIME=0;COMPRESS=TRUE";
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "ctfleet", "");
         pool.setMaxConnections(16);
-        migrate(pool);
-        return new Database(pool, dir.toAbsolutePath().resolve("ctfleet.mv.db"));
+        try (Connection c = pool.getConnection(); var st = c.createStatement(); var rs = st.executeQuery("SELECT READONLY()")) {
+            // H2 quietly opens a file it cannot write read-only; every sample would then fail.
+            rs.next();
+            if (rs.getBoolean(1)) {
+                pool.dispose();
+                throw DatabaseRefused.readOnly(dir.resolve("ctfleet.mv.db"));
+            }
+        } catch (SQLException e) {
+            pool.dispose();
+            throw new IOException("cannot open the database in " + dir + ": " + StoreFault.firstLine(e.getMessage()), e);
+        }
+        try {
+            migrate(pool, version);
+        } catch (FlywayException e) {
+            pool.dispose();
+            throw new IOException("the database in " + dir + " cannot be migrated: "
+                    + StoreFault.firstLine(e.getMessage()), e);
+        }
+        return new Database(pool, dir.toAbsolutePath().resolve("ctfleet.mv.db"), new DatabaseHealth(dir));
     }
 
     static void migrate(DataSource ds) {
-        Flyway.configure()
-                .dataSource(ds)
-                .locations("classpath:db/migration")
-                .load()
-                .migrate();
+        migrate(ds, null);
     }
 
+    private static void migrate(DataSource ds, String version) {
+        var config = Flyway.configure()
+                .dataSource(ds)
+                .locations("classpath:db/migration");
+        if (version != null) {
+            config.target(version);
+        }
+        config.load().migrate();
+    }
+
+    /** A connection; refused once the file is known to be damaged (see {@link DatabaseHealth}). */
     public Connection connect() throws SQLException {
+        health.checkUsable();
         return pool.getConnection();
+    }
+
+    /**
+     * Rewrites one row and commits: while the database is unavailable, the maintenance thread
+     * calls this to learn when writes work again, even when no agent is sending.
+     */
+    public void probe(long nowMillis) throws SQLException {
+        try (Connection c = connect(); PreparedStatement st = c.prepareStatement(
+                "UPDATE store_probe SET written_at = ? WHERE id = 1")) {
+            st.setLong(1, nowMillis);
+            st.executeUpdate();
+        } catch (SQLException e) {
+            throw health.failed(e);
+        }
+        health.wrote();
     }
 
     /**
@@ -205,7 +266,10 @@ public final class Database implements AutoCloseable {
     public void close() {
         try (Connection c = pool.getConnection(); var st = c.createStatement()) {
             try {
-                compact(SHUTDOWN_COMPACT_MILLIS);
+                if (health.current().map(StoreFault::healsByItself).orElse(true)) {
+                    // Never move chunks around in a damaged file: the salvage reads it as it is.
+                    compact(SHUTDOWN_COMPACT_MILLIS);
+                }
             } catch (RuntimeException e) {
                 // a failed compaction leaves free space in the file, never a broken one: shut down anyway
             }

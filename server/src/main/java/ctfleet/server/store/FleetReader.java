@@ -21,13 +21,18 @@ public final class FleetReader {
     private static final String LATEST = "SELECT h.host_id, h.labels, h.kernel, l.ts, l.received_at, l.status,"
             + " l.ct_count, l.ct_max, l.ct_buckets, l.stats, h.timeouts, l.bytes_per_entry, l.bytes_estimated,"
             + " %s, h.dropped_samples, h.conflicts, l.source, l.prev_stats, l.prev_ts, l.prev_boot_id, l.boot_id,"
-            + " l.mem_total_bytes"
+            + " l.mem_total_bytes, h.clock_offset_ms, h.clock_skewed"
             + " FROM host_latest l JOIN hosts h ON h.id = l.host_ref";
 
     private final Database db;
 
     public FleetReader(Database db) {
         this.db = db;
+    }
+
+    /** Whether the database answers now (queries refuse with the reason while it does not). */
+    public DatabaseHealth health() {
+        return db.health();
     }
 
     /**
@@ -72,6 +77,10 @@ public final class FleetReader {
         return rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(v);
     }
 
+    private static OptionalLong offset(long value, boolean isNull) {
+        return isNull ? OptionalLong.empty() : OptionalLong.of(value);
+    }
+
     private static List<LatestState> read(PreparedStatement q) throws SQLException {
         List<LatestState> out = new ArrayList<>();
         try (ResultSet rs = q.executeQuery()) {
@@ -96,7 +105,9 @@ public final class FleetReader {
                         rs.getShort(17) == SampleSource.IMPORT.code,
                         new LatestState.PreviousStats(GSON.fromJson(rs.getString(18), LONGS), rs.getLong(19),
                                 rs.getString(20).equals(rs.getString(21))),
-                        memTotal(rs, 22)));
+                        memTotal(rs, 22),
+                        offset(rs.getLong(23), rs.wasNull()),
+                        rs.getBoolean(24)));
             }
         }
         return out;

@@ -25,12 +25,18 @@ public final class HostStore {
     /** Records a hello (creating the host on first sight) and returns the host's key. */
     public long hello(HostHello h, long nowMillis) throws SQLException {
         Long known = refs.get(h.hostId());
-        if (known != null && h.droppedSamples() == 0 && h.equals(stored.get(h.hostId()))) {
+        if (known != null && h.droppedSamples() == 0 && h.sameAs(stored.get(h.hostId()))) {
             return known;
         }
-        long ref = write(h, nowMillis);
+        long ref;
+        try {
+            ref = write(h, nowMillis);
+        } catch (SQLException e) {
+            throw db.health().failed(e);
+        }
+        db.health().wrote();
         stored.put(h.hostId(), h.droppedSamples() == 0 ? h : new HostHello(h.hostId(), h.labels(), h.kernel(),
-                h.agentVersion(), 0));
+                h.agentVersion(), 0, h.clockOffsetMillis(), h.clockSkewed()));
         return ref;
     }
 
@@ -43,13 +49,16 @@ public final class HostStore {
                 boolean inserted = false;
                 try (PreparedStatement ins = c.prepareStatement(
                         "INSERT INTO hosts (host_id, labels, kernel, agent_version, timeouts, dropped_samples,"
-                                + " conflicts, first_seen) VALUES (?, ?, ?, ?, '{}', ?, 0, ?)")) {
+                                + " conflicts, first_seen, clock_offset_ms, clock_skewed) VALUES (?, ?, ?, ?, '{}', ?, 0, ?, ?, ?)")) {
                     ins.setString(1, h.hostId());
                     ins.setString(2, labels);
                     ins.setString(3, h.kernel());
                     ins.setString(4, h.agentVersion());
                     ins.setLong(5, h.droppedSamples());
                     ins.setLong(6, nowMillis);
+                    ins.setObject(7, h.clockOffsetMillis().isPresent() ? h.clockOffsetMillis().getAsLong() : null,
+                            java.sql.Types.BIGINT);
+                    ins.setBoolean(8, h.clockSkewed());
                     inserted = ins.executeUpdate() == 1;
                 } catch (SQLException e) {
                     c.rollback(); // another stream created it first: fall through to the update
@@ -63,12 +72,19 @@ public final class HostStore {
             }
             try (PreparedStatement up = c.prepareStatement(
                     "UPDATE hosts SET labels = ?, kernel = ?, agent_version = ?,"
-                            + " dropped_samples = dropped_samples + ? WHERE id = ?")) {
+                            + " dropped_samples = dropped_samples + ?,"
+                            // An agent that does not send its clock leaves the last measurement as it was.
+                            + " clock_offset_ms = COALESCE(?, clock_offset_ms),"
+                            + " clock_skewed = CASE WHEN ? THEN ? ELSE clock_skewed END WHERE id = ?")) {
                 up.setString(1, labels);
                 up.setString(2, h.kernel());
                 up.setString(3, h.agentVersion());
                 up.setLong(4, h.droppedSamples());
-                up.setLong(5, ref);
+                up.setObject(5, h.clockOffsetMillis().isPresent() ? h.clockOffsetMillis().getAsLong() : null,
+                        java.sql.Types.BIGINT);
+                up.setBoolean(6, h.clockOffsetMillis().isPresent());
+                up.setBoolean(7, h.clockSkewed());
+                up.setLong(8, ref);
                 up.executeUpdate();
             }
             c.commit();

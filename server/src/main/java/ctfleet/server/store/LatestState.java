@@ -9,6 +9,8 @@ import java.util.OptionalLong;
  * @param imported the newest sample came from a history import, not a live agent
  * @param previous the counters of the sample the newest one replaced (empty before a second sample)
  * @param memTotalBytes the host's MemTotal as its agent last reported it; empty when never known
+ * @param clockOffsetMillis the host's clock minus the server's at its agent's last hello (empty: not measured)
+ * @param clockSkewed that offset was beyond the server's --clock-skew
  */
 public record LatestState(
         String hostId,
@@ -29,7 +31,9 @@ public record LatestState(
         long conflicts,
         boolean imported,
         PreviousStats previous,
-        OptionalLong memTotalBytes) {
+        OptionalLong memTotalBytes,
+        OptionalLong clockOffsetMillis,
+        boolean clockSkewed) {
 
     /**
      * @param ts       its time (0: none yet)

@@ -33,6 +33,11 @@ final class SampleKey {
         return key % TS_RANGE;
     }
 
+    /** The host a key belongs to. */
+    static long hostRef(long key) {
+        return Math.floorDiv(key, TS_RANGE);
+    }
+
     /** A range bound: the key of (host, ts) with ts clamped to the host's range, so ranges never spill into a neighbour. */
     static long bound(long hostRef, long ts) {
         return hostRef * TS_RANGE + Math.max(0, Math.min(TS_RANGE, ts));

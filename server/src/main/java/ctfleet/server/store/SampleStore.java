@@ -52,6 +52,17 @@ public final class SampleStore {
      * a CONFLICT, not stored, and counted on the host.
      */
     public List<Outcome> write(List<Write> batch) throws SQLException {
+        List<Outcome> out;
+        try {
+            out = writeBatch(batch);
+        } catch (SQLException e) {
+            throw db.health().failed(e);
+        }
+        db.health().wrote();
+        return out;
+    }
+
+    private List<Outcome> writeBatch(List<Write> batch) throws SQLException {
         try (Connection c = db.connect()) {
             c.setAutoCommit(false);
             try {
@@ -180,6 +191,17 @@ public final class SampleStore {
      *                       of coming back for one more round of rollup and expiry
      */
     public List<Outcome> importRows(long hostRef, List<SampleRow> rows, long receivedAt, long rolledUpBefore)
+            throws SQLException {
+        try {
+            List<Outcome> out = importBatch(hostRef, rows, receivedAt, rolledUpBefore);
+            db.health().wrote();
+            return out;
+        } catch (SQLException e) {
+            throw db.health().failed(e);
+        }
+    }
+
+    private List<Outcome> importBatch(long hostRef, List<SampleRow> rows, long receivedAt, long rolledUpBefore)
             throws SQLException {
         if (rows.isEmpty()) {
             return List.of();

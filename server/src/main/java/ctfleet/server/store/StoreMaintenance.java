@@ -36,7 +36,21 @@ public final class StoreMaintenance implements AutoCloseable {
 
     public StoreMaintenance start(Duration every) {
         timer.scheduleWithFixedDelay(this::runLogged, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::probeWhileUnavailable, PROBE_MILLIS, PROBE_MILLIS, TimeUnit.MILLISECONDS);
         return this;
+    }
+
+    /** How often a database that stopped taking writes is tried again, when nothing else writes. */
+    static final long PROBE_MILLIS = 5_000;
+
+    private void probeWhileUnavailable() {
+        if (db.health().current().map(StoreFault::healsByItself).orElse(false)) {
+            try {
+                db.probe(clock.millis());
+            } catch (Exception e) {
+                // still unavailable: DatabaseHealth logged it the first time
+            }
+        }
     }
 
     private final java.util.concurrent.atomic.AtomicBoolean soon = new java.util.concurrent.atomic.AtomicBoolean();
@@ -67,10 +81,15 @@ public final class StoreMaintenance implements AutoCloseable {
     }
 
     private void runLogged() {
+        if (db.health().current().isPresent()) {
+            return; // rollups and compaction wait for a database that takes writes; the probe finds out
+        }
         try {
             runOnce(clock.millis());
         } catch (Exception e) {
-            LOG.log(Level.WARNING, "store maintenance failed, retrying next round: " + e.getMessage());
+            if (db.health().failed(e).isEmpty()) {
+                LOG.log(Level.WARNING, "store maintenance failed, retrying next round: " + e.getMessage());
+            }
         }
     }
 

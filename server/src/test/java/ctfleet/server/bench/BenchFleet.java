@@ -132,7 +132,7 @@ final class BenchFleet {
             List<CountPoint> lastHour = raw(now, (int) CountBuckets.RAW_BELOW.toMinutes());
             return new HostHistory(id, Map.of("kind", kind.name().toLowerCase()), ConntrackModule.LOADED,
                     count[last], max, max, at(last), STEP, points, counters, false,
-                    points.size() == lastHour.size() ? List.of() : lastHour);
+                    points.size() == lastHour.size() ? List.of() : lastHour, false);
         }
 
         private CounterPoint counter(int i, int base) {

@@ -44,7 +44,7 @@ import java.util.regex.Pattern;
  *       predict_linear's own ETA (from the same Prometheus), against the fleet's known future.
  * </ul>
  * Needs {@code prometheus}, {@code promtool} and the built jars ({@code ./ctfleet}). Arguments:
- * {@code --hosts 1000 --hours 24 --scenario mixed --seed 9000001 --reps 15 --ctfleet ./ctfleet}.
+ * {@code --hosts 1000 --hours 24 --scenario mixed --seed 9000001 --reps 15 --settle 180 --ctfleet ./ctfleet}.
  */
 public final class ForecastE2EBench {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -60,6 +60,7 @@ public final class ForecastE2EBench {
         long seed = Long.parseLong(opt.getOrDefault("seed", "9000001"));
         Scenario scenario = Scenario.valueOf(opt.getOrDefault("scenario", "mixed").toUpperCase(Locale.ROOT));
         String ctfleet = opt.getOrDefault("ctfleet", "./ctfleet");
+        int settle = Integer.parseInt(opt.getOrDefault("settle", "180"));
         Path tmp = Files.createTempDirectory("ctfleet-forecast-e2e-");
         List<Process> started = new ArrayList<>();
         try {
@@ -100,6 +101,10 @@ public final class ForecastE2EBench {
 
             ManagedChannel ch = Grpc.newChannelBuilderForAddress("127.0.0.1", port, InsecureChannelCredentials.create())
                     .build();
+            // The import asks for maintenance rounds that roll its minutes and hours up for a while:
+            // time the queries once the server is back to what it does all day.
+            log("letting the server's maintenance settle for %d s", settle);
+            Thread.sleep(settle * 1000L);
             QueryGrpc.QueryBlockingStub query = QueryGrpc.newBlockingStub(ch);
             TopRequest req = TopRequest.newBuilder().setWindowSeconds(24 * 3600).build();
             String predict = "predict_linear(node_nf_conntrack_entries[24h], 86400)";

@@ -29,7 +29,7 @@ class CapacityInputsTest {
     static LatestState latest(long count, long max) {
         return new LatestState("gw", Map.of(), "6.18", NOW.toEpochMilli(), NOW.toEpochMilli(), true, count, max, max,
                 Map.of(), Map.of("tcp_timeout_time_wait", 120L), 256, false, "", 0, 0, false,
-                LatestState.PreviousStats.NONE, OptionalLong.of(8L << 30));
+                LatestState.PreviousStats.NONE, OptionalLong.of(8L << 30), OptionalLong.empty(), false);
     }
 
     @Test

@@ -7,12 +7,12 @@ import java.util.List;
  * How much history the forecast reads, at what resolution, and the aggregation of raw points into
  * it.
  *
- * <p>At least the last day, whatever the window: the commonest shape of a NAT gateway's table is
- * its daily cycle, and only a day of data tells the morning's rise from growth (an hour of it
- * looks like +8 %/h). A longer window is read whole (a fortnight shows the weekly cycle). The
+ * <p>At least the last two days, whatever the window: the commonest shape of a NAT gateway's table
+ * is its daily cycle, and only a day or more of data tells the morning's rise from growth (an hour
+ * of it looks like +8 %/h). A longer window is read whole (a fortnight shows the weekly cycle). The
  * window itself still sets the rates and what "dropping now" looks at.
  *
- * <p>That context is read as 5-minute buckets up to two days (288 a day) and as hourly ones beyond:
+ * <p>That context is read as 10-minute buckets up to two days (144 a day) and as hourly ones beyond:
  * a day of raw samples is 8,640 points per host, and what the forecast needs of them — each
  * stretch's average, its peak, how many samples, the limit, the boot — a bucket carries exactly (a
  * rollup row does too). A host with under an hour of data is read raw: a few buckets say nothing,

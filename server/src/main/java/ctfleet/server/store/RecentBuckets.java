@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Each host's last two days in memory as 5-minute buckets: what the forecast reads on every Top
+ * Each host's last two days in memory as 10-minute buckets: what the forecast reads on every Top
  * call, host view and /metrics scrape. Two days of raw samples are 17,280 rows per host at the
  * agent's 10 s; a bucket carries what the forecast needs of its samples (how many, their sum, the
- * peak, the limit, the last boot) and the counters' increases, so a call copies about 580 buckets
+ * peak, the limit, the last boot) and the counters' increases, so a call copies about 290 buckets
  * per host out of arrays instead of reading the database.
  *
  * <p>A cache, never a source, kept honest the way {@link RecentRaw} is: a host's tail starts as one
@@ -194,7 +194,7 @@ public final class RecentBuckets implements SampleListener {
             }
         }
 
-        /** A 1-minute rollup row, folded into its 5-minute bucket. */
+        /** A 1-minute rollup row, folded into its 10-minute bucket. */
         void addMinute(Bucket m) {
             int s = slot(Math.floorDiv(m.ts(), WIDTH));
             if (s < 0 || m.n() == 0) {

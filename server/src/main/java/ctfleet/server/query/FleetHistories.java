@@ -45,7 +45,7 @@ final class FleetHistories {
 
     /**
      * Every host with what the ranking reads for {@code window}: the forecast's context (at least
-     * two days, {@link CountBuckets#context}) as 5-minute buckets from memory, raw samples for a
+     * two days, {@link CountBuckets#context}) as 10-minute buckets from memory, raw samples for a
      * host with under an hour of data, and the counters' increases over the window and its last
      * {@link Ranker#RECENT}. Contexts longer than memory keeps read the database.
      */

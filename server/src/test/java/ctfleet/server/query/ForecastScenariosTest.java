@@ -86,6 +86,22 @@ class ForecastScenariosTest {
         // A new host: twenty minutes of data, growing 1 % a minute.
         imports.importSamples(request("young-fast", 20, 22, ago -> 0.80 - 0.01 * ago, ago -> "b1", ago -> true,
                 ago -> 0));
+        // Growing 1.5 %/h, with noise that grows with the level (5 % of it).
+        Random hetero = new Random(24);
+        imports.importSamples(request("noisy-growth", 2 * DAY, 24, ago -> {
+            double level = 0.80 - 0.015 * ago / 60.0;
+            return level + 0.05 * Math.max(level, 0) * hetero.nextGaussian();
+        }, ago -> "b1", ago -> true, ago -> 0));
+        // Fifteen days of a weekly cycle at its trough now, whose next crest (2.5 days ahead) reaches max.
+        ImportRequest weekly = request("weekly", 15 * DAY, 25,
+                ago -> 0.62 + 0.40 * Math.cos(2 * Math.PI * (ago / (double) DAY + 2.5) / 7), ago -> "b1", ago -> true,
+                ago -> 0);
+        // In pieces of five days: a request stays under gRPC's 1 MiB message limit.
+        for (int from = 0; from < weekly.getSamplesCount(); from += 5 * DAY) {
+            imports.withDeadlineAfter(60, TimeUnit.SECONDS).importSamples(weekly.toBuilder().clearSamples()
+                    .addAllSamples(weekly.getSamplesList().subList(from,
+                            Math.min(weekly.getSamplesCount(), from + 5 * DAY))).build());
+        }
         // Full for the last half hour, refusing connections.
         imports.importSamples(request("full-dropping", 2 * DAY, 23, ago -> ago < 30 ? 1.1 : 0.7, ago -> "b1",
                 ago -> true, ago -> ago < 30 ? 400L * (30 - ago) : 0));
@@ -121,9 +137,15 @@ class ForecastScenariosTest {
     }
 
     Map<String, HostRank> top(long windowSeconds) {
+        return top(windowSeconds, 0);
+    }
+
+    /** @param horizonSeconds 0 for the server's default */
+    Map<String, HostRank> top(long windowSeconds, long horizonSeconds) {
         Map<String, HostRank> out = new LinkedHashMap<>();
         for (HostRank h : query.withDeadlineAfter(30, TimeUnit.SECONDS)
-                .top(TopRequest.newBuilder().setWindowSeconds(windowSeconds).build()).getHostsList()) {
+                .top(TopRequest.newBuilder().setWindowSeconds(windowSeconds).setHorizonSeconds(horizonSeconds).build())
+                .getHostsList()) {
             out.put(h.getHost(), h);
         }
         return out;
@@ -132,12 +154,12 @@ class ForecastScenariosTest {
     @Test
     void eachKindGetsTheForecastAnOperatorWouldExpect() {
         Map<String, HostRank> top = top(24 * 3600);
-        assertEquals(13, top.size(), top.keySet().toString());
+        assertEquals(15, top.size(), top.keySet().toString());
         HostRank dropping = top.get("full-dropping");
         assertEquals(1, dropping.getRank());
         assertEquals("dropping", dropping.getStatus());
 
-        for (String sure : List.of("growth", "daily-over", "gappy-growth", "young-fast")) {
+        for (String sure : List.of("growth", "daily-over", "gappy-growth", "young-fast", "noisy-growth")) {
             HostRank h = top.get(sure);
             assertEquals("crit", h.getStatus(), sure + ": " + h);
             assertTrue(h.getPFull() >= 0.5 && h.hasEtaSeconds() && h.hasEtaLowSeconds(), sure + ": " + h);
@@ -145,6 +167,10 @@ class ForecastScenariosTest {
         }
         assertEquals(10 * 3600, top.get("growth").getEtaSeconds(), 3600, "20 % to go at 2 %/h");
         assertTrue(top.get("growth").getReason().startsWith("growing 2.0 %/h since"), top.get("growth").getReason());
+        HostRank noisy = top.get("noisy-growth");
+        assertTrue(noisy.getReason().startsWith("growing"), noisy.getReason());
+        // 20 % to go at 1.5 %/h is 13.3 h for the trend; the wider swings near max can only bring it forward.
+        assertTrue(noisy.getEtaSeconds() < 14 * 3600 && noisy.getEtaLowSeconds() < noisy.getEtaSeconds(), noisy.toString());
         assertTrue(top.get("daily-over").getReason().contains("daily crest reaches max at"),
                 top.get("daily-over").getReason());
 
@@ -192,6 +218,28 @@ class ForecastScenariosTest {
             assertEquals(day.get(host).getPFull(), hour.get(host).getPFull(), 0.02, host);
         }
         assertEquals(day.get("stepped-up").getReason(), hour.get("stepped-up").getReason());
+    }
+
+    @Test
+    void aWeeklyCycleIsSeenInATwoWeekWindowAndNamedByItsCrest() throws Exception {
+        // Beyond two days the window is read from hourly rollups, which the server makes from the
+        // import within a maintenance round or two.
+        long week = 7 * 86_400L;
+        HostRank weekly = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
+        while (System.nanoTime() < deadline) {
+            weekly = top(2 * week, 3 * 86_400L).get("weekly");
+            if (weekly.getReason().contains("weekly crest")) {
+                break;
+            }
+            Thread.sleep(2000);
+        }
+        assertTrue(weekly.getReason().contains("weekly crest reaches max at"), weekly.toString());
+        assertEquals("crit", weekly.getStatus(), weekly.toString());
+        assertTrue(weekly.getEtaSeconds() > 1.5 * 86_400 && weekly.getEtaSeconds() < 3 * 86_400, weekly.toString());
+        // The crest is more than a day away: within the default day it will not fill.
+        HostRank dayAhead = top(2 * week, 86_400L).get("weekly");
+        assertTrue(dayAhead.getPFull() < 0.1, dayAhead.toString());
     }
 
     @Test

@@ -83,18 +83,30 @@ final class Reasons {
         if (fit.seasonal != null) {
             double span = fit.seasonal.weekly() ? 7 * Observations.DAY : Observations.DAY;
             double slope = post.meanSlope / Observations.DAY;
+            // The first time the projected path reaches max within one cycle; else the cycle's own crest
+            // (the highest point of the cycle alone: with growth, the path's highest point is merely the
+            // end of the span, which says nothing about when the crest comes).
             int crest = 0;
-            double best = Double.NEGATIVE_INFINITY;
+            int reaches = -1;
+            double top = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < outlook.tau.length && outlook.tau[j] <= span; j++) {
                 double mu = fit.level + slope * outlook.tau[j] + season[j];
-                if (mu > best) {
-                    best = mu;
+                if (mu >= 1 && reaches < 0) {
+                    reaches = j;
+                }
+                if (season[j] > top) {
+                    top = season[j];
                     crest = j;
                 }
             }
-            String when = time(now.plusSeconds((long) outlook.tau[crest]), now, fit.seasonal.weekly());
             String what = fit.seasonal.weekly() ? "weekly crest" : "daily crest";
-            return best >= 1 ? what + " reaches max at " + when : what + " " + percent(best) + " at " + when;
+            if (reaches >= 0) {
+                return what + " reaches max at "
+                        + time(now.plusSeconds((long) outlook.tau[reaches]), now, fit.seasonal.weekly());
+            }
+            double atCrest = fit.level + slope * outlook.tau[crest] + season[crest];
+            return what + " " + percent(atCrest) + " at "
+                    + time(now.plusSeconds((long) outlook.tau[crest]), now, fit.seasonal.weekly());
         }
         if (ex.bursts > 0) {
             double level = fit.level + fit.season(o.nowSeconds);

@@ -119,6 +119,24 @@ class FillForecasterTest {
     }
 
     @Test
+    void growthOnADailyCycleSaysWhenThePathReachesMaxNotTheEndOfTheDay() {
+        // +1 %/h under a daily wave of ±10 points, at 85 % now (noon, on the rise): the path reaches max
+        // in about 5 hours, and the phrase must name that time, the one the median ETA gives, not the
+        // end of the day ahead, where the growing path is highest.
+        FillForecast f = forecast(minutes(0.005, 9,
+                ago -> 0.85 - 0.01 * ago / 60.0 + 0.10 * Math.sin(2 * Math.PI * (DAY - ago) / DAY)));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("daily crest reaches max at (\\d\\d):(\\d\\d)$")
+                .matcher(f.reason());
+        assertTrue(m.find(), f.reason());
+        Instant said = NOW.truncatedTo(java.time.temporal.ChronoUnit.DAYS)
+                .plusSeconds(Integer.parseInt(m.group(1)) * 3600L + Integer.parseInt(m.group(2)) * 60L);
+        if (said.isBefore(NOW)) {
+            said = said.plusSeconds(86_400);
+        }
+        assertEquals(f.etaSeconds().getAsDouble(), Duration.between(NOW, said).toSeconds(), 2 * 3600, f.reason());
+    }
+
+    @Test
     void burstsThatReachedMaxBeforeMakeItLikelyAgain() {
         // 50 % with a 40-minute burst to max every 8 hours.
         FillForecast f = forecast(minutes(0.005, 8, ago -> {

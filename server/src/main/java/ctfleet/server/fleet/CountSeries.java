@@ -62,4 +62,8 @@ public final class CountSeries extends AbstractList<CountPoint> implements Rando
     int boot(int i) {
         return boot[i];
     }
+
+    int samples(int i) {
+        return samples[i];
+    }
 }

@@ -31,6 +31,8 @@ import java.util.OptionalDouble;
 public final class FillForecaster {
     /** A run of points far above the trend no longer than this is a burst, not a change. */
     static final double BURST_RUN_SECONDS = 3600;
+    /** A refill counts as over once this many points follow it. */
+    static final int REFILLED_POINTS = 3;
     /** Fewer fitted points than this: no trend at all, only "so far". */
     static final int MIN_POINTS = 3;
     /** The newest stretch looked at for a surge. */
@@ -245,7 +247,8 @@ public final class FillForecaster {
     /**
      * A reboot empties the table, and it refills within minutes to what demand keeps open: that
      * climb is not growth, and its low counts are not the host's level. Points after a reboot are
-     * left out (weight 0) until the count first reaches 90 % of its level before the reboot (the
+     * left out (weight 0), the bucket the reboot fell in always, the others until the count first
+     * reaches 90 % of its level before the reboot (the
      * median of up to 30 points), or of the level it has since settled at when lower (demand
      * changed while the host was down); so the trend is
      * the one demand had before, while the table is still refilling. Returns the first point of the
@@ -277,9 +280,21 @@ public final class FillForecaster {
             double prev = TrendFit.Noise.median(before, m);
             double target = 0.9 * Math.min(prev, plateau(o, r, end));
             int j = r;
+            if (o.aggregate[r]) {
+                // The bucket the reboot fell in averages the old level with the first minutes of the
+                // refill; it says neither, and may well clear the target by the old level alone.
+                w[j++] = 0;
+            }
             while (j < end && o.y[j] < target) {
                 w[j] = 0;
                 j++;
+            }
+            if (end == o.n && j > r && end - j < REFILLED_POINTS) {
+                // One or two points past the target are the refill's tail, still a little under the
+                // level: alone after the old regime they read as a fall.
+                for (; j < end; j++) {
+                    w[j] = 0;
+                }
             }
             if (j > r) {
                 newest = r;

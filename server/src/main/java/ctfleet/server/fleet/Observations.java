@@ -21,6 +21,8 @@ final class Observations {
     /** The point reached its own limit: the kernel clamps the count there, so it only says "at least". */
     final boolean[] censored;
     final int[] boot;
+    /** The point stands for more than one sample (a bucket): the first of a new boot also holds the last of the old. */
+    final boolean[] aggregate;
     /** The median time between points, seconds. */
     final double spacing;
     final long max;
@@ -34,6 +36,7 @@ final class Observations {
         peak = new double[n];
         censored = new boolean[n];
         boot = new int[n];
+        aggregate = new boolean[n];
         double scale = 1.0 / max;
         if (points instanceof CountSeries s) {
             // The in-memory tails' form: straight from the arrays, no point objects.
@@ -46,6 +49,7 @@ final class Observations {
                 peak[i] = top * scale;
                 censored[i] = s.max(i) > 0 && top >= s.max(i);
                 boot[i] = s.boot(i);
+                aggregate[i] = s.samples(i) > 1;
             }
         } else {
             for (int i = 0; i < n; i++) {
@@ -55,6 +59,7 @@ final class Observations {
                 peak[i] = Math.max(p.peak(), p.count()) * scale;
                 censored[i] = p.max() > 0 && Math.max(p.peak(), p.count()) >= p.max();
                 boot[i] = p.boot();
+                aggregate[i] = p.samples() > 1;
             }
         }
         double[] gaps = new double[Math.max(0, n - 1)];

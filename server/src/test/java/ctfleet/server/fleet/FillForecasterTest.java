@@ -149,12 +149,14 @@ class FillForecasterTest {
         assertEquals(0, forecast(minutes(0.005, 8, ago -> 0.50)).pFull(), 0.001);
     }
 
-    @Test
-    void aRebootsRefillIsNotGrowth() {
-        // Flat at 60 %; rebooted 20 minutes ago and refilling (time constant 10 minutes).
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {20, 21, 22, 25, 28, 29})
+    void aRebootsRefillIsNotGrowth(int rebootedAgo) {
+        // Flat at 60 %; rebooted 20-29 minutes ago (every place in a 10-minute bucket) and refilling
+        // (time constant 10 minutes). The bucket the reboot fell in holds both boots.
         List<CountPoint> raw = minutes(2 * DAY, 0.005, 9,
-                ago -> ago >= 20 ? 0.60 : 0.60 * (1 - Math.exp(-(20 - ago) / 10.0)), ago -> ago >= 20 ? 1 : 2,
-                ago -> true);
+                ago -> ago >= rebootedAgo ? 0.60 : 0.60 * (1 - Math.exp(-(rebootedAgo - ago) / 10.0)),
+                ago -> ago >= rebootedAgo ? 1 : 2, ago -> true);
         FillForecast f = forecast(raw);
         assertEquals(0, f.pFull(), 0.01);
         assertTrue(f.reason().startsWith("rebooted at "), f.reason());

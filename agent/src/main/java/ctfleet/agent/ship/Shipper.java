@@ -1,12 +1,14 @@
 package ctfleet.agent.ship;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import ctfleet.client.StatusText;
+import ctfleet.common.Durations;
 import ctfleet.proto.v1.AgentMessage;
 import ctfleet.proto.v1.ClockReport;
 import ctfleet.proto.v1.CollectorGrpc;
 import ctfleet.proto.v1.Hello;
 import ctfleet.proto.v1.Sample;
 import ctfleet.proto.v1.ServerMessage;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -23,7 +25,6 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import ctfleet.common.Durations;
 
 /**
  * Delivers samples over one stream: says hello (with the count of samples the outbox had to drop),

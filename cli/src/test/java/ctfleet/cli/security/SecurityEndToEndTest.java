@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ctfleet.agent.AgentMain;
 import ctfleet.cli.Cli;
-import ctfleet.server.auth.Role;
-import ctfleet.server.auth.TokenTable;
+import ctfleet.common.auth.Role;
+import ctfleet.common.auth.TokenTable;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

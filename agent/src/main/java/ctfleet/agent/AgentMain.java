@@ -165,7 +165,7 @@ public final class AgentMain implements Callable<Integer> {
         Sampler sampler = new Sampler(new ProcRoot(procRoot), Clock.systemUTC(), sampleLines, fullScan, privacy);
         if (print) {
             Reading r = sampler.read();
-            out.print(SampleEncoder.encode(r, 1, true));
+            out.print(SampleEncoder.encode(r, true));
             out.flush();
             return 0;
         }
@@ -210,7 +210,7 @@ public final class AgentMain implements Callable<Integer> {
                     err.println("ctfleet agent: conntrack not loaded on this host (no "
                             + procRoot.resolve("sys/net/netfilter/nf_conntrack_count") + "); reporting that");
                 }
-                long seq = shipper.offer(SampleEncoder.encode(r, 0, true));
+                long seq = shipper.offer(SampleEncoder.encode(r, true));
                 Shipper.Outcome outcome = shipper.awaitOutcome(seq, ackWait);
                 if (outcome.refusal() != null) {
                     err.println("ctfleet agent: the server " + target + " refused the sample: " + outcome.refusal());

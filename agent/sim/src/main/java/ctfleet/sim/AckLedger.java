@@ -17,11 +17,12 @@ final class AckLedger {
         this.tally = tally;
     }
 
-    synchronized void offered(long seq) {
+    /** The outbox gave a sample handed over at {@code atNanos} (System.nanoTime) the number {@code seq}. */
+    synchronized void offered(long seq, long atNanos) {
         if (offeredAt.isEmpty()) {
             nextSeq = seq;
         }
-        offeredAt.addLast(System.nanoTime());
+        offeredAt.addLast(atNanos);
         tally.sent.increment();
     }
 

@@ -57,10 +57,14 @@ public final class SimulatedAgent implements AutoCloseable {
         Shipper shipper = new Shipper(ClientInterceptors.intercept(channel, new AckTap(ledger)), hello, spool, timer,
                 new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30), 2.0, new SplittableRandom(p.hostId().hashCode())),
                 msg -> log.accept(p.hostId() + ": " + msg), (seq, duplicate) -> { });
-        // A fresh spool numbers samples from 1 like the loop does, so the loop's number is the wire's.
+        // The outbox numbers each sample; the ledger notes its hand-over time under that number. Both
+        // under the ledger's lock, which the tap takes to note an acknowledgement: the ack of a sample
+        // cannot be noted before the sample is.
         AgentLoop loop = new AgentLoop(new SyntheticSource(host, clock), sample -> {
-            ledger.offered(sample.getSeq());
-            shipper.offer(sample);
+            synchronized (ledger) {
+                long at = System.nanoTime();
+                ledger.offered(shipper.offer(sample), at);
+            }
         }, e -> log.accept(p.hostId() + ": " + e.getMessage()));
         return new SimulatedAgent(p.hostId(), loop, () -> {
             shipper.close();

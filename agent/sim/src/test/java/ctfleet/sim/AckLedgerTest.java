@@ -13,8 +13,8 @@ class AckLedgerTest {
 
     @Test
     void aReplayedAcknowledgementCountsOnce() {
-        ledger.offered(1);
-        ledger.offered(2);
+        ledger.offered(1, System.nanoTime());
+        ledger.offered(2, System.nanoTime());
         ledger.acked(1, false);
         ledger.acked(1, false);
         assertEquals(2, tally.sent());
@@ -30,7 +30,7 @@ class AckLedgerTest {
     @Test
     void samplesOvertakenByALaterAcknowledgementAreNotCountedAsAcknowledged() {
         for (long seq = 1; seq <= 3; seq++) {
-            ledger.offered(seq);
+            ledger.offered(seq, System.nanoTime());
         }
         ledger.acked(3, false);
         assertEquals(1, tally.acknowledged(), "1 and 2 were dropped by the shipper's queue, never stored");

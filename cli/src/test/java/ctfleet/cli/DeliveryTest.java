@@ -170,7 +170,7 @@ class DeliveryTest {
         try (Database d = Database.open(db)) {
             assertEquals(List.of(20L, t0, t0 + 19_000), rows(d, "SELECT COUNT(*), MIN(ts), MAX(ts) FROM raw_samples"));
             // Order: counts were sampled increasing with time, so the newest row holds the last count.
-            var latest = new FleetReader(d).latest("gw-outage").get(0);
+            var latest = new FleetReader(d).latest("gw-outage").orElseThrow();
             assertEquals(t0 + 19_000, latest.ts());
             assertEquals(1019, latest.count());
         }
@@ -196,7 +196,7 @@ class DeliveryTest {
             }
             assertEquals(0, agent.spool.droppedUnreported(), "reported, so not counted again");
             try (Database d = Database.open(db)) {
-                var latest = new FleetReader(d).latest("gw-small").get(0);
+                var latest = new FleetReader(d).latest("gw-small").orElseThrow();
                 assertEquals(dropped, latest.droppedSamples());
                 List<Long> r = rows(d, "SELECT COUNT(*), MIN(ts), MAX(ts) FROM raw_samples");
                 assertEquals(n - dropped, r.get(0), "what was not dropped arrived");

@@ -12,9 +12,10 @@ import ctfleet.server.store.HostHello;
 import ctfleet.server.store.HostStore;
 import ctfleet.server.health.StoreStatus;
 import ctfleet.server.store.SampleRow;
+import ctfleet.server.store.SampleWrite;
+import ctfleet.server.store.StoreException;
 import ctfleet.server.store.StoreUnavailable;
-import ctfleet.server.store.SampleStore.Outcome;
-import ctfleet.server.store.SampleStore.Write;
+import ctfleet.server.store.WriteOutcome;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -61,7 +62,7 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
     }
 
     /** Records a hello; a new host only while the server holds fewer than maxHosts (checked and created atomically). */
-    private long admit(HostHello hello) throws java.sql.SQLException, Denied {
+    private long admit(HostHello hello) throws StoreException, Denied {
         if (hosts.ref(hello.hostId()) >= 0) {
             return hosts.hello(hello, clock.millis());
         }
@@ -166,7 +167,7 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
                             answer(p, Ack.newBuilder().setSeq(p.seq).setRejected(true).setReason(refused.getMessage()));
                             return;
                         }
-                        batcher.submit(new IngestBatcher.Job(new Write(hostRef, row, clock.millis()),
+                        batcher.submit(new IngestBatcher.Job(new SampleWrite(hostRef, row, clock.millis()),
                                 (outcome, error) -> committed(p, outcome, error)));
                     }
                     default -> throw new InvalidInput(LenientParsing.unparsable(m)
@@ -180,13 +181,13 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
                 fail(e.status());
             } catch (StoreUnavailable e) {
                 fail(StoreStatus.of(e.fault()).getStatus(), StoreStatus.of(e.fault()).getTrailers());
-            } catch (java.sql.SQLException e) {
+            } catch (StoreException e) {
                 LOG.warning("hello from " + hostId + " not stored: " + e.getMessage());
                 fail(Status.UNAVAILABLE.withDescription("database unavailable, retry later"));
             }
         }
 
-        private void committed(Pending p, Outcome outcome, Throwable error) {
+        private void committed(Pending p, WriteOutcome outcome, Throwable error) {
             if (error != null) {
                 if (error instanceof StoreUnavailable u) {
                     fail(StoreStatus.of(u.fault()).getStatus(), StoreStatus.of(u.fault()).getTrailers());

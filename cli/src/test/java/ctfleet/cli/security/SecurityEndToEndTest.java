@@ -263,8 +263,17 @@ class SecurityEndToEndTest {
         try (SecureServer s = new SecureServer(tmp.resolve("db"), "--tls-cert", cert.toString(), "--tls-key",
                 key.toString(), "--tls-refresh", "100ms")) {
             String[] trustRogue = {"--server", s.addr(), "--host-id", "gw-a", "--tls-ca", pki.rogueCa().toString()};
+            String[] trustOld = {"--server", s.addr(), "--host-id", "gw-a", "--tls-ca", pki.ca().toString()};
             assertEquals(1, agent(trustRogue).code(), "before the rotation the server's certificate is from the old CA");
+            // Half-written: the new key is there, its certificate not yet. The pair is refused, the old one kept.
             Files.copy(pki.rogueServer().key(), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            for (int i = 0; i < 50 && s.log.stream().noneMatch(l -> l.contains("keeping the previous")); i++) {
+                Thread.sleep(100);
+            }
+            assertTrue(s.log.stream().anyMatch(l -> l.contains("keeping the previous credentials")
+                    && l.contains("is not the private key of")), s.log.toString());
+            Result during = agent(trustOld);
+            assertEquals(0, during.code(), "the old pair is still served: " + during.all());
             Files.copy(pki.rogueServer().cert(), cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             Result after = null;
             for (int i = 0; i < 10 && (after == null || after.code() != 0); i++) {

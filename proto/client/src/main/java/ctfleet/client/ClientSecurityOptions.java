@@ -1,9 +1,7 @@
 package ctfleet.client;
 
-import ctfleet.common.FileReloader;
 import ctfleet.common.HostPort;
-import ctfleet.common.tls.ReloadingKeyManager;
-import ctfleet.common.tls.ReloadingTrustManager;
+import ctfleet.common.tls.Reloading;
 import io.grpc.ChannelCredentials;
 import io.grpc.CompositeChannelCredentials;
 import io.grpc.Grpc;
@@ -11,9 +9,10 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.util.AdvancedTlsX509KeyManager;
+import io.grpc.util.AdvancedTlsX509TrustManager;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 
@@ -82,8 +81,9 @@ public final class ClientSecurityOptions {
         // The watchers live as long as the process: one channel per agent or CLI run.
         try {
             if (tlsCa != null) {
-                ReloadingTrustManager trust = new ReloadingTrustManager();
-                FileReloader.start(List.of(tlsCa), REFRESH, log, () -> trust.load(tlsCa));
+                // Chain, dates and the server's name (the transport checks the name too).
+                AdvancedTlsX509TrustManager trust = AdvancedTlsX509TrustManager.newBuilder().build();
+                Reloading.trust(trust, tlsCa, REFRESH, log);
                 b.trustManager(trust);
             }
         } catch (Exception e) {
@@ -91,8 +91,8 @@ public final class ClientSecurityOptions {
         }
         try {
             if (tlsCert != null) {
-                ReloadingKeyManager keys = new ReloadingKeyManager();
-                FileReloader.start(List.of(tlsCert, tlsKey), REFRESH, log, () -> keys.load(tlsCert, tlsKey));
+                AdvancedTlsX509KeyManager keys = new AdvancedTlsX509KeyManager();
+                Reloading.identity(keys, tlsCert, tlsKey, REFRESH, log);
                 b.keyManager(keys);
             }
         } catch (Exception e) {

@@ -1,20 +1,18 @@
 package ctfleet.server.fleet;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * How much history the forecast reads, at what resolution, and the aggregation of raw points into
  * it.
  *
- * <p>At least the last day, whatever the window: the commonest shape of a NAT gateway's table is
- * its daily cycle, and only a day of data tells the morning's rise from growth (an hour of it
- * looks like +8 %/h). A longer window is read whole (a fortnight shows the weekly cycle). The
+ * <p>At least the last two days, whatever the window: the commonest shape of a NAT gateway's table
+ * is its daily cycle, and only a day or more of data tells the morning's rise from growth (an hour
+ * of it looks like +8 %/h). A longer window is read whole (a fortnight shows the weekly cycle). The
  * window itself still sets the rates and what "dropping now" looks at.
  *
- * <p>That context is read as 5-minute buckets up to two days (288 a day) and as hourly ones beyond:
+ * <p>That context is read as 10-minute buckets up to two days (144 a day) and as hourly ones beyond:
  * a day of raw samples is 8,640 points per host, and what the forecast needs of them — each
  * stretch's average, its peak, how many samples, the limit, the boot — a bucket carries exactly (a
  * rollup row does too). A host with under an hour of data is read raw: a few buckets say nothing,
@@ -57,42 +55,39 @@ public final class CountBuckets {
      */
     public static List<CountPoint> aggregate(List<CountPoint> raw, Duration width) {
         long w = width.toMillis();
-        List<CountPoint> out = new ArrayList<>(raw.size() / Math.max(1, (int) (w / 10_000)) + 1);
+        int room = raw.size();
+        long[] ts = new long[room];
+        long[] count = new long[room];
+        long[] max = new long[room];
+        long[] peak = new long[room];
+        int[] samples = new int[room];
+        int[] boots = new int[room];
+        int k = -1;
         long start = Long.MIN_VALUE;
         long sum = 0;
-        int n = 0;
-        long peak = 0;
-        long max = 0;
-        int boot = 0;
-        long newest = 0;
         for (CountPoint p : raw) {
             long t = p.ts().toEpochMilli();
             long s = Math.floorDiv(t, w) * w;
-            if (s != start && n > 0) {
-                out.add(bucket(start, w, newest, sum, n, peak, max, boot));
-                n = 0;
-            }
-            if (n == 0) {
+            if (k < 0 || s != start) {
+                if (k >= 0) {
+                    count[k] = Math.round((double) sum / samples[k]);
+                }
+                k++;
                 start = s;
                 sum = 0;
-                peak = Long.MIN_VALUE;
-                max = 0;
+                peak[k] = Long.MIN_VALUE;
             }
             sum += p.count() * (long) p.samples();
-            n += p.samples();
-            peak = Math.max(peak, p.peak());
-            max = Math.max(max, p.max());
-            boot = p.boot();
-            newest = t;
+            samples[k] += p.samples();
+            peak[k] = Math.max(peak[k], p.peak());
+            max[k] = Math.max(max[k], p.max());
+            boots[k] = p.boot();
+            // The bucket's time is its middle, or its newest sample's when earlier (a bucket still filling).
+            ts[k] = Math.min(s + w / 2, t);
         }
-        if (n > 0) {
-            out.add(bucket(start, w, newest, sum, n, peak, max, boot));
+        if (k >= 0) {
+            count[k] = Math.round((double) sum / samples[k]);
         }
-        return out;
-    }
-
-    private static CountPoint bucket(long start, long w, long newest, long sum, int n, long peak, long max, int boot) {
-        long mid = Math.min(start + w / 2, newest);
-        return new CountPoint(Instant.ofEpochMilli(mid), Math.round((double) sum / n), max, peak, n, boot);
+        return new CountSeries(ts, count, max, peak, samples, boots, k + 1);
     }
 }

@@ -26,7 +26,7 @@ import java.util.OptionalDouble;
  * </ol>
  *
  * <p>Everything it reads per point (average, peak, sample count, limit, boot) is what a rollup
- * row carries, so a day-long window is forecast from 5-minute buckets as well as from raw samples.
+ * row carries, so a day-long window is forecast from 10-minute buckets as well as from raw samples.
  */
 public final class FillForecaster {
     /** A run of points far above the trend no longer than this is a burst, not a change. */

@@ -55,7 +55,7 @@ public record HostHistory(
         Objects.requireNonNull(conntrack, "conntrack");
         Objects.requireNonNull(lastSeen, "lastSeen");
         labels = Map.copyOf(labels);
-        points = List.copyOf(points);
+        points = points instanceof CountSeries ? points : List.copyOf(points); // CountSeries is immutable
         counters = List.copyOf(counters);
         recent = List.copyOf(recent);
         if (interval.isNegative() || interval.isZero()) {

@@ -15,6 +15,7 @@ final class LeastSquares {
     private final double[] xty;
     private double yy;
     private double weight;
+    private boolean sparse;
     private int n;
 
     LeastSquares(int columns) {
@@ -36,19 +37,24 @@ final class LeastSquares {
         n++;
     }
 
-    /** A row whose only non-zero columns are {@code cols[0..nnz)} with values {@code vals}, weighted. */
+    /**
+     * A row whose only non-zero columns are {@code cols[0..nnz)} (ascending) with values {@code vals},
+     * weighted. Not to be mixed with {@link #add(double[], double)} on one instance.
+     */
     void add(int[] cols, double[] vals, int nnz, double y, double w) {
         if (w <= 0) {
             return;
         }
+        // Upper triangle only (columns given in ascending order); solve() mirrors it.
         for (int a = 0; a < nnz; a++) {
             double wa = w * vals[a];
             xty[cols[a]] += wa * y;
             double[] rowA = xtx[cols[a]];
-            for (int b = 0; b < nnz; b++) {
+            for (int b = a; b < nnz; b++) {
                 rowA[cols[b]] += wa * vals[b];
             }
         }
+        sparse = true;
         yy += w * y * y;
         weight += w;
         n++;
@@ -72,6 +78,14 @@ final class LeastSquares {
 
     /** The fit, or null when the columns are (nearly) collinear, e.g. all points at one instant. */
     Fit solve() {
+        if (sparse) {
+            for (int i = 0; i < k; i++) {
+                for (int j = 0; j < i; j++) {
+                    xtx[i][j] = xtx[j][i];
+                }
+            }
+            sparse = false;
+        }
         // Gauss-Jordan on [XtX | Xty | I]: the coefficients and the inverse (for covariances) at once.
         int w = 2 * k + 1;
         double[][] a = new double[k][w];

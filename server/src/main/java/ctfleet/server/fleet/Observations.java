@@ -35,13 +35,27 @@ final class Observations {
         censored = new boolean[n];
         boot = new int[n];
         double scale = 1.0 / max;
-        for (int i = 0; i < n; i++) {
-            CountPoint p = points.get(i);
-            x[i] = (seconds(p.ts()) - nowSeconds) / DAY;
-            y[i] = p.count() * scale;
-            peak[i] = Math.max(p.peak(), p.count()) * scale;
-            censored[i] = p.max() > 0 && Math.max(p.peak(), p.count()) >= p.max();
-            boot[i] = p.boot();
+        if (points instanceof CountSeries s) {
+            // The in-memory tails' form: straight from the arrays, no point objects.
+            long nowMillis = now.toEpochMilli();
+            for (int i = 0; i < n; i++) {
+                long c = s.count(i);
+                long top = Math.max(s.peak(i), c);
+                x[i] = (s.tsMillis(i) - nowMillis) / (DAY * 1000);
+                y[i] = c * scale;
+                peak[i] = top * scale;
+                censored[i] = s.max(i) > 0 && top >= s.max(i);
+                boot[i] = s.boot(i);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                CountPoint p = points.get(i);
+                x[i] = (seconds(p.ts()) - nowSeconds) / DAY;
+                y[i] = p.count() * scale;
+                peak[i] = Math.max(p.peak(), p.count()) * scale;
+                censored[i] = p.max() > 0 && Math.max(p.peak(), p.count()) >= p.max();
+                boot[i] = p.boot();
+            }
         }
         double[] gaps = new double[Math.max(0, n - 1)];
         for (int i = 1; i < n; i++) {

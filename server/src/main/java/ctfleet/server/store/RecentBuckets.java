@@ -1,6 +1,7 @@
 package ctfleet.server.store;
 
 import ctfleet.server.fleet.CountPoint;
+import ctfleet.server.fleet.CountSeries;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,10 +9,10 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Each host's last two days in memory as 5-minute buckets: what the forecast reads on every Top
+ * Each host's last two days in memory as 10-minute buckets: what the forecast reads on every Top
  * call, host view and /metrics scrape. Two days of raw samples are 17,280 rows per host at the
  * agent's 10 s; a bucket carries what the forecast needs of its samples (how many, their sum, the
- * peak, the limit, the last boot) and the counters' increases, so a call copies about 580 buckets
+ * peak, the limit, the last boot) and the counters' increases, so a call copies about 290 buckets
  * per host out of arrays instead of reading the database.
  *
  * <p>A cache, never a source, kept honest the way {@link RecentRaw} is: a host's tail starts as one
@@ -121,8 +122,6 @@ public final class RecentBuckets implements SampleListener {
         private final int[] boot;
         /** drop, early_drop, insert_failed, invalid increases: 4 per bucket. */
         private final long[] inc;
-        /** The point a window hands out for a slot, made once until the slot changes (most never do again). */
-        private final CountPoint[] point;
         private Counters lastCounters;
         private long lastCountersTs = Long.MIN_VALUE;
 
@@ -141,7 +140,6 @@ public final class RecentBuckets implements SampleListener {
             firstTs = new long[cap];
             boot = new int[cap];
             inc = new long[4 * cap];
-            point = new CountPoint[cap];
         }
 
         /** The slot of bucket b, made current (emptied if it held an older bucket); -1 when b is too old to keep. */
@@ -158,7 +156,6 @@ public final class RecentBuckets implements SampleListener {
                     firstTs[s] = Long.MAX_VALUE;
                     boot[s] = 0;
                     java.util.Arrays.fill(inc, 4 * s, 4 * s + 4, 0);
-                    point[s] = null;
                 }
                 newest = b;
                 coveredFrom = Math.max(coveredFrom, (b - cap + 1) * WIDTH);
@@ -175,7 +172,6 @@ public final class RecentBuckets implements SampleListener {
             if (s < 0) {
                 return;
             }
-            point[s] = null;
             n[s]++;
             sum[s] += p.count();
             firstTs[s] = Math.min(firstTs[s], p.ts());
@@ -198,13 +194,12 @@ public final class RecentBuckets implements SampleListener {
             }
         }
 
-        /** A 1-minute rollup row, folded into its 5-minute bucket. */
+        /** A 1-minute rollup row, folded into its 10-minute bucket. */
         void addMinute(Bucket m) {
             int s = slot(Math.floorDiv(m.ts(), WIDTH));
             if (s < 0 || m.n() == 0) {
                 return;
             }
-            point[s] = null;
             peak[s] = n[s] == 0 ? m.countMax() : Math.max(peak[s], m.countMax());
             n[s] += m.n();
             sum[s] += m.countSum();
@@ -246,7 +241,14 @@ public final class RecentBuckets implements SampleListener {
             }
             long recentBucket = newestData == Long.MIN_VALUE ? Long.MAX_VALUE
                     : Math.floorDiv(newestData - recentMillis, WIDTH);
-            List<CountPoint> points = new ArrayList<>((int) Math.max(0, last - first + 1));
+            int room = (int) Math.max(0, last - first + 1);
+            long[] pts = new long[room];
+            long[] cnt = new long[room];
+            long[] lim = new long[room];
+            long[] top = new long[room];
+            int[] num = new int[room];
+            int[] bts = new int[room];
+            int size = 0;
             long[] total = new long[4];
             long[] recent = new long[4];
             long[] spacing = new long[(int) Math.max(0, last - first + 1)];
@@ -261,12 +263,13 @@ public final class RecentBuckets implements SampleListener {
                     continue;
                 }
                 long start = b * WIDTH;
-                if (point[s] == null) {
-                    long mid = Math.min(start + WIDTH / 2, lastTs[s]);
-                    point[s] = new CountPoint(Instant.ofEpochMilli(mid), Math.round((double) sum[s] / n[s]), limit[s],
-                            peak[s], n[s], boot[s]);
-                }
-                points.add(point[s]);
+                pts[size] = Math.min(start + WIDTH / 2, lastTs[s]);
+                cnt[size] = Math.round((double) sum[s] / n[s]);
+                lim[size] = limit[s];
+                top[size] = peak[s];
+                num[size] = n[s];
+                bts[size] = boot[s];
+                size++;
                 lastBoot = boot[s];
                 newestTs = Math.max(newestTs, lastTs[s]);
                 if (b < rateBucket) {
@@ -285,7 +288,7 @@ public final class RecentBuckets implements SampleListener {
                 }
             }
             java.util.Arrays.sort(spacing, 0, spaced);
-            return new Window(points, new Counters(lastBoot, total[0], total[1], total[2], total[3]),
+            return new Window(new CountSeries(pts, cnt, lim, top, num, bts, size), new Counters(lastBoot, total[0], total[1], total[2], total[3]),
                     new Counters(lastBoot, recent[0], recent[1], recent[2], recent[3]),
                     firstRate == Long.MAX_VALUE ? rateFrom : firstRate, newestTs == Long.MIN_VALUE ? rateFrom : newestTs,
                     spaced == 0 ? 0 : spacing[spaced / 2]);

@@ -44,7 +44,8 @@ import java.util.regex.Pattern;
  *       predict_linear's own ETA (from the same Prometheus), against the fleet's known future.
  * </ul>
  * Needs {@code prometheus}, {@code promtool} and the built jars ({@code ./ctfleet}). Arguments:
- * {@code --hosts 1000 --hours 24 --scenario mixed --seed 9000001 --reps 15 --settle 180 --ctfleet ./ctfleet}.
+ * {@code --hosts 1000 --hours 24 --scenario mixed --seed 9000001 --reps 15 --settle 180 --warmup 40
+ * --ctfleet ./ctfleet}.
  */
 public final class ForecastE2EBench {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -61,6 +62,7 @@ public final class ForecastE2EBench {
         Scenario scenario = Scenario.valueOf(opt.getOrDefault("scenario", "mixed").toUpperCase(Locale.ROOT));
         String ctfleet = opt.getOrDefault("ctfleet", "./ctfleet");
         int settle = Integer.parseInt(opt.getOrDefault("settle", "180"));
+        int warmup = Integer.parseInt(opt.getOrDefault("warmup", "40"));
         Path tmp = Files.createTempDirectory("ctfleet-forecast-e2e-");
         List<Process> started = new ArrayList<>();
         try {
@@ -111,7 +113,9 @@ public final class ForecastE2EBench {
             t = System.nanoTime();
             TopResponse top = query.withDeadlineAfter(5, TimeUnit.MINUTES).top(req);
             double firstCall = (System.nanoTime() - t) / 1e6;
-            for (int i = 0; i < 3; i++) {
+            // A server answers Top and /metrics scrapes all day: its forecast code runs compiled by the
+            // JIT, which takes a few dozen calls. Both sides get the same warm-up.
+            for (int i = 0; i < warmup; i++) {
                 query.withDeadlineAfter(1, TimeUnit.MINUTES).top(req);
                 promQuery(prom, predict, nowSec);
             }

@@ -257,6 +257,22 @@ class SecurityEndToEndTest {
     }
 
     @Test
+    void theServersNameIsCheckedAgainstItsCertificateOrTheNameGiven() throws Exception {
+        try (SecureServer s = new SecureServer(tmp.resolve("db"), "--tls-cert", pki.server().cert().toString(),
+                "--tls-key", pki.server().key().toString())) {
+            String byIp = "127.0.0.1:" + s.server.port();
+            String ca = pki.ca().toString();
+            Result ip = agent("--server", byIp, "--host-id", "gw-a", "--tls-ca", ca);
+            assertEquals(0, ip.code(), "an IP SAN names the server: " + ip.all());
+            Result other = agent("--server", byIp, "--host-id", "gw-a", "--tls-ca", ca, "--tls-server-name",
+                    "gw-collector.example");
+            assertEquals(1, other.code(), "a name the certificate does not carry is refused: " + other.all());
+            Result named = agent("--server", byIp, "--host-id", "gw-a", "--tls-ca", ca, "--tls-server-name", "localhost");
+            assertEquals(0, named.code(), "--tls-server-name is the name checked: " + named.all());
+        }
+    }
+
+    @Test
     void rotatedServerCertificateIsUsedWithoutARestart() throws Exception {
         Path cert = Files.copy(pki.server().cert(), tmp.resolve("server.pem"));
         Path key = Files.copy(pki.server().key(), tmp.resolve("server.key"));

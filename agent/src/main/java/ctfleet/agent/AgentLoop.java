@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * One host's pipeline, source to sink: each tick reads the source, encodes a sample with the next
- * sequence number and hands it to the sink (the shipper, which spools it). The real agent
- * and every simulated one run this same code, so the simulator exercises what ships.
+ * One host's pipeline, source to sink: each tick reads the source, encodes a sample and hands it to
+ * the sink (the shipper, whose outbox numbers it: the outbox is the only source of sequence numbers).
+ * The real agent and every simulated one run this same code, so the simulator exercises what ships.
  *
  * <p>Not thread-safe: one tick at a time (a periodic task of a scheduled executor qualifies).
  */
@@ -21,8 +21,8 @@ public final class AgentLoop {
     private final ReadingSource source;
     private final Sink sink;
     private final Consumer<IOException> failed;
-    private long seq;
-    // Null until the first sample: timeouts ride in a stream's first sample and when they change.
+    // Null until a sample was handed over: timeouts ride in this loop's first sample and in any sample
+    // whose timeouts changed; the server keeps a host's last ones, so a new stream need not repeat them.
     private Map<String, Long> lastTimeouts;
 
     /** Where samples go: the shipper's outbox. It may fail (a full disk under the spool). */
@@ -49,7 +49,7 @@ public final class AgentLoop {
         }
         boolean withTimeouts = lastTimeouts == null || !r.timeouts().equals(lastTimeouts);
         try {
-            sink.accept(SampleEncoder.encode(r, ++seq, withTimeouts));
+            sink.accept(SampleEncoder.encode(r, withTimeouts));
         } catch (IOException e) {
             failed.accept(e);
             return;
@@ -70,10 +70,5 @@ public final class AgentLoop {
                 next = System.nanoTime();
             }
         }
-    }
-
-    /** The sequence number of the last sample handed to the sink; 0 before the first. */
-    public long lastSeq() {
-        return seq;
     }
 }

@@ -7,11 +7,11 @@ import ctfleet.agent.sample.Sampler;
 import ctfleet.agent.ship.Backoff;
 import ctfleet.agent.ship.MemoryOutbox;
 import ctfleet.agent.ship.Outbox;
-import ctfleet.agent.ship.ClientSecurityOptions;
 import ctfleet.agent.ship.SampleEncoder;
-import ctfleet.agent.ship.StatusText;
 import ctfleet.agent.ship.Shipper;
 import ctfleet.agent.ship.Spool;
+import ctfleet.client.ClientSecurityOptions;
+import ctfleet.client.StatusText;
 import ctfleet.common.Durations;
 import ctfleet.common.HostPort;
 import ctfleet.common.Version;
@@ -28,12 +28,12 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code ctfleet agent}: flags to wiring; the work is in procfs, sample and ship. */
 @Command(name = "ctfleet agent", mixinStandardHelpOptions = true, versionProvider = AgentMain.VersionInfo.class,
@@ -110,6 +110,7 @@ public final class AgentMain implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        ctfleet.common.Logging.quietLibraries();
         System.exit(run(args));
     }
 
@@ -164,7 +165,7 @@ public final class AgentMain implements Callable<Integer> {
         Sampler sampler = new Sampler(new ProcRoot(procRoot), Clock.systemUTC(), sampleLines, fullScan, privacy);
         if (print) {
             Reading r = sampler.read();
-            out.print(SampleEncoder.encode(r, 1, true));
+            out.print(SampleEncoder.encode(r, true));
             out.flush();
             return 0;
         }
@@ -209,7 +210,7 @@ public final class AgentMain implements Callable<Integer> {
                     err.println("ctfleet agent: conntrack not loaded on this host (no "
                             + procRoot.resolve("sys/net/netfilter/nf_conntrack_count") + "); reporting that");
                 }
-                long seq = shipper.offer(SampleEncoder.encode(r, 0, true));
+                long seq = shipper.offer(SampleEncoder.encode(r, true));
                 Shipper.Outcome outcome = shipper.awaitOutcome(seq, ackWait);
                 if (outcome.refusal() != null) {
                     err.println("ctfleet agent: the server " + target + " refused the sample: " + outcome.refusal());

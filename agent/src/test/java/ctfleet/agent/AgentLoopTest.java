@@ -25,21 +25,21 @@ class AgentLoopTest {
     final List<IOException> failures = new ArrayList<>();
 
     @Test
-    void numbersSamplesFromOneAndSendsTimeoutsOnlyInTheFirst() {
+    void handsOverUnnumberedSamplesAndSendsTimeoutsOnlyInTheFirst() {
         Sampler sampler = new Sampler(new ProcRoot(Path.of("src/test/resources/proc/new-kernel-4cpu")),
                 Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC));
         AgentLoop loop = new AgentLoop(sampler, shipped::add, failures::add);
         for (int i = 0; i < 3; i++) {
             loop.tick();
         }
-        assertEquals(List.of(1L, 2L, 3L), shipped.stream().map(Sample::getSeq).toList());
+        assertEquals(List.of(0L, 0L, 0L), shipped.stream().map(Sample::getSeq).toList(),
+                "the outbox numbers samples, not the loop");
         assertTrue(shipped.get(0).getTimeoutsCount() > 0, "first sample carries the timeouts");
         assertEquals(0, shipped.get(1).getTimeoutsCount());
-        assertEquals(3, loop.lastSeq());
     }
 
     @Test
-    void aFailedReadIsReportedAndSkippedWithoutUsingASequenceNumber() {
+    void aFailedReadIsReportedAndSkipped() {
         List<Object> script = new ArrayList<>(List.of(reading(30), new IOException("gone"), reading(30), reading(60)));
         ReadingSource source = () -> {
             Object next = script.remove(0);
@@ -53,7 +53,7 @@ class AgentLoopTest {
             loop.tick();
         }
         assertEquals(1, failures.size());
-        assertEquals(List.of(1L, 2L, 3L), shipped.stream().map(Sample::getSeq).toList());
+        assertEquals(3, shipped.size());
         assertEquals(0, shipped.get(1).getTimeoutsCount(), "unchanged timeouts are not resent");
         assertEquals(60, shipped.get(2).getTimeoutsMap().get("udp_timeout"), "a changed timeout is sent");
     }

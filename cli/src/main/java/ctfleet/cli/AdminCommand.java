@@ -22,10 +22,14 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ctfleet admin}: operating the server. Backups need the admin role on a server that
- * identifies its callers; recover works on a database directory, without a server.
+ * identifies its callers. {@code admin recover} works on a database directory, without a server: it
+ * is the server's own database code, so the launcher runs it from the server's jar.
  */
-@Command(name = "admin", mixinStandardHelpOptions = true, description = "Operate the server (needs the admin role).",
-        subcommands = {AdminCommand.Backup.class, RecoverCommand.class})
+@Command(name = "admin", mixinStandardHelpOptions = true,
+        description = {"Operate the server (needs the admin role).",
+            "Also, on the server's machine with the server stopped (from the server's jar):",
+            "  ctfleet admin recover --db DIR --to NEWDIR   salvages a damaged database"},
+        subcommands = {AdminCommand.Backup.class})
 public final class AdminCommand implements Runnable {
     @Spec
     CommandSpec spec;

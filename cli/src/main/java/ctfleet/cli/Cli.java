@@ -1,6 +1,6 @@
 package ctfleet.cli;
 
-import ctfleet.agent.ship.StatusText;
+import ctfleet.client.StatusText;
 import ctfleet.common.Durations;
 import io.grpc.Metadata;
 import io.grpc.Status;

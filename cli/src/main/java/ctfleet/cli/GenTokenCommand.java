@@ -1,8 +1,8 @@
 package ctfleet.cli;
 
-import ctfleet.server.auth.NamePattern;
-import ctfleet.server.auth.Role;
-import ctfleet.server.auth.TokenTable;
+import ctfleet.common.auth.NamePattern;
+import ctfleet.common.auth.Role;
+import ctfleet.common.auth.TokenTable;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

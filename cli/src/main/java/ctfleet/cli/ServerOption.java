@@ -1,6 +1,7 @@
 package ctfleet.cli;
 
-import ctfleet.agent.ship.ClientSecurityOptions;
+import ctfleet.client.ClientSecurityOptions;
+import ctfleet.client.ServerAddress;
 import ctfleet.common.HostPort;
 import io.grpc.ManagedChannel;
 import java.util.concurrent.TimeUnit;
@@ -9,21 +10,18 @@ import picocli.CommandLine.Option;
 
 /** The {@code --server} option every query command shares, and the channel it opens. */
 public final class ServerOption {
-    static final String DEFAULT = "127.0.0.1:7777";
-
     @Option(names = "--server", paramLabel = "HOST:PORT",
-            description = "ctfleet server (default: $CTFLEET_SERVER or " + DEFAULT + ").")
+            description = "ctfleet server (default: $CTFLEET_SERVER or " + ServerAddress.DEFAULT + ").")
     String server;
 
     @Mixin
     ClientSecurityOptions security;
 
     public HostPort address() {
-        String s = server != null ? server : System.getenv().getOrDefault("CTFLEET_SERVER", DEFAULT);
         try {
-            return HostPort.parse(s);
+            return ServerAddress.resolve(server);
         } catch (IllegalArgumentException e) {
-            throw new UsageError("--server: " + e.getMessage());
+            throw new UsageError(e.getMessage());
         }
     }
 

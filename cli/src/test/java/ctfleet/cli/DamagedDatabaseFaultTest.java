@@ -75,7 +75,7 @@ class DamagedDatabaseFaultTest {
                     + dir + " --to "), lines.get(0));
             assertArrayEquals(before, Files.readAllBytes(file(dir)), "the file is byte for byte as it was");
         }
-        EndToEndTest.Result rec = EndToEndTest.cli("admin", "recover", "--db", cut.toString(), "--to", tmp.resolve("x").toString());
+        EndToEndTest.Result rec = EndToEndTest.recover("--db", cut.toString(), "--to", tmp.resolve("x").toString());
         assertEquals(1, rec.code());
         assertTrue(rec.err().contains("H2 cannot open " + file(cut) + " at all") && rec.err().contains("Restore the newest backup"),
                 rec.err());
@@ -122,7 +122,7 @@ class DamagedDatabaseFaultTest {
         }
 
         Path to = tmp.resolve("recovered");
-        EndToEndTest.Result rec = EndToEndTest.cli("admin", "recover", "--db", dir.toString(), "--to", to.toString());
+        EndToEndTest.Result rec = EndToEndTest.recover("--db", dir.toString(), "--to", to.toString());
         assertEquals(0, rec.code(), rec.err());
         assertTrue(rec.out().contains("unreadable:") && rec.out().contains("lost"), rec.out());
         assertTrue(rec.out().contains("start the server with --db " + to), rec.out());

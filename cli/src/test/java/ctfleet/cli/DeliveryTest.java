@@ -51,6 +51,7 @@ class DeliveryTest {
         Spool spool;
         Shipper shipper;
         final int port;
+        final List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
         long sampled;
 
         Agent(String host, int port) throws Exception {
@@ -67,14 +68,15 @@ class DeliveryTest {
             spool = Spool.open(spoolDir, maxBytes);
             shipper = new Shipper(ch, Hello.newBuilder().setHostId(host).build(), spool, timer,
                     new Backoff(Duration.ofMillis(50), Duration.ofMillis(500), 2.0, new SplittableRandom(7)),
-                    msg -> { }, (seq, dup) -> { }).startSync();
+                    log::add, (seq, dup) -> { }).startSync();
             shipper.start();
         }
 
-        void sample(long ts) throws Exception {
-            shipper.offer(Sample.newBuilder().setTsMillis(ts).setStatus(ConntrackStatus.CONNTRACK_STATUS_LOADED)
+        long sample(long ts) throws Exception {
+            long seq = shipper.offer(Sample.newBuilder().setTsMillis(ts).setStatus(ConntrackStatus.CONNTRACK_STATUS_LOADED)
                     .setCount(1000 + sampled).setMax(65536).putStats("drop", sampled).build());
             sampled++;
+            return seq;
         }
 
         boolean drained(Duration wait) throws Exception {
@@ -168,7 +170,7 @@ class DeliveryTest {
         try (Database d = Database.open(db)) {
             assertEquals(List.of(20L, t0, t0 + 19_000), rows(d, "SELECT COUNT(*), MIN(ts), MAX(ts) FROM raw_samples"));
             // Order: counts were sampled increasing with time, so the newest row holds the last count.
-            var latest = new FleetReader(d).latest("gw-outage").get(0);
+            var latest = new FleetReader(d).latest("gw-outage").orElseThrow();
             assertEquals(t0 + 19_000, latest.ts());
             assertEquals(1019, latest.count());
         }
@@ -194,13 +196,42 @@ class DeliveryTest {
             }
             assertEquals(0, agent.spool.droppedUnreported(), "reported, so not counted again");
             try (Database d = Database.open(db)) {
-                var latest = new FleetReader(d).latest("gw-small").get(0);
+                var latest = new FleetReader(d).latest("gw-small").orElseThrow();
                 assertEquals(dropped, latest.droppedSamples());
                 List<Long> r = rows(d, "SELECT COUNT(*), MIN(ts), MAX(ts) FROM raw_samples");
                 assertEquals(n - dropped, r.get(0), "what was not dropped arrived");
                 assertEquals(t0 + (n - 1) * 100L, r.get(2), "the newest survived");
                 assertTrue(r.get(1) > t0, "the oldest were the ones dropped");
             }
+        }
+    }
+
+    @Test
+    void aSampleTheServerCannotStoreIsDroppedOnceAndTheStreamGoesOn() throws Exception {
+        int port = ServerProcess.freePort();
+        Path db = tmp.resolve("db");
+        long t0 = System.currentTimeMillis() - 600_000;
+        try (ServerProcess server = ServerProcess.start(port, db); Agent agent = new Agent("gw-ahead", port)) {
+            for (int i = 0; i < 3; i++) {
+                agent.sample(t0 + i * 1000L);
+            }
+            // An hour ahead of the server's clock, from a hello without a clock: no correction makes it fit.
+            long refused = agent.sample(System.currentTimeMillis() + 3_600_000);
+            for (int i = 3; i < 6; i++) {
+                agent.sample(t0 + i * 1000L);
+            }
+            assertTrue(agent.drained(Duration.ofSeconds(30)), agent.log.toString());
+            assertEquals(0, agent.spool.pending(), "nothing waits: the refused sample was dropped");
+            List<String> said = agent.log.stream().filter(l -> l.contains("sample " + refused)).toList();
+            assertEquals(1, said.size(), agent.log.toString());
+            assertTrue(said.get(0).startsWith("server refused sample " + refused + ": sample seq " + refused + ": ts_millis ")
+                    && said.get(0).contains("ahead of the server's clock") && said.get(0).endsWith("; dropped it"), said.get(0));
+            assertTrue(agent.log.stream().noneMatch(l -> l.startsWith("stream to server ended")),
+                    "the same stream went on: " + agent.log);
+        }
+        try (Database d = Database.open(db)) {
+            assertEquals(List.of(6L, t0, t0 + 5_000), rows(d, "SELECT COUNT(*), MIN(ts), MAX(ts) FROM raw_samples"),
+                    "every other sample is stored");
         }
     }
 

@@ -145,9 +145,17 @@ class EndToEndTest {
     record Result(int code, String out, String err) {}
 
     static Result cli(String... args) {
+        return run(Cli.commandLine(), args);
+    }
+
+    /** {@code ctfleet admin recover}, which the launcher runs from the server's jar. */
+    static Result recover(String... args) {
+        return run(ctfleet.server.admin.RecoverCommand.commandLine(), args);
+    }
+
+    static Result run(picocli.CommandLine cl, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        var cl = Cli.commandLine();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int code = cl.execute(args);

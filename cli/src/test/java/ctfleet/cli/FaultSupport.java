@@ -10,7 +10,9 @@ import ctfleet.server.store.Retention;
 import ctfleet.server.store.RollupBacklog;
 import ctfleet.server.store.RollupJob;
 import ctfleet.server.store.SampleRow;
-import ctfleet.server.store.SampleStore;
+import ctfleet.server.store.SampleWriter;
+import ctfleet.server.store.SampleWrite;
+import ctfleet.server.store.WriteOutcome;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -27,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -185,15 +188,15 @@ final class FaultSupport {
         try (Database db = Database.open(dir)) {
             HostStore hostStore = new HostStore(db);
             RollupBacklog backlog = new RollupBacklog();
-            SampleStore store = new SampleStore(db, backlog);
+            SampleWriter store = new SampleWriter(db, backlog);
             for (int h = 0; h < hosts; h++) {
                 long ref = hostStore.hello(new HostHello("gw-" + h, Map.of("dc", "fra1"), "6.1", "test", 0), end);
-                List<SampleStore.Write> batch = new ArrayList<>();
+                List<SampleWrite> batch = new ArrayList<>();
                 for (int i = 0; i < samples; i++) {
                     long ts = end - (samples - 1 - i) * 10_000L;
-                    batch.add(new SampleStore.Write(ref, new SampleRow(ts, true, 1000 + h * 10 + i, 65536, 16384, 256,
+                    batch.add(new SampleWrite(ref, new SampleRow(ts, true, 1000 + h * 10 + i, 65536, 16384, 256,
                             0, "boot", Map.of("drop", 0L, "early_drop", 0L, "insert_failed", 0L, "invalid", 0L),
-                            new TreeMap<>(), 320, true, ""), ts));
+                            new TreeMap<>(), 320, true, Optional.empty()), ts));
                 }
                 store.write(batch);
             }

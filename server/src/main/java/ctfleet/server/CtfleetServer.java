@@ -11,20 +11,22 @@ import ctfleet.server.ingest.WireDecoder;
 import ctfleet.server.metrics.DatabaseMetrics;
 import ctfleet.server.metrics.FleetMetrics;
 import ctfleet.server.metrics.IngestMetrics;
+import ctfleet.server.fleet.CountBuckets;
+import ctfleet.server.query.FleetQueries;
 import ctfleet.server.query.QueryService;
 import ctfleet.server.store.Database;
 import ctfleet.server.store.FleetReader;
 import ctfleet.server.store.HistoryReader;
 import ctfleet.server.store.HostStore;
+import ctfleet.server.store.ImportWriter;
 import ctfleet.server.store.RecentBuckets;
 import ctfleet.server.store.RecentRaw;
-import ctfleet.server.store.SampleListener;
-import ctfleet.server.fleet.CountBuckets;
 import ctfleet.server.store.Retention;
 import ctfleet.server.store.RetentionJob;
 import ctfleet.server.store.RollupBacklog;
 import ctfleet.server.store.RollupJob;
-import ctfleet.server.store.SampleStore;
+import ctfleet.server.store.SampleListener;
+import ctfleet.server.store.SampleWriter;
 import ctfleet.server.store.StoreMaintenance;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -87,10 +89,11 @@ public final class CtfleetServer implements AutoCloseable {
                          PrometheusRegistry registry, Retention retention, Path backupDir) {
         this.db = db;
         RollupBacklog backlog = new RollupBacklog();
-        RecentRaw recent = new RecentRaw(QueryService.DEFAULT_WINDOW);
+        RecentRaw recent = new RecentRaw(FleetQueries.DEFAULT_WINDOW);
         RecentBuckets buckets = new RecentBuckets(CountBuckets.MIN_CONTEXT);
-        SampleStore samples = new SampleStore(db, backlog, SampleListener.all(recent, buckets));
-        this.batcher = new IngestBatcher(samples);
+        // What the writers commit, they tell: the rollup job its late minutes, the read caches their tails.
+        SampleListener stored = SampleListener.all(backlog, recent, buckets);
+        this.batcher = new IngestBatcher(new SampleWriter(db, stored));
         this.maintenance = new StoreMaintenance(db, new RollupJob(db, backlog, retention),
                 new RetentionJob(db, retention, backlog), clock);
         // ServerBuilder runs interceptors in reverse order of adding; the guard lists them in run order.
@@ -98,9 +101,10 @@ public final class CtfleetServer implements AutoCloseable {
         for (int i = chain.size() - 1; i >= 0; i--) {
             builder.intercept(chain.get(i));
         }
-        QueryService query = new QueryService(new FleetReader(db), new HistoryReader(db, retention, clock, recent, buckets), clock);
+        FleetQueries queries = new FleetQueries(new FleetReader(db),
+                new HistoryReader(db, retention, clock, recent, buckets), clock);
         HostStore hosts = new HostStore(db);
-        registry.register(new FleetMetrics(query));
+        registry.register(new FleetMetrics(queries));
         DatabaseMetrics.register(registry, db.health());
         // A database that cannot store is visible to probes (grpc_health_probe, load balancers): the
         // calls themselves answer UNAVAILABLE with the reason, which the log has too.
@@ -111,10 +115,10 @@ public final class CtfleetServer implements AutoCloseable {
                 .addService(ServerInterceptors.intercept(LenientParsing.wrap(new CollectorService(hosts, batcher,
                         new WireDecoder(guard.limits().clockSkew()), clock, new IngestMetrics(registry, db.file()),
                         guard.limits().maxHosts()).bindService()), new EagerHeaders()))
-                .addService(query)
+                .addService(new QueryService(queries))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
-                .addService(new ImportService(hosts, samples, batcher,
+                .addService(new ImportService(hosts, new ImportWriter(db, stored), batcher,
                         new WireDecoder(guard.limits().clockSkew()), clock, maintenance::soon, retention.raw()))
                 .addService(new AdminService(db, backupDir, clock))
                 .build();

@@ -6,8 +6,7 @@ import java.util.Arrays;
  * Counts keys of three longs and finds the most frequent ones, in bounded memory: exact up to
  * {@code exactLimit} distinct keys, then a Space-Saving sketch (Metwally, Agrawal, El Abbadi 2005)
  * of {@code sketchCapacity} counters, which keeps every key whose true count exceeds
- * n / capacity and overestimates each count by at most n / capacity. The scheme of
- * {@link TopCounter}, on primitive keys.
+ * n / capacity and overestimates each count by at most n / capacity.
  *
  * <p>Why primitives: a full scan adds two keys per line, a quarter of a million lines per scan,
  * and with object keys the key allocation, its hashCode and the HashMap's nodes cost more than

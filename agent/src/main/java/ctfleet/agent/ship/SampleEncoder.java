@@ -8,16 +8,18 @@ import ctfleet.proto.v1.EntrySummary;
 import ctfleet.proto.v1.Sample;
 import ctfleet.proto.v1.StateCount;
 
-/** The one place where an agent {@link Reading} becomes a wire {@link Sample}. */
+/**
+ * The one place where an agent {@link Reading} becomes a wire {@link Sample}. Without a sequence
+ * number: the outbox gives it one ({@link Shipper#offer}).
+ */
 public final class SampleEncoder {
     private SampleEncoder() {}
 
     /**
-     * @param withTimeouts timeouts are sent in a stream's first sample and when they change, not every tick
+     * @param withTimeouts timeouts are sent in an agent's first sample and when they change, not every tick
      */
-    public static Sample encode(Reading r, long seq, boolean withTimeouts) {
+    public static Sample encode(Reading r, boolean withTimeouts) {
         Sample.Builder b = Sample.newBuilder()
-                .setSeq(seq)
                 .setTsMillis(r.ts().toEpochMilli())
                 .setBootId(r.bootId());
         r.limits().ifPresentOrElse(l -> b.setStatus(ConntrackStatus.CONNTRACK_STATUS_LOADED)

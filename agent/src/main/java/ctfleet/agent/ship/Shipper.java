@@ -1,12 +1,14 @@
 package ctfleet.agent.ship;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import ctfleet.client.StatusText;
+import ctfleet.common.Durations;
 import ctfleet.proto.v1.AgentMessage;
 import ctfleet.proto.v1.ClockReport;
 import ctfleet.proto.v1.CollectorGrpc;
 import ctfleet.proto.v1.Hello;
 import ctfleet.proto.v1.Sample;
 import ctfleet.proto.v1.ServerMessage;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -14,16 +16,11 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import ctfleet.common.Durations;
 
 /**
  * Delivers samples over one stream: says hello (with the count of samples the outbox had to drop),
@@ -32,9 +29,11 @@ import ctfleet.common.Durations;
  * sends every unacknowledged sample again. Sampling never waits on this class: {@link #offer} only
  * appends to the outbox.
  *
- * <p>A permanent error (bad credentials, a refused message) is not retried blindly: it is logged
- * with the server's reason and retried only at the backoff cap. When the server refuses one sample
- * ("sample seq N: ..."), that sample is skipped from then on so it cannot block the rest.
+ * <p>A sample the server cannot store (a field out of range, a clock too far ahead, another sample
+ * already stored for its host and time) is acknowledged as rejected, with the reason: it is logged
+ * once and forgotten like any acknowledged sample, and the stream goes on. A permanent error of the
+ * stream itself (bad credentials, a refused hello) is not retried blindly: it is logged with the
+ * server's reason and retried only at the backoff cap.
  *
  * <p>Clocks: the hello carries this host's clock, and the server answers with the offset it
  * measured ({@link ClockReport}), which is logged when it is a second or more; beyond the server's
@@ -47,7 +46,6 @@ import ctfleet.common.Durations;
 public final class Shipper implements AutoCloseable {
     /** At most this many samples sent and not yet acknowledged; the server's window is the same size. */
     static final int IN_FLIGHT = 64;
-    private static final Pattern REFUSED_SEQ = Pattern.compile("^sample seq (\\d+):");
 
     private final CollectorGrpc.CollectorStub stub;
     private final Hello hello;
@@ -56,7 +54,6 @@ public final class Shipper implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Backoff backoff;
     private final Deque<Long> inFlight = new ArrayDeque<>();
-    private final Set<Long> refused = new HashSet<>();
     private StreamObserver<AgentMessage> stream;
     private int generation;
     private long lastSent;
@@ -125,10 +122,16 @@ public final class Shipper implements AutoCloseable {
         return this;
     }
 
-    /** Stores a sample for delivery and returns its sequence number. Never blocks on the network. */
+    /**
+     * Stores a sample for delivery and returns its sequence number. Never blocks on the network.
+     * The outbox numbers samples (its numbers go on across restarts); the wire copy gets it when sent.
+     */
     public long offer(Sample sample) throws IOException {
-        // The outbox assigns the sequence number; it is set on the wire copy when sent.
-        long seq = outbox.append(sample.toBuilder().clearSeq().build().toByteArray());
+        if (sample.getSeq() != 0) {
+            throw new IllegalArgumentException("sample already numbered (seq " + sample.getSeq()
+                    + "): the outbox is the only source of sequence numbers");
+        }
+        long seq = outbox.append(sample.toByteArray());
         synchronized (this) {
             long now = wallMillis.getAsLong() - monotonicMillis.getAsLong();
             long step = wallMinusMono == Long.MIN_VALUE ? 0 : now - wallMinusMono;
@@ -183,23 +186,26 @@ public final class Shipper implements AutoCloseable {
     }
 
     /**
-     * Waits until the server acknowledged {@code seq} or refused it (its reason), or the timeout
-     * passed (with the last stream error, if any). For {@code --once}, which has nothing to wait for
-     * once the server said no.
+     * Waits until the server acknowledged {@code seq}, rejected it (its reason) or refused the
+     * stream (its reason), or the timeout passed (with the last stream error, if any). For
+     * {@code --once}, which has nothing to wait for once the server said no.
      */
     public synchronized Outcome awaitOutcome(long seq, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (ackedSeq < seq && refusedSeq != seq && streamRefusal == null) {
+        while (ackedSeq < seq && streamRefusal == null) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return new Outcome(false, null, lastError);
             }
             TimeUnit.NANOSECONDS.timedWait(this, left);
         }
+        if (refusedSeq == seq) {
+            return new Outcome(false, refusedReason, lastError);
+        }
         if (ackedSeq >= seq) {
             return new Outcome(true, null, lastError);
         }
-        return new Outcome(false, refusedSeq == seq ? refusedReason : streamRefusal, lastError);
+        return new Outcome(false, streamRefusal, lastError);
     }
 
     /** The server's last measurement of this host's clock; null before one. */
@@ -243,9 +249,6 @@ public final class Shipper implements AutoCloseable {
             }
             for (Spool.Entry e : next) {
                 lastSent = e.seq();
-                if (refused.contains(e.seq())) {
-                    continue;
-                }
                 Sample s;
                 try {
                     Sample.Builder b = Sample.parseFrom(e.record()).toBuilder().setSeq(e.seq());
@@ -269,14 +272,16 @@ public final class Shipper implements AutoCloseable {
             return;
         }
         if (rejected) {
-            log.accept("server refused sample " + seq + ": " + reason);
+            // Logged once: the acknowledgement takes it out of the outbox, so it is never sent again.
+            log.accept("server refused sample " + seq + ": " + reason + "; dropped it");
+            refusedSeq = seq;
+            refusedReason = reason;
         }
         while (!inFlight.isEmpty() && inFlight.peekFirst() <= seq) {
             inFlight.removeFirst();
         }
         ackedSeq = Math.max(ackedSeq, seq);
         streamRefusal = null;
-        refused.removeIf(r -> r <= seq);
         while (!steps.isEmpty() && steps.peekFirst()[0] <= ackedSeq + 1) {
             steps.removeFirst(); // every sample stamped before that step is acknowledged
         }
@@ -306,16 +311,7 @@ public final class Shipper implements AutoCloseable {
             return;
         }
         Duration delay;
-        String desc = lastError.getDescription() == null ? "" : lastError.getDescription();
-        Matcher m = REFUSED_SEQ.matcher(desc);
-        if (lastError.getCode() == Status.Code.INVALID_ARGUMENT && m.find()) {
-            long seq = Long.parseLong(m.group(1));
-            refused.add(seq);
-            refusedSeq = seq;
-            refusedReason = desc;
-            log.accept("server refused sample " + seq + " as invalid (" + desc + "); skipping it");
-            delay = backoff.next();
-        } else if (PermanentErrors.isPermanent(lastError.getCode())) {
+        if (PermanentErrors.isPermanent(lastError.getCode())) {
             streamRefusal = StatusText.describe(lastError);
             delay = backoff.nextAtCap();
             log.accept("server refused the stream: " + StatusText.describe(lastError) + "; not retrying for "

@@ -55,13 +55,13 @@ class SamplerTest {
         Files.copy(Path.of("src/test/resources/proc/meminfo-linux-6.18/meminfo"), root.resolve("meminfo"));
         Reading with = new Sampler(new ProcRoot(root), Clock.systemUTC()).read();
         assertEquals(OptionalLong.of(24_683_748L * 1024), with.memInfo().memTotalBytes());
-        Sample wire = SampleEncoder.encode(with, 1, true);
+        Sample wire = SampleEncoder.encode(with, true);
         assertEquals(24_683_748L * 1024, wire.getMemTotalBytes());
 
         Files.writeString(root.resolve("meminfo"), "MemTotal: lots\n");
         Reading broken = new Sampler(new ProcRoot(root), Clock.systemUTC()).read();
         assertEquals(new MemInfo(OptionalLong.empty(), 1), broken.memInfo());
-        Sample brokenWire = SampleEncoder.encode(broken, 2, false);
+        Sample brokenWire = SampleEncoder.encode(broken, false);
         assertFalse(brokenWire.hasMemTotalBytes(), "unknown is absent on the wire, not 0");
         assertEquals(1, brokenWire.getMeminfoParseErrors());
         assertEquals(250000, broken.limits().orElseThrow().count());

@@ -1,6 +1,6 @@
 package ctfleet.cli.backup;
 
-import ctfleet.agent.ship.StatusText;
+import ctfleet.client.StatusText;
 import ctfleet.common.BackupArchive;
 import ctfleet.proto.v1.AdminGrpc;
 import ctfleet.proto.v1.BackupChunk;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ctfleet.agent.AgentMain;
 import ctfleet.cli.Cli;
-import ctfleet.server.auth.Role;
-import ctfleet.server.auth.TokenTable;
+import ctfleet.common.auth.Role;
+import ctfleet.common.auth.TokenTable;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -257,14 +257,39 @@ class SecurityEndToEndTest {
     }
 
     @Test
+    void theServersNameIsCheckedAgainstItsCertificateOrTheNameGiven() throws Exception {
+        try (SecureServer s = new SecureServer(tmp.resolve("db"), "--tls-cert", pki.server().cert().toString(),
+                "--tls-key", pki.server().key().toString())) {
+            String byIp = "127.0.0.1:" + s.server.port();
+            String ca = pki.ca().toString();
+            Result ip = agent("--server", byIp, "--host-id", "gw-a", "--tls-ca", ca);
+            assertEquals(0, ip.code(), "an IP SAN names the server: " + ip.all());
+            Result other = agent("--server", byIp, "--host-id", "gw-a", "--tls-ca", ca, "--tls-server-name",
+                    "gw-collector.example");
+            assertEquals(1, other.code(), "a name the certificate does not carry is refused: " + other.all());
+            Result named = agent("--server", byIp, "--host-id", "gw-a", "--tls-ca", ca, "--tls-server-name", "localhost");
+            assertEquals(0, named.code(), "--tls-server-name is the name checked: " + named.all());
+        }
+    }
+
+    @Test
     void rotatedServerCertificateIsUsedWithoutARestart() throws Exception {
         Path cert = Files.copy(pki.server().cert(), tmp.resolve("server.pem"));
         Path key = Files.copy(pki.server().key(), tmp.resolve("server.key"));
         try (SecureServer s = new SecureServer(tmp.resolve("db"), "--tls-cert", cert.toString(), "--tls-key",
                 key.toString(), "--tls-refresh", "100ms")) {
             String[] trustRogue = {"--server", s.addr(), "--host-id", "gw-a", "--tls-ca", pki.rogueCa().toString()};
+            String[] trustOld = {"--server", s.addr(), "--host-id", "gw-a", "--tls-ca", pki.ca().toString()};
             assertEquals(1, agent(trustRogue).code(), "before the rotation the server's certificate is from the old CA");
+            // Half-written: the new key is there, its certificate not yet. The pair is refused, the old one kept.
             Files.copy(pki.rogueServer().key(), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            for (int i = 0; i < 50 && s.log.stream().noneMatch(l -> l.contains("keeping the previous")); i++) {
+                Thread.sleep(100);
+            }
+            assertTrue(s.log.stream().anyMatch(l -> l.contains("keeping the previous credentials")
+                    && l.contains("is not the private key of")), s.log.toString());
+            Result during = agent(trustOld);
+            assertEquals(0, during.code(), "the old pair is still served: " + during.all());
             Files.copy(pki.rogueServer().cert(), cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             Result after = null;
             for (int i = 0; i < 10 && (after == null || after.code() != 0); i++) {

@@ -1,5 +1,6 @@
 package ctfleet.server.auth;
 
+import ctfleet.common.auth.Role;
 import ctfleet.proto.v1.AdminGrpc;
 import ctfleet.proto.v1.CollectorGrpc;
 import ctfleet.proto.v1.ImportGrpc;

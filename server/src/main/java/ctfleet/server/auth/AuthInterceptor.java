@@ -1,5 +1,7 @@
 package ctfleet.server.auth;
 
+import ctfleet.common.auth.Role;
+import ctfleet.common.auth.TokenTable;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
@@ -12,11 +14,13 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
@@ -105,9 +109,9 @@ public final class AuthInterceptor implements ServerInterceptor {
         }
         Set<Role> allowed = AccessPolicy.allowed(method);
         if (Collections.disjoint(roles, allowed)) {
-            return refuse(call, Status.PERMISSION_DENIED.withDescription(who + " has " + Role.held(roles)
+            return refuse(call, Status.PERMISSION_DENIED.withDescription(who + " has " + held(roles)
                     + ", which may not call " + method
-                    + (allowed.isEmpty() ? " (no role may)" : " (needs " + Role.needed(allowed) + hint + ")")));
+                    + (allowed.isEmpty() ? " (no role may)" : " (needs " + needed(allowed) + hint + ")")));
         }
         Context ctx = Context.current().withValue(Caller.KEY, new Caller(name, certIds, roles, token));
         return Contexts.interceptCall(ctx, call, headers, next);
@@ -146,5 +150,19 @@ public final class AuthInterceptor implements ServerInterceptor {
     static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
         call.close(status, new Metadata());
         return new ServerCall.Listener<>() {};
+    }
+
+    /** How a denial names the roles a caller has: "role reader", "roles agent and reader". */
+    static String held(Collection<Role> roles) {
+        return (roles.size() == 1 ? "role " : "roles ") + join(roles, "and");
+    }
+
+    /** How a denial names the roles a method needs: "role agent", "role reader or admin". */
+    static String needed(Collection<Role> roles) {
+        return "role " + join(roles, "or");
+    }
+
+    private static String join(Collection<Role> roles, String word) {
+        return roles.stream().sorted().map(Role::label).collect(Collectors.joining(" " + word + " "));
     }
 }

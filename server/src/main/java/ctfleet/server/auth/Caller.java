@@ -1,5 +1,8 @@
 package ctfleet.server.auth;
 
+import ctfleet.common.auth.NamePattern;
+import ctfleet.common.auth.Role;
+import ctfleet.common.auth.TokenTable;
 import io.grpc.Context;
 import io.grpc.Status;
 import java.util.EnumSet;

@@ -1,5 +1,7 @@
 package ctfleet.server.auth;
 
+import ctfleet.common.auth.NamePattern;
+import ctfleet.common.auth.Role;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

@@ -2,6 +2,7 @@ package ctfleet.server.auth;
 
 import ctfleet.common.Durations;
 import ctfleet.common.FileReloader;
+import ctfleet.common.auth.TokenTable;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptor;

@@ -1,10 +1,11 @@
 package ctfleet.server.auth;
 
 import ctfleet.common.FileReloader;
+import ctfleet.common.tls.Reloading;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
-import ctfleet.common.tls.ReloadingKeyManager;
-import ctfleet.common.tls.ReloadingTrustManager;
+import io.grpc.util.AdvancedTlsX509KeyManager;
+import io.grpc.util.AdvancedTlsX509TrustManager;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
@@ -35,14 +36,14 @@ public final class ServerTls implements AutoCloseable {
     public static ServerTls load(Path cert, Path key, Optional<Path> clientCa, Duration refresh, Consumer<String> log)
             throws Exception {
         List<FileReloader> reloaders = new ArrayList<>();
-        ReloadingKeyManager keys = new ReloadingKeyManager();
-        reloaders.add(FileReloader.start(List.of(cert, key), refresh, log, () -> keys.load(cert, key)));
+        AdvancedTlsX509KeyManager keys = new AdvancedTlsX509KeyManager();
+        reloaders.add(Reloading.identity(keys, cert, key, refresh, log));
         TlsServerCredentials.Builder b = TlsServerCredentials.newBuilder().keyManager(keys);
         if (clientCa.isPresent()) {
             // Chain and dates only: a client certificate names a host, not the address it connects from.
-            ReloadingTrustManager trust = new ReloadingTrustManager();
-            Path ca = clientCa.get();
-            reloaders.add(FileReloader.start(List.of(ca), refresh, log, () -> trust.load(ca)));
+            // On the server side grpc-util's default verification checks the chain and dates, no host name.
+            AdvancedTlsX509TrustManager trust = AdvancedTlsX509TrustManager.newBuilder().build();
+            reloaders.add(Reloading.trust(trust, clientCa.get(), refresh, log));
             b.trustManager(new Reporting(trust, log)).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
         }
         return new ServerTls(b.build(), reloaders);

@@ -12,17 +12,23 @@ import ctfleet.server.store.HostHello;
 import ctfleet.server.store.HostStore;
 import ctfleet.server.health.StoreStatus;
 import ctfleet.server.store.SampleRow;
+import ctfleet.server.store.SampleWrite;
+import ctfleet.server.store.StoreException;
 import ctfleet.server.store.StoreUnavailable;
-import ctfleet.server.store.SampleStore.Outcome;
-import ctfleet.server.store.SampleStore.Write;
+import ctfleet.server.store.WriteOutcome;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.logging.Logger;
 
 /**
- * The agent stream: a hello, then samples; each sample is acknowledged after it is committed.
+ * The agent stream: a hello, then samples; each sample is acknowledged after it is committed. A
+ * sample that cannot be stored (a field out of range, a clock too far ahead) is acknowledged as
+ * rejected with the reason, in its place among the acknowledgements, and the stream goes on: the
+ * agent drops it and sends the next. What ends a stream is about the stream itself: a bad hello,
+ * a sample before the hello, bytes that are no message, credentials, a database that cannot store.
  *
  * <p>Flow control is manual: a stream may have at most {@link #WINDOW} samples between "received"
  * and "committed". grpc-java's {@code onNext} never blocks, so with automatic flow control a slow
@@ -56,7 +62,7 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
     }
 
     /** Records a hello; a new host only while the server holds fewer than maxHosts (checked and created atomically). */
-    private long admit(HostHello hello) throws java.sql.SQLException, Denied {
+    private long admit(HostHello hello) throws StoreException, Denied {
         if (hosts.ref(hello.hostId()) >= 0) {
             return hosts.hello(hello, clock.millis());
         }
@@ -82,6 +88,21 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
         return stream;
     }
 
+    /** A received sample waiting for its answer. */
+    private static final class Pending {
+        final long seq;
+        final long received;
+        /** Its answer once known; sent when every sample before it has been answered. */
+        Ack ack;
+        /** Stored (or found stored): its latency counts in the acknowledgement histogram. */
+        boolean committed;
+
+        Pending(long seq, long received) {
+            this.seq = seq;
+            this.received = received;
+        }
+    }
+
     private final class AgentStream implements StreamObserver<AgentMessage> {
         private final ServerCallStreamObserver<ServerMessage> out;
         // Captured while the interceptors' Context is current: who may write which host.
@@ -92,7 +113,11 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
         private long clockOffset;
         private boolean ended;
         private boolean halfClosed;
-        private int inFlight;
+        /**
+         * Every sample received and not yet answered, in order. An agent forgets everything up to an
+         * acknowledged seq, so a rejection may not overtake the commit of a sample before it.
+         */
+        private final ArrayDeque<Pending> pending = new ArrayDeque<>();
 
         AgentStream(ServerCallStreamObserver<ServerMessage> out) {
             this.out = out;
@@ -130,14 +155,20 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
                         if (hostRef < 0) {
                             throw new InvalidInput("the first message of a stream must be a hello");
                         }
-                        long seq = m.getSample().getSeq();
-                        long received = System.nanoTime();
-                        SampleRow row = decoder.sample(m.getSample(), clock.millis(), clockOffset);
+                        Pending p = new Pending(m.getSample().getSeq(), System.nanoTime());
                         synchronized (this) {
-                            inFlight++;
+                            pending.addLast(p);
                         }
-                        batcher.submit(new IngestBatcher.Job(new Write(hostRef, row, clock.millis()),
-                                (outcome, error) -> committed(seq, received, outcome, error)));
+                        SampleRow row;
+                        try {
+                            row = decoder.sample(m.getSample(), clock.millis(), clockOffset);
+                        } catch (InvalidInput refused) {
+                            metrics.rejected();
+                            answer(p, Ack.newBuilder().setSeq(p.seq).setRejected(true).setReason(refused.getMessage()));
+                            return;
+                        }
+                        batcher.submit(new IngestBatcher.Job(new SampleWrite(hostRef, row, clock.millis()),
+                                (outcome, error) -> committed(p, outcome, error)));
                     }
                     default -> throw new InvalidInput(LenientParsing.unparsable(m)
                             .map(why -> "not a valid AgentMessage: " + why)
@@ -150,25 +181,22 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
                 fail(e.status());
             } catch (StoreUnavailable e) {
                 fail(StoreStatus.of(e.fault()).getStatus(), StoreStatus.of(e.fault()).getTrailers());
-            } catch (java.sql.SQLException e) {
+            } catch (StoreException e) {
                 LOG.warning("hello from " + hostId + " not stored: " + e.getMessage());
                 fail(Status.UNAVAILABLE.withDescription("database unavailable, retry later"));
             }
         }
 
-        private void committed(long seq, long received, Outcome outcome, Throwable error) {
+        private void committed(Pending p, WriteOutcome outcome, Throwable error) {
             if (error != null) {
-                synchronized (this) {
-                    inFlight--;
-                }
                 if (error instanceof StoreUnavailable u) {
                     fail(StoreStatus.of(u.fault()).getStatus(), StoreStatus.of(u.fault()).getTrailers());
                 } else {
-                    fail(Status.UNAVAILABLE.withDescription("sample seq " + seq + " not stored, retry later"));
+                    fail(Status.UNAVAILABLE.withDescription("sample seq " + p.seq + " not stored, retry later"));
                 }
                 return;
             }
-            Ack.Builder ack = Ack.newBuilder().setSeq(seq);
+            Ack.Builder ack = Ack.newBuilder().setSeq(p.seq);
             switch (outcome) {
                 case STORED -> metrics.ingested();
                 case DUPLICATE -> {
@@ -180,21 +208,27 @@ public final class CollectorService extends CollectorGrpc.CollectorImplBase {
                     ack.setRejected(true).setReason("a different sample is already stored for this host and timestamp");
                 }
             }
-            synchronized (this) {
-                inFlight--;
-                if (ended) {
-                    return;
+            p.committed = true;
+            answer(p, ack);
+        }
+
+        /** Records a sample's answer and sends every answer that is next in line, in the order received. */
+        private synchronized void answer(Pending p, Ack.Builder ack) {
+            p.ack = ack.build();
+            while (!ended && !pending.isEmpty() && pending.peekFirst().ack != null) {
+                Pending next = pending.removeFirst();
+                out.onNext(ServerMessage.newBuilder().setAck(next.ack).build());
+                if (next.committed) {
+                    metrics.acknowledged(System.nanoTime() - next.received);
                 }
-                out.onNext(ServerMessage.newBuilder().setAck(ack).build());
-                metrics.acknowledged(System.nanoTime() - received);
                 out.request(1);
-                completeIfDrained();
             }
+            completeIfDrained();
         }
 
         /** The agent half-closed: answer every sample still being committed before closing. */
         private void completeIfDrained() {
-            if (halfClosed && inFlight == 0 && !ended) {
+            if (halfClosed && pending.isEmpty() && !ended) {
                 end();
                 out.onCompleted();
             }

@@ -4,18 +4,18 @@ import ctfleet.proto.v1.Hello;
 import ctfleet.proto.v1.ImportGrpc;
 import ctfleet.proto.v1.ImportRequest;
 import ctfleet.proto.v1.ImportResponse;
+import ctfleet.server.health.StoreStatus;
 import ctfleet.server.store.HostHello;
 import ctfleet.server.store.HostStore;
+import ctfleet.server.store.ImportWriter;
 import ctfleet.server.store.SampleRow;
 import ctfleet.server.store.SampleSource;
-import ctfleet.server.store.SampleStore;
-import ctfleet.server.store.SampleStore.Outcome;
-import ctfleet.server.store.SampleStore.Write;
+import ctfleet.server.store.SampleWrite;
+import ctfleet.server.store.StoreException;
+import ctfleet.server.store.StoreUnavailable;
+import ctfleet.server.store.WriteOutcome;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import java.sql.SQLException;
-import ctfleet.server.health.StoreStatus;
-import ctfleet.server.store.StoreUnavailable;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,12 +39,12 @@ public final class ImportService extends ImportGrpc.ImportImplBase {
     static final long MAX_RESOLUTION = 3_600_000;
 
     private final HostStore hosts;
-    private final SampleStore samples;
+    private final ImportWriter samples;
     private final IngestBatcher batcher;
     private final WireDecoder decoder;
     private final Clock clock;
 
-    public ImportService(HostStore hosts, SampleStore samples, IngestBatcher batcher, WireDecoder decoder,
+    public ImportService(HostStore hosts, ImportWriter samples, IngestBatcher batcher, WireDecoder decoder,
                          Clock clock) {
         this(hosts, samples, batcher, decoder, clock, () -> { }, java.time.Duration.ofDays(36500));
     }
@@ -54,7 +54,7 @@ public final class ImportService extends ImportGrpc.ImportImplBase {
      * @param rawRetention how long raw samples are kept: older imported points whose minute is
      *                     already rolled up are not stored again
      */
-    public ImportService(HostStore hosts, SampleStore samples, IngestBatcher batcher, WireDecoder decoder,
+    public ImportService(HostStore hosts, ImportWriter samples, IngestBatcher batcher, WireDecoder decoder,
                          Clock clock, Runnable stored, java.time.Duration rawRetention) {
         this.stored = stored;
         this.rawRetention = rawRetention;
@@ -92,7 +92,7 @@ public final class ImportService extends ImportGrpc.ImportImplBase {
             out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
         } catch (StoreUnavailable e) {
             out.onError(StoreStatus.of(e.fault()));
-        } catch (SQLException e) {
+        } catch (StoreException e) {
             LOG.warning("import for " + WireDecoder.clip(req.getHostId()) + " failed: " + e.getMessage());
             out.onError(Status.UNAVAILABLE.withDescription("database unavailable, retry later").asRuntimeException());
         }
@@ -129,7 +129,7 @@ public final class ImportService extends ImportGrpc.ImportImplBase {
      * Live samples are taken at the agent's own instants, imported ones at query steps, so the two
      * never share a timestamp: "already stored" has to mean "a live sample closer than one step".
      */
-    private List<SampleRow> notCoveredByLive(long ref, List<SampleRow> rows, long resolution) throws SQLException {
+    private List<SampleRow> notCoveredByLive(long ref, List<SampleRow> rows, long resolution) throws StoreException {
         long min = Long.MAX_VALUE;
         long max = Long.MIN_VALUE;
         for (SampleRow r : rows) {
@@ -162,19 +162,19 @@ public final class ImportService extends ImportGrpc.ImportImplBase {
             out.onCompleted();
             return;
         }
-        List<Outcome> outcomes;
+        List<WriteOutcome> outcomes;
         try {
             long now = clock.millis();
             outcomes = samples.importRows(ref, rows, now, now - rawRetention.toMillis());
         } catch (StoreUnavailable e) {
             out.onError(StoreStatus.of(e.fault()));
             return;
-        } catch (SQLException e) {
+        } catch (StoreException e) {
             LOG.fine("bulk import fell back to single writes: " + e.getMessage());
             storeThroughBatcher(ref, rows, resp, out);
             return;
         }
-        for (Outcome o : outcomes) {
+        for (WriteOutcome o : outcomes) {
             count(resp, o);
         }
         if (resp.getStored() > 0) {
@@ -184,7 +184,7 @@ public final class ImportService extends ImportGrpc.ImportImplBase {
         out.onCompleted();
     }
 
-    private static void count(ImportResponse.Builder resp, Outcome o) {
+    private static void count(ImportResponse.Builder resp, WriteOutcome o) {
         switch (o) {
             case STORED -> resp.setStored(resp.getStored() + 1);
             case DUPLICATE -> resp.setDuplicate(resp.getDuplicate() + 1);
@@ -198,7 +198,7 @@ public final class ImportService extends ImportGrpc.ImportImplBase {
         AtomicBoolean failed = new AtomicBoolean();
         long now = clock.millis();
         for (SampleRow row : rows) {
-            batcher.submit(new IngestBatcher.Job(new Write(ref, row, now, SampleSource.IMPORT), (outcome, error) -> {
+            batcher.submit(new IngestBatcher.Job(new SampleWrite(ref, row, now, SampleSource.IMPORT), (outcome, error) -> {
                 synchronized (resp) {
                     if (error != null) {
                         failed.set(true);

@@ -1,8 +1,9 @@
 package ctfleet.server.ingest;
 
-import ctfleet.server.store.SampleStore;
-import ctfleet.server.store.SampleStore.Outcome;
-import ctfleet.server.store.SampleStore.Write;
+import ctfleet.server.store.SampleWrite;
+import ctfleet.server.store.SampleWriter;
+import ctfleet.server.store.StoreUnavailable;
+import ctfleet.server.store.WriteOutcome;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -23,14 +24,14 @@ public final class IngestBatcher implements AutoCloseable {
     private static final int MAX_BATCH = 1000;
 
     /** {@code done} gets the outcome, or the error when the commit failed. */
-    public record Job(Write write, BiConsumer<Outcome, Throwable> done) {}
+    public record Job(SampleWrite write, BiConsumer<WriteOutcome, Throwable> done) {}
 
-    private final SampleStore store;
+    private final SampleWriter store;
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean running = true;
 
-    public IngestBatcher(SampleStore store) {
+    public IngestBatcher(SampleWriter store) {
         this.store = store;
         this.writer = new Thread(this::run, "ctfleet-ingest");
         this.writer.setDaemon(true);
@@ -70,15 +71,15 @@ public final class IngestBatcher implements AutoCloseable {
     }
 
     private void commit(List<Job> batch) {
-        List<Write> writes = new ArrayList<>(batch.size());
+        List<SampleWrite> writes = new ArrayList<>(batch.size());
         for (Job j : batch) {
             writes.add(j.write());
         }
-        List<Outcome> outcomes;
+        List<WriteOutcome> outcomes;
         try {
             outcomes = store.write(writes);
         } catch (Exception e) {
-            if (!(e instanceof ctfleet.server.store.StoreUnavailable)) {
+            if (!(e instanceof StoreUnavailable)) {
                 // a store fault is logged once by DatabaseHealth, not once per commit
                 LOG.log(Level.WARNING, "commit of " + batch.size() + " samples failed: " + e.getMessage());
             }

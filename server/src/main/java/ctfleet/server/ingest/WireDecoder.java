@@ -1,12 +1,19 @@
 package ctfleet.server.ingest;
 
 import ctfleet.proto.v1.ConntrackStatus;
+import ctfleet.proto.v1.Endpoint;
+import ctfleet.proto.v1.EntrySummary;
 import ctfleet.proto.v1.Hello;
 import ctfleet.proto.v1.Sample;
+import ctfleet.proto.v1.StateCount;
 import ctfleet.server.store.HostHello;
 import ctfleet.server.store.SampleRow;
+import ctfleet.server.store.SampledEntries;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -152,8 +159,27 @@ public final class WireDecoder {
                 new TreeMap<>(s.getTimeoutsMap()),
                 s.getBytesPerEntry(),
                 s.getBytesPerEntryEstimated(),
-                s.hasEntries() ? EntriesJson.encode(s.getEntries()) : "",
+                s.hasEntries() ? Optional.of(entries(s.getEntries())) : Optional.empty(),
                 s.hasMemTotalBytes() ? OptionalLong.of(s.getMemTotalBytes()) : OptionalLong.empty());
+    }
+
+    /** The breakdown in the one form the server keeps it (checked by {@link EntrySummaryCheck} first). */
+    static SampledEntries entries(EntrySummary e) {
+        List<SampledEntries.State> states = new ArrayList<>(e.getStatesCount());
+        for (StateCount s : e.getStatesList()) {
+            states.add(new SampledEntries.State(s.getFamily(), s.getProtocol(), s.getState(), s.getSampled()));
+        }
+        return new SampledEntries(e.getSampleSize(), e.getParseErrors(), e.getFullScan(), states, e.getAssured(),
+                e.getUnreplied(), endpoints(e.getTopDestinationsList()), endpoints(e.getTopSourcesList()),
+                e.getRawEntriesList(), e.getUnrepliedByProtocolMap());
+    }
+
+    private static List<SampledEntries.Endpoint> endpoints(List<Endpoint> list) {
+        List<SampledEntries.Endpoint> out = new ArrayList<>(list.size());
+        for (Endpoint p : list) {
+            out.add(new SampledEntries.Endpoint(p.getAddress(), p.getPort(), p.getProtocol(), p.getSampled()));
+        }
+        return out;
     }
 
     private static void nonNegative(String where, String field, long v) throws InvalidInput {

@@ -1,6 +1,5 @@
 package ctfleet.server.query;
 
-import ctfleet.proto.v1.EndpointEstimate;
 import ctfleet.server.fleet.CountPoint;
 import ctfleet.server.fleet.CounterIncrease;
 import ctfleet.server.fleet.CounterPoint;
@@ -12,8 +11,9 @@ import ctfleet.server.store.FleetReader;
 import ctfleet.server.store.HistoryPoint;
 import ctfleet.server.store.HistoryReader;
 import ctfleet.server.store.LatestState;
+import ctfleet.server.store.SampledEntries;
 import ctfleet.server.store.Step;
-import java.sql.SQLException;
+import ctfleet.server.store.StoreException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What the capacity plan reads: each host's history over the window (as {@link FleetHistories}
@@ -36,13 +37,13 @@ final class CapacityInputs {
                   Map<String, HostFacts> facts) {}
 
     static Loaded load(FleetReader fleet, HistoryReader history, Clock clock, Duration window, Step step)
-            throws SQLException {
+            throws StoreException {
         Instant now = clock.instant();
         Map<String, LatestState> latest = new HashMap<>();
         for (LatestState l : fleet.latest()) {
             latest.put(l.hostId(), l);
         }
-        Map<String, String> breakdowns = fleet.entryBreakdowns();
+        Map<String, SampledEntries> breakdowns = fleet.entryBreakdowns();
         Map<String, List<HistoryPoint>> series = new HashMap<>();
         var current = new Object() {
             String host;
@@ -60,19 +61,15 @@ final class CapacityInputs {
         for (LatestState l : latest.values()) {
             List<HistoryPoint> points = series.getOrDefault(l.hostId(), List.of());
             histories.add(FleetHistories.of(l, points, now));
-            facts.put(l.hostId(), facts(l, breakdowns.getOrDefault(l.hostId(), ""), refusals(points)));
+            facts.put(l.hostId(), facts(l, EntryEstimates.of(Optional.ofNullable(breakdowns.get(l.hostId())), l.count()),
+                    refusals(points)));
         }
         return new Loaded(now, latest, histories, facts);
     }
 
-    static HostFacts facts(LatestState l, String entriesJson, List<RefusalPoint> refusals) {
-        EntryBreakdown b = EntryBreakdown.parse(entriesJson, l.count());
-        List<HostFacts.Destination> destinations = new ArrayList<>();
-        for (EndpointEstimate e : b.destinations()) {
-            destinations.add(new HostFacts.Destination(e.getAddress(), e.getPort(), e.getProtocol(), e.getEstimated()));
-        }
-        return new HostFacts(l.memTotalBytes(), l.bytesPerEntry(), b.stateSample(), b.assured(), destinations,
-                l.timeouts(), refusals);
+    static HostFacts facts(LatestState l, EntryEstimates entries, List<RefusalPoint> refusals) {
+        return new HostFacts(l.memTotalBytes(), l.bytesPerEntry(), entries.stateSample(), entries.assured(),
+                entries.destinationFacts(), l.timeouts(), refusals);
     }
 
     /** One stretch per history point: its span, its peak, its counter increases. */

@@ -14,7 +14,7 @@ import ctfleet.server.store.LatestState;
 import ctfleet.server.store.RecentBuckets;
 import ctfleet.server.store.RecentRaw;
 import ctfleet.server.store.Step;
-import java.sql.SQLException;
+import ctfleet.server.store.StoreException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,10 +22,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns what the store holds (each host's latest state and its history) into the fleet logic's
- * {@link HostHistory} inputs: one query for the latest states, one streamed query for the series.
+ * {@link HostHistory} inputs: for the fleet, one query for the latest states and one streamed query
+ * for the series; for one host, that host's state and history alone.
  */
 final class FleetHistories {
     /** What an agent samples at when nothing says otherwise (the agent's default --interval). */
@@ -49,21 +51,32 @@ final class FleetHistories {
      * host with under an hour of data, and the counters' increases over the window and its last
      * {@link Ranker#RECENT}. Contexts longer than memory keeps read the database.
      */
-    Loaded forRanking(Duration window) throws SQLException {
+    Loaded forRanking(Duration window) throws StoreException {
         Instant now = clock.instant();
+        return forRanking(window, now, latestStates(), null);
+    }
+
+    /** One host's ranking inputs, as {@link #forRanking(Duration)} makes them, from its own history only. */
+    HostHistory forRanking(Duration window, LatestState host) throws StoreException {
+        return forRanking(window, clock.instant(), Map.of(host.hostId(), host), Set.of(host.hostId()))
+                .histories().get(0);
+    }
+
+    /** @param only the hosts to read (null: every host) */
+    private Loaded forRanking(Duration window, Instant now, Map<String, LatestState> latest, Set<String> only)
+            throws StoreException {
         Duration context = CountBuckets.context(window);
         long from = now.minus(context).toEpochMilli();
         if (!history.servesBuckets(from)) {
-            return load(context, Step.AUTO, window);
+            return load(context, Step.AUTO, window, now, latest, only);
         }
-        Map<String, LatestState> latest = latestStates();
         long rateFrom = now.minus(window).toEpochMilli();
         Map<String, RecentBuckets.Window> windows = new HashMap<>();
-        history.recentBuckets(from, rateFrom, Ranker.RECENT.toMillis(), now.toEpochMilli() + 1, windows::put);
+        history.recentBuckets(from, rateFrom, Ranker.RECENT.toMillis(), now.toEpochMilli() + 1, only, windows::put);
         // The last hour raw as well: a host with less data than that is forecast from its samples,
         // and everyone's surge of the last minutes is seen at full resolution.
         Map<String, RecentRaw.Window> raw = new HashMap<>();
-        history.recentWindows(now.minus(CountBuckets.RAW_BELOW).toEpochMilli(), now.toEpochMilli() + 1, raw::put);
+        history.recentWindows(now.minus(CountBuckets.RAW_BELOW).toEpochMilli(), now.toEpochMilli() + 1, only, raw::put);
         List<HostHistory> out = new ArrayList<>(latest.size());
         for (LatestState l : latest.values()) {
             RecentBuckets.Window w = windows.get(l.hostId());
@@ -91,7 +104,7 @@ final class FleetHistories {
     }
 
     /** One host's raw samples over the context, read from the database. */
-    private RecentRaw.Window rawWindow(String host, long from, Instant now) throws SQLException {
+    private RecentRaw.Window rawWindow(String host, long from, Instant now) throws StoreException {
         List<CountPoint> counts = new ArrayList<>();
         for (HistoryPoint p : history.series(host, from, now.toEpochMilli() + 1, Step.RAW)) {
             counts.add(new CountPoint(Instant.ofEpochMilli(p.ts()), Math.round(p.count()), p.max(), p.countMax(), 1,
@@ -100,7 +113,7 @@ final class FleetHistories {
         return new RecentRaw.Window(counts, Counters.ZERO, new long[0]);
     }
 
-    private Map<String, LatestState> latestStates() throws SQLException {
+    private Map<String, LatestState> latestStates() throws StoreException {
         Map<String, LatestState> latest = new HashMap<>();
         for (LatestState l : fleet.latest()) {
             latest.put(l.hostId(), l);
@@ -145,31 +158,39 @@ final class FleetHistories {
     }
 
     /** Every host with its series over {@code window} at {@code step} (AUTO: the finest kept). */
-    Loaded load(Duration window, Step step) throws SQLException {
-        return load(window, step, window);
+    Loaded load(Duration window, Step step) throws StoreException {
+        Instant now = clock.instant();
+        return load(window, step, window, now, latestStates(), null);
     }
 
     /**
-     * Every host with its series over {@code window} at {@code step}; the points of a window longer
+     * The hosts with their series over {@code window} at {@code step}; the points of a window longer
      * than {@link CountBuckets#MIN_CONTEXT} are hourly buckets, the forecast's resolution there.
+     *
+     * @param only the hosts to read, each with its own query (null: the whole fleet in one stream)
      */
-    private Loaded load(Duration window, Step step, Duration rateWindow) throws SQLException {
-        Instant now = clock.instant();
-        Map<String, LatestState> latest = latestStates();
+    private Loaded load(Duration window, Step step, Duration rateWindow, Instant now, Map<String, LatestState> latest,
+            Set<String> only) throws StoreException {
         long from = now.minus(window).toEpochMilli();
         Map<String, List<HistoryPoint>> series = new HashMap<>();
-        // Points come host by host: one map lookup per host, not per point (360,000 per Top call).
-        var current = new Object() {
-            String host;
-            List<HistoryPoint> points;
-        };
-        history.fleetSeries(from, now.toEpochMilli() + 1, step, (host, p) -> {
-            if (!host.equals(current.host)) {
-                current.host = host;
-                current.points = series.computeIfAbsent(host, h -> new ArrayList<>());
+        if (only != null) {
+            for (String host : only) {
+                series.put(host, history.series(host, from, now.toEpochMilli() + 1, step));
             }
-            current.points.add(p);
-        });
+        } else {
+            // Points come host by host: one map lookup per host, not per point (360,000 per Top call).
+            var current = new Object() {
+                String host;
+                List<HistoryPoint> points;
+            };
+            history.fleetSeries(from, now.toEpochMilli() + 1, step, (host, p) -> {
+                if (!host.equals(current.host)) {
+                    current.host = host;
+                    current.points = series.computeIfAbsent(host, h -> new ArrayList<>());
+                }
+                current.points.add(p);
+            });
+        }
         List<HostHistory> out = new ArrayList<>();
         long rateFrom = now.minus(rateWindow).toEpochMilli();
         Duration width = window.compareTo(CountBuckets.MIN_CONTEXT) > 0 ? CountBuckets.widthFor(window) : Duration.ZERO;

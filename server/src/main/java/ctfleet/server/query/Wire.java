@@ -1,14 +1,89 @@
 package ctfleet.server.query;
 
 import ctfleet.proto.v1.CapacityPlan;
+import ctfleet.proto.v1.CapacityResponse;
+import ctfleet.proto.v1.EndpointEstimate;
 import ctfleet.proto.v1.HistoryPoint;
+import ctfleet.proto.v1.HistoryResponse;
+import ctfleet.proto.v1.HostDetail;
 import ctfleet.proto.v1.HostRank;
+import ctfleet.proto.v1.StateEstimate;
+import ctfleet.proto.v1.SummaryResponse;
 import ctfleet.proto.v1.TimeoutAdvice;
 import ctfleet.server.fleet.CapacityCommands;
+import ctfleet.server.fleet.StateCount;
+import ctfleet.server.store.LatestState;
+import ctfleet.server.store.Step;
+import java.util.List;
+import java.util.TreeMap;
 
-/** The one place where the fleet logic's answers become protobuf. */
+/** The one place where the queries' answers become protobuf. */
 final class Wire {
     private Wire() {}
+
+    static HostDetail host(HostView v) {
+        LatestState l = v.latest();
+        EntryEstimates e = v.entries();
+        HostDetail.Builder b = HostDetail.newBuilder()
+                .setRank(rank(v.rank()))
+                .setKernel(l.kernel())
+                .setSampleSize((int) e.sampleSize())
+                .setSampleParseErrors((int) e.parseErrors())
+                .setAssuredEstimated(e.assured())
+                .setUnrepliedEstimated(e.unreplied())
+                .addAllRawEntries(e.raw())
+                .setBytesPerEntry(l.bytesPerEntry())
+                .setBytesPerEntryEstimated(l.bytesEstimated())
+                .putAllTimeouts(l.timeouts())
+                .setDroppedSamples(l.droppedSamples())
+                .setConflicts(l.conflicts());
+        for (StateCount s : e.states()) {
+            b.addStates(StateEstimate.newBuilder().setFamily(s.family()).setProtocol(s.protocol())
+                    .setState(s.state()).setEstimated(s.count()));
+        }
+        b.addAllTopDestinations(endpoints(e.destinations()));
+        b.addAllTopSources(endpoints(e.sources()));
+        l.clockOffsetMillis().ifPresent(b::setClockOffsetMillis);
+        l.stats().forEach(b::putStats);
+        b.putAllRates(v.rates());
+        l.memTotalBytes().ifPresent(b::setHostMemoryBytes);
+        v.capacity().ifPresent(p -> b.setCapacity(capacity(p, l.bytesEstimated())));
+        v.advice().forEach(a -> b.addAdvice(advice(a)));
+        return b.build();
+    }
+
+    private static List<EndpointEstimate> endpoints(List<EntryEstimates.Endpoint> list) {
+        return list.stream().map(p -> EndpointEstimate.newBuilder().setAddress(p.address()).setPort(p.port())
+                .setProtocol(p.protocol()).setEstimated(p.estimated()).build()).toList();
+    }
+
+    static HistoryResponse history(HostSeries s) {
+        HistoryResponse.Builder b = HistoryResponse.newBuilder().setHost(s.host())
+                .setStep(s.step() == Step.RAW ? "raw" : s.step() == Step.MINUTE ? "1m" : "1h");
+        for (var p : s.points()) {
+            b.addPoints(point(p));
+        }
+        return b.build();
+    }
+
+    static CapacityResponse capacity(FleetPlan plan) {
+        CapacityResponse.Builder b = CapacityResponse.newBuilder().setTotalMemoryBytes(plan.totalMemoryBytes());
+        for (PlannedHost h : plan.hosts()) {
+            b.addHosts(capacity(h.plan(), h.bytesPerEntryEstimated()));
+        }
+        return b.build();
+    }
+
+    static SummaryResponse summary(FleetSummary s) {
+        SummaryResponse.Builder b = SummaryResponse.newBuilder()
+                .setHosts(s.hosts())
+                .setStale(s.stale())
+                .setWithoutConntrack(s.withoutConntrack())
+                .putAllByStatus(new TreeMap<>(s.byStatus()))
+                .setDropsInWindow(s.dropsInWindow());
+        s.nearest().forEach(r -> b.addNearest(rank(r)));
+        return b.build();
+    }
 
     static HostRank rank(ctfleet.server.fleet.HostRank r) {
         HostRank.Builder b = HostRank.newBuilder()

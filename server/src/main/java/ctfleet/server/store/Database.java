@@ -139,7 +139,7 @@ public final class Database implements AutoCloseable {
      * Rewrites one row and commits: while the database is unavailable, the maintenance thread
      * calls this to learn when writes work again, even when no agent is sending.
      */
-    public void probe(long nowMillis) throws SQLException {
+    public void probe(long nowMillis) throws StoreException {
         try (Connection c = connect(); PreparedStatement st = c.prepareStatement(
                 "UPDATE store_probe SET written_at = ? WHERE id = 1")) {
             st.setLong(1, nowMillis);

@@ -43,16 +43,17 @@ public final class DatabaseHealth {
     }
 
     /**
-     * Records a failed store call. Returns a {@link StoreUnavailable} to throw when it was the
-     * store's fault, else {@code e} itself (a bug, a constraint: the caller handles it as before).
+     * Records a failed store call and returns what to throw: a {@link StoreUnavailable} when it was
+     * the database's fault, else a {@link StoreException} with the statement's own message (a bug, a
+     * constraint: the caller handles it as a failed call).
      */
-    public SQLException failed(SQLException e) {
-        if (e instanceof StoreUnavailable) {
-            return e;
+    public StoreException failed(SQLException e) {
+        if (e instanceof Unusable u) {
+            return new StoreUnavailable(u.fault(), null);
         }
         Optional<StoreFault> f = StoreFault.classify(e, dir);
         if (f.isEmpty()) {
-            return e;
+            return new StoreException(e.getMessage(), e);
         }
         return new StoreUnavailable(record(f.get()), e);
     }
@@ -113,10 +114,10 @@ public final class DatabaseHealth {
     }
 
     /** Refuses a connection to a damaged database. */
-    void checkUsable() throws StoreUnavailable {
+    void checkUsable() throws Unusable {
         StoreFault f = fault;
         if (f != null && !f.healsByItself()) {
-            throw new StoreUnavailable(f, null);
+            throw new Unusable(f);
         }
     }
 

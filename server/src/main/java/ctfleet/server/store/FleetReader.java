@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /** Reads the fleet's latest states: the ranking's input, without touching history. */
@@ -40,34 +41,42 @@ public final class FleetReader {
      * empty): the fleet-wide calls never show it, and at a few KB per host it was most of what
      * the ranking read from this table.
      */
-    public List<LatestState> latest() throws SQLException {
+    public List<LatestState> latest() throws StoreException {
         try (Connection c = db.connect();
              PreparedStatement q = c.prepareStatement(LATEST.formatted("''") + " ORDER BY h.host_id")) {
             return read(q);
+        } catch (SQLException e) {
+            throw db.health().failed(e);
         }
     }
 
-    public List<LatestState> latest(String hostId) throws SQLException {
+    /** One host's latest state with its entry breakdown; empty for a host that never sent a sample. */
+    public Optional<LatestState> latest(String hostId) throws StoreException {
         try (Connection c = db.connect();
              PreparedStatement q = c.prepareStatement(LATEST.formatted("l.entries") + " WHERE h.host_id = ?")) {
             q.setString(1, hostId);
-            return read(q);
+            return read(q).stream().findFirst();
+        } catch (SQLException e) {
+            throw db.health().failed(e);
         }
     }
 
     /**
-     * Every host's latest entry breakdown (JSON, "" when its agent never sent one), by host id: the
-     * capacity plan reads what fills each table, which {@link #latest()} leaves out.
+     * Every host's latest entry breakdown, by host id (a host whose agent never sent one is not in
+     * it): the capacity plan reads what fills each table, which {@link #latest()} leaves out.
      */
-    public Map<String, String> entryBreakdowns() throws SQLException {
-        Map<String, String> out = new java.util.HashMap<>();
+    public Map<String, SampledEntries> entryBreakdowns() throws StoreException {
+        Map<String, SampledEntries> out = new java.util.HashMap<>();
         try (Connection c = db.connect();
              PreparedStatement q = c.prepareStatement(
                      "SELECT h.host_id, l.entries FROM host_latest l JOIN hosts h ON h.id = l.host_ref");
              ResultSet rs = q.executeQuery()) {
             while (rs.next()) {
-                out.put(rs.getString(1), rs.getString(2));
+                String host = rs.getString(1);
+                EntriesJson.decode(rs.getString(2)).ifPresent(e -> out.put(host, e));
             }
+        } catch (SQLException e) {
+            throw db.health().failed(e);
         }
         return out;
     }
@@ -99,7 +108,7 @@ public final class FleetReader {
                         GSON.fromJson(rs.getString(11), LONGS),
                         rs.getLong(12),
                         rs.getBoolean(13),
-                        rs.getString(14),
+                        EntriesJson.decode(rs.getString(14)),
                         rs.getLong(15),
                         rs.getLong(16),
                         rs.getShort(17) == SampleSource.IMPORT.code,

@@ -22,7 +22,7 @@ public final class HistoryReader {
     /** Receives a fleet series: every point of one host, oldest first, then the next host. */
     @FunctionalInterface
     public interface FleetSink {
-        void accept(String hostId, HistoryPoint point) throws SQLException;
+        void accept(String hostId, HistoryPoint point);
     }
 
     private final Database db;
@@ -41,7 +41,7 @@ public final class HistoryReader {
     }
 
     /**
-     * @param recent  the newest raw samples in memory, shared with the {@link SampleStore} that extends them
+     * @param recent  the newest raw samples in memory, extended by the writers through their "stored" listener
      * @param buckets the last days in 5-minute buckets in memory, likewise
      */
     public HistoryReader(Database db, Retention retention, Clock clock, RecentRaw recent, RecentBuckets buckets) {
@@ -61,7 +61,15 @@ public final class HistoryReader {
      * One host's history, oldest first; empty for an unknown host. For raw points the first one's
      * increases are measured from the sample just before the range.
      */
-    public List<HistoryPoint> series(String hostId, long fromMillis, long toMillis, Step step) throws SQLException {
+    public List<HistoryPoint> series(String hostId, long fromMillis, long toMillis, Step step) throws StoreException {
+        try {
+            return read(hostId, fromMillis, toMillis, step);
+        } catch (SQLException e) {
+            throw db.health().failed(e);
+        }
+    }
+
+    private List<HistoryPoint> read(String hostId, long fromMillis, long toMillis, Step step) throws SQLException {
         Step s = resolve(fromMillis, step);
         List<HistoryPoint> out = new ArrayList<>();
         try (Connection c = db.connect()) {
@@ -114,7 +122,15 @@ public final class HistoryReader {
      * table's order), and past 40,000 rows it spills a sort to a temporary file. For top's hour of
      * raw samples at 1,000 hosts (360,000 rows) the join took 2.4 s, the per-host queries 0.33 s.
      */
-    public void fleetSeries(long fromMillis, long toMillis, Step step, FleetSink sink) throws SQLException {
+    public void fleetSeries(long fromMillis, long toMillis, Step step, FleetSink sink) throws StoreException {
+        try {
+            readFleet(fromMillis, toMillis, step, sink);
+        } catch (SQLException e) {
+            throw db.health().failed(e);
+        }
+    }
+
+    private void readFleet(long fromMillis, long toMillis, Step step, FleetSink sink) throws SQLException {
         Step s = resolve(fromMillis, step);
         String sql = s == Step.RAW ? Rows.RAW_RANGE : Rows.bucketRange(s.table);
         long from = s == Step.RAW ? fromMillis : Rollups.floor(fromMillis, s.millis);
@@ -146,7 +162,7 @@ public final class HistoryReader {
     /** Receives the hosts' recent windows, one call per host, in host id order. */
     @FunctionalInterface
     public interface WindowSink {
-        void accept(String hostId, RecentRaw.Window window) throws SQLException;
+        void accept(String hostId, RecentRaw.Window window);
     }
 
     /** Whether {@link #recentWindows} serves a window of raw samples starting at {@code fromMillis}. */
@@ -160,19 +176,24 @@ public final class HistoryReader {
      * kept there. A tail read covers all of the host's newer rows, not only up to {@code to}: a
      * sample stamped a little ahead of the server's clock must be in it once the window reaches it.
      */
-    public void recentWindows(long from, long to, WindowSink sink) throws SQLException {
+    public void recentWindows(long from, long to, WindowSink sink) throws StoreException {
         recentWindows(from, to, null, sink);
     }
 
     /** As {@link #recentWindows(long, long, WindowSink)}, for only these hosts (null: all). */
-    public void recentWindows(long from, long to, java.util.Set<String> only, WindowSink sink) throws SQLException {
+    public void recentWindows(long from, long to, java.util.Set<String> only, WindowSink sink) throws StoreException {
+        try {
+            readWindows(from, to, only, sink);
+        } catch (SQLException e) {
+            throw db.health().failed(e);
+        }
+    }
+
+    private void readWindows(long from, long to, java.util.Set<String> only, WindowSink sink) throws SQLException {
         long now = clock.millis();
         try (Connection c = db.connect(); PreparedStatement q = c.prepareStatement(Rows.RAW_RANGE)) {
             List<RawPoint> rows = new ArrayList<>();
-            for (var host : hosts(c).entrySet()) {
-                if (only != null && !only.contains(host.getKey())) {
-                    continue;
-                }
+            for (var host : hosts(c, only).entrySet()) {
                 Host h = host.getValue();
                 RecentRaw.Window w = recent.window(h.ref(), from, to, h.latestTs(), now);
                 if (w == null) {
@@ -194,7 +215,7 @@ public final class HistoryReader {
     /** Receives the hosts' bucketed windows, one call per host, in host id order. */
     @FunctionalInterface
     public interface BucketSink {
-        void accept(String hostId, RecentBuckets.Window window) throws SQLException;
+        void accept(String hostId, RecentBuckets.Window window);
     }
 
     /**
@@ -211,7 +232,23 @@ public final class HistoryReader {
      * the host's tail and it is current, else read (its 1-minute rollups, then the raw rows after
      * the newest of them) and kept.
      */
-    public void recentBuckets(long from, long rateFrom, long recentMillis, long to, BucketSink sink) throws SQLException {
+    public void recentBuckets(long from, long rateFrom, long recentMillis, long to, BucketSink sink)
+            throws StoreException {
+        recentBuckets(from, rateFrom, recentMillis, to, null, sink);
+    }
+
+    /** As {@link #recentBuckets(long, long, long, long, BucketSink)}, for only these hosts (null: all). */
+    public void recentBuckets(long from, long rateFrom, long recentMillis, long to, java.util.Set<String> only,
+            BucketSink sink) throws StoreException {
+        try {
+            readBuckets(from, rateFrom, recentMillis, to, only, sink);
+        } catch (SQLException e) {
+            throw db.health().failed(e);
+        }
+    }
+
+    private void readBuckets(long from, long rateFrom, long recentMillis, long to, java.util.Set<String> only,
+            BucketSink sink) throws SQLException {
         long now = clock.millis();
         long start = Math.floorDiv(from, RecentBuckets.WIDTH) * RecentBuckets.WIDTH;
         try (Connection c = db.connect();
@@ -219,7 +256,7 @@ public final class HistoryReader {
              PreparedStatement raw = c.prepareStatement(Rows.RAW_RANGE)) {
             List<Bucket> rollups = new ArrayList<>();
             List<RawPoint> rows = new ArrayList<>();
-            for (var host : hosts(c).entrySet()) {
+            for (var host : hosts(c, only).entrySet()) {
                 Host h = host.getValue();
                 RecentBuckets.Window w = buckets.window(h.ref(), from, rateFrom, recentMillis, to, h.latestTs(), now);
                 if (w == null) {
@@ -251,12 +288,25 @@ public final class HistoryReader {
 
     /** Host id to host, in host id order. */
     private static SortedMap<String, Host> hosts(Connection c) throws SQLException {
+        return hosts(c, null);
+    }
+
+    /** As {@link #hosts(Connection)}, for only these hosts (null: all); one host is one row's read. */
+    private static SortedMap<String, Host> hosts(Connection c, java.util.Set<String> only) throws SQLException {
         SortedMap<String, Host> out = new TreeMap<>();
+        boolean one = only != null && only.size() == 1;
         try (PreparedStatement q = c.prepareStatement(
-                "SELECT h.host_id, h.id, COALESCE(l.ts, -1) FROM hosts h LEFT JOIN host_latest l ON l.host_ref = h.id");
-             ResultSet rs = q.executeQuery()) {
-            while (rs.next()) {
-                out.put(rs.getString(1), new Host(rs.getLong(2), rs.getLong(3)));
+                "SELECT h.host_id, h.id, COALESCE(l.ts, -1) FROM hosts h LEFT JOIN host_latest l ON l.host_ref = h.id"
+                        + (one ? " WHERE h.host_id = ?" : ""))) {
+            if (one) {
+                q.setString(1, only.iterator().next());
+            }
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    if (only == null || only.contains(rs.getString(1))) {
+                        out.put(rs.getString(1), new Host(rs.getLong(2), rs.getLong(3)));
+                    }
+                }
             }
         }
         return out;

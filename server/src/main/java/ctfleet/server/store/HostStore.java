@@ -5,11 +5,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Host identities: host id text to the numeric key every other table uses. */
+/** Host identities ({@code hosts}): host id text to the numeric key every other table uses, and what a hello says. */
 public final class HostStore {
     private static final Gson GSON = new Gson();
     private final Database db;
@@ -23,7 +24,7 @@ public final class HostStore {
     }
 
     /** Records a hello (creating the host on first sight) and returns the host's key. */
-    public long hello(HostHello h, long nowMillis) throws SQLException {
+    public long hello(HostHello h, long nowMillis) throws StoreException {
         Long known = refs.get(h.hostId());
         if (known != null && h.droppedSamples() == 0 && h.sameAs(stored.get(h.hostId()))) {
             return known;
@@ -97,7 +98,7 @@ public final class HostStore {
      * The key of {@code hostId}, creating the host with these labels when it is new. A known host is
      * left as it is: its agent's labels and kernel are better than what an import can say.
      */
-    public long ensure(String hostId, Map<String, String> labels, long nowMillis) throws SQLException {
+    public long ensure(String hostId, Map<String, String> labels, long nowMillis) throws StoreException {
         long known = ref(hostId);
         if (known >= 0) {
             return known;
@@ -119,11 +120,13 @@ public final class HostStore {
             }
             refs.put(hostId, ref);
             return ref;
+        } catch (SQLException e) {
+            throw db.health().failed(e);
         }
     }
 
     /** The key of a known host, or -1. */
-    public long ref(String hostId) throws SQLException {
+    public long ref(String hostId) throws StoreException {
         Long cached = refs.get(hostId);
         if (cached != null) {
             return cached;
@@ -134,15 +137,36 @@ public final class HostStore {
                 refs.put(hostId, ref);
             }
             return ref;
+        } catch (SQLException e) {
+            throw db.health().failed(e);
         }
     }
 
     /** How many hosts are stored. */
-    public long count() throws SQLException {
+    public long count() throws StoreException {
         try (Connection c = db.connect(); PreparedStatement q = c.prepareStatement("SELECT COUNT(*) FROM hosts");
                 ResultSet rs = q.executeQuery()) {
             rs.next();
             return rs.getLong(1);
+        } catch (SQLException e) {
+            throw db.health().failed(e);
+        }
+    }
+
+    /** Counts, in the writer's transaction, each conflicting sample on its host ({@code hosts.conflicts}). */
+    static void countConflicts(Connection c, List<SampleWrite> batch, List<WriteOutcome> out) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE hosts SET conflicts = conflicts + 1 WHERE id = ?")) {
+            boolean any = false;
+            for (int i = 0; i < batch.size(); i++) {
+                if (out.get(i) == WriteOutcome.CONFLICT) {
+                    ps.setLong(1, batch.get(i).hostRef());
+                    ps.addBatch();
+                    any = true;
+                }
+            }
+            if (any) {
+                ps.executeBatch();
+            }
         }
     }
 

@@ -1,11 +1,14 @@
 package ctfleet.server.store;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
  * A host's identity and newest sample, as the ranking and host views read it.
  *
+ * @param entries  the newest entry breakdown its agent sent; empty when none was, and in fleet-wide
+ *                 reads, which leave it out ({@link FleetReader#latest()})
  * @param imported the newest sample came from a history import, not a live agent
  * @param previous the counters of the sample the newest one replaced (empty before a second sample)
  * @param memTotalBytes the host's MemTotal as its agent last reported it; empty when never known
@@ -26,7 +29,7 @@ public record LatestState(
         Map<String, Long> timeouts,
         long bytesPerEntry,
         boolean bytesEstimated,
-        String entries,
+        Optional<SampledEntries> entries,
         long droppedSamples,
         long conflicts,
         boolean imported,

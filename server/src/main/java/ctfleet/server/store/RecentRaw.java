@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * subtraction instead of a walk over its points.
  *
  * <p>A cache, never a source. A host's tail starts as a database read of its window and is then
- * extended by this server's own writes ({@link SampleStore}). Each use checks it against the
+ * extended by this server's own writes ({@link SampleWriter}). Each use checks it against the
  * host's newest time in {@code host_latest}: a tail that is behind (a sample another server wrote
  * to the same database, or a commit whose append has not happened yet) is read again. What that
  * check cannot see is a sample older than the host's newest one written by another server; it

@@ -11,12 +11,34 @@ import java.util.concurrent.ConcurrentHashMap;
  * job resumes from each host's newest rollup, so only samples that were late AND arrived just
  * before a restart can be missed.
  */
-public final class RollupBacklog {
+public final class RollupBacklog implements SampleListener {
     private final ConcurrentHashMap<Long, Long> oldest = new ConcurrentHashMap<>();
 
     /** Called after the sample's commit, so a job that drained before this sees the row anyway. */
     public void stored(long hostRef, long ts) {
         oldest.merge(hostRef, ts, Math::min);
+    }
+
+    @Override
+    public void stored(long hostRef, RawPoint p) {
+        stored(hostRef, p.ts());
+    }
+
+    /** Imported history needs its minutes and hours rolled up like live samples. */
+    @Override
+    public void imported(long hostRef, long[] timestamps) {
+        long min = Long.MAX_VALUE;
+        for (long ts : timestamps) {
+            min = Math.min(min, ts);
+        }
+        if (min != Long.MAX_VALUE) {
+            stored(hostRef, min);
+        }
+    }
+
+    /** Nothing to forget: an import says which minutes it touched ({@link #imported}). */
+    @Override
+    public void forget(long hostRef) {
     }
 
     /** The oldest timestamp still waiting to be rolled up; Long.MAX_VALUE when none is. */

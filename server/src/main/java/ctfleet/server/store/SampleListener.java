@@ -3,15 +3,22 @@ package ctfleet.server.store;
 import java.util.List;
 
 /**
- * Learns what {@link SampleStore} committed: the in-memory views of recent history ({@link RecentRaw},
- * {@link RecentBuckets}) extend themselves from it instead of reading the database again.
+ * Learns what the writers committed ({@link SampleWriter}, {@link ImportWriter}): the in-memory views
+ * of recent history ({@link RecentRaw}, {@link RecentBuckets}) extend themselves from it instead of
+ * reading the database again, and the rollup job's {@link RollupBacklog} learns which minutes to redo.
+ * Called after the commit, on the writer's thread.
  */
 public interface SampleListener {
-    /** A committed, newly stored live sample of a host. */
+    /** A committed, newly stored sample of a host. */
     void stored(long hostRef, RawPoint p);
 
     /** The host's rows changed in a way appends do not describe (an import): read it again next time. */
     void forget(long hostRef);
+
+    /** Rows of a host were imported at these times, anywhere in its history: by default, forget it. */
+    default void imported(long hostRef, long[] timestamps) {
+        forget(hostRef);
+    }
 
     /** Tells every one of {@code listeners}, in order. */
     static SampleListener all(SampleListener... listeners) {
@@ -28,6 +35,13 @@ public interface SampleListener {
             public void forget(long hostRef) {
                 for (SampleListener l : list) {
                     l.forget(hostRef);
+                }
+            }
+
+            @Override
+            public void imported(long hostRef, long[] timestamps) {
+                for (SampleListener l : list) {
+                    l.imported(hostRef, timestamps);
                 }
             }
         };

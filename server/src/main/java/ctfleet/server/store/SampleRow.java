@@ -1,6 +1,7 @@
 package ctfleet.server.store;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -11,7 +12,7 @@ import java.util.TreeMap;
  * @param loaded    false when the host reported "conntrack not loaded"
  * @param stats     per-CPU counters summed over CPUs, by the kernel's column names (raw, wrapping)
  * @param timeouts  empty when the agent did not resend them (unchanged)
- * @param entries   the sampled-entry breakdown as JSON text, "" when the tick read no entries
+ * @param entries   the sampled-entry breakdown; empty when the tick read no entries
  * @param memTotalBytes the host's MemTotal; empty when the agent did not know it
  */
 public record SampleRow(
@@ -27,13 +28,13 @@ public record SampleRow(
         SortedMap<String, Long> timeouts,
         long bytesPerEntry,
         boolean bytesEstimated,
-        String entries,
+        Optional<SampledEntries> entries,
         OptionalLong memTotalBytes) {
 
     /** A sample without the host's memory (imports, agents older than MemTotal). */
     public SampleRow(long ts, boolean loaded, long count, long max, long buckets, long expectMax, int acct,
                      String bootId, Map<String, Long> stats, SortedMap<String, Long> timeouts, long bytesPerEntry,
-                     boolean bytesEstimated, String entries) {
+                     boolean bytesEstimated, Optional<SampledEntries> entries) {
         this(ts, loaded, count, max, buckets, expectMax, acct, bootId, stats, timeouts, bytesPerEntry, bytesEstimated,
                 entries, OptionalLong.empty());
     }

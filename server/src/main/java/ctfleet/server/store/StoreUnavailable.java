@@ -1,17 +1,15 @@
 package ctfleet.server.store;
 
-import java.sql.SQLException;
-
 /**
  * A store call failed because the database cannot work now (see {@link StoreFault}): callers
  * answer with the fault's sentence instead of logging each failure, which {@link DatabaseHealth}
  * has done once.
  */
-public final class StoreUnavailable extends SQLException {
+public final class StoreUnavailable extends StoreException {
     private final transient StoreFault fault;
 
     public StoreUnavailable(StoreFault fault, Throwable cause) {
-        super(fault.forCaller(), "08006", cause);
+        super(fault.forCaller(), cause);
         this.fault = fault;
     }
 

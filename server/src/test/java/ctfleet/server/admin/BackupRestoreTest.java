@@ -27,7 +27,10 @@ import ctfleet.server.store.Retention;
 import ctfleet.server.store.RollupBacklog;
 import ctfleet.server.store.RollupJob;
 import ctfleet.server.store.SampleRow;
-import ctfleet.server.store.SampleStore;
+import ctfleet.server.store.SampledEntries;
+import ctfleet.server.store.SampleWriter;
+import ctfleet.server.store.SampleWrite;
+import ctfleet.server.store.WriteOutcome;
 import ctfleet.server.store.Step;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -43,6 +46,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -80,20 +84,25 @@ class BackupRestoreTest {
 
     void load() throws Exception {
         RollupBacklog backlog = new RollupBacklog();
-        SampleStore store = new SampleStore(db, backlog);
+        SampleWriter store = new SampleWriter(db, backlog);
         HostStore hosts = new HostStore(db);
         for (String id : List.of("gw-a", "gw-b", "gw-c")) {
             long ref = hosts.hello(new HostHello(id, Map.of("dc", "fra1"), "6.1", "0.1", 0), T0);
-            List<SampleStore.Write> batch = new ArrayList<>();
+            List<SampleWrite> batch = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
                 long ts = T0 + i * 10_000L;
-                batch.add(new SampleStore.Write(ref, new SampleRow(ts, true, 1000 + i * id.hashCode() % 97, 65536,
+                batch.add(new SampleWrite(ref, new SampleRow(ts, true, 1000 + i * id.hashCode() % 97, 65536,
                         16384, 4096, 0, "boot", Map.of("drop", (long) i * i), new TreeMap<>(), 320, true,
-                        i % 6 == 0 ? "{\"states\":" + i + "}" : ""), ts));
+                        i % 6 == 0 ? Optional.of(entries(i)) : Optional.empty()), ts));
             }
             store.write(batch);
         }
         new RollupJob(db, backlog, Retention.DEFAULT).run(CLOCK.millis());
+    }
+
+    static SampledEntries entries(int i) {
+        return new SampledEntries(i, 0, false, List.of(new SampledEntries.State("ipv4", "tcp", "ESTABLISHED", i)), i, 0,
+                List.of(), List.of(), List.of(), Map.of());
     }
 
     record Answers(Object latest, Object raw, Object minutes, Object hours, long entries) {}

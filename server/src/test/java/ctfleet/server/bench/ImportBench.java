@@ -10,7 +10,9 @@ import ctfleet.server.store.Database;
 import ctfleet.server.store.HostStore;
 import ctfleet.server.store.SampleRow;
 import ctfleet.server.store.SampleSource;
-import ctfleet.server.store.SampleStore;
+import ctfleet.server.store.SampleWriter;
+import ctfleet.server.store.SampleWrite;
+import ctfleet.server.store.WriteOutcome;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
@@ -21,13 +23,14 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Import throughput on the server side, against a baseline measured in the same run: the store's
- * own batched writes of the same rows ({@link SampleStore#write} in batches of 1,000, no gRPC, no
+ * own batched writes of the same rows ({@link SampleWriter#write} in batches of 1,000, no gRPC, no
  * validation). Prints samples/s of both, their ratio, and what that means for the issue's target
  * of 500 hosts x 30 days at 1-minute steps. Not a test: run it by hand (see README-import.md).
  *
@@ -47,7 +50,7 @@ public final class ImportBench {
         double[] imported = viaImport(hosts, minutes, base);
         double cpuPerSample = (cpuNanos() - cpu0) / 1e9 / (2.0 * n);
         System.out.printf("samples per run: %,d (%d hosts x %,d minutes)%n", n, hosts, minutes);
-        System.out.printf("baseline  SampleStore.write, batches of 1000: %,10.0f samples/s%n", baseline);
+        System.out.printf("baseline  SampleWriter.write, batches of 1000: %,10.0f samples/s%n", baseline);
         System.out.printf("import    ImportSamples, 4 x 10,000 in flight: %,10.0f samples/s  ratio %.2f%n",
                 imported[0], imported[0] / baseline);
         System.out.printf("re-import same range (all duplicates):        %,10.0f samples/s  ratio %.2f%n",
@@ -69,20 +72,20 @@ public final class ImportBench {
         return new SampleRow(ts, true, 1000 + i, 262_144, 0, 0, 0, "boot-1",
                 Map.of("drop", i, "early_drop", 0L, "insert_failed", i / 10, "invalid", 3 * i, "found", 100 * i,
                         "insert", 10 * i, "ignore", 2 * i, "search_restart", 0L),
-                new TreeMap<>(), 0, false, "");
+                new TreeMap<>(), 0, false, Optional.empty());
     }
 
     static double baseline(int hosts, int minutes, long base) throws Exception {
         Path dir = Files.createTempDirectory("ctfleet-bench-base");
         try (Database db = Database.open(dir)) {
             HostStore hs = new HostStore(db);
-            SampleStore store = new SampleStore(db);
+            SampleWriter store = new SampleWriter(db);
             long t0 = System.nanoTime();
             for (int h = 0; h < hosts; h++) {
                 long ref = hs.ensure("gw-" + h, Map.of(), 0);
-                List<SampleStore.Write> batch = new ArrayList<>(1000);
+                List<SampleWrite> batch = new ArrayList<>(1000);
                 for (int i = 0; i < minutes; i++) {
-                    batch.add(new SampleStore.Write(ref, row(base + i * MINUTE, i), 0, SampleSource.IMPORT));
+                    batch.add(new SampleWrite(ref, row(base + i * MINUTE, i), 0, SampleSource.IMPORT));
                     if (batch.size() == 1000) {
                         store.write(batch);
                         batch.clear();

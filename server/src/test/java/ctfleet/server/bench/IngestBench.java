@@ -11,7 +11,9 @@ import ctfleet.server.store.Database;
 import ctfleet.server.store.HostHello;
 import ctfleet.server.store.HostStore;
 import ctfleet.server.store.SampleRow;
-import ctfleet.server.store.SampleStore;
+import ctfleet.server.store.SampleWriter;
+import ctfleet.server.store.SampleWrite;
+import ctfleet.server.store.WriteOutcome;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -26,6 +28,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -69,7 +72,7 @@ public final class IngestBench {
                     ratios[r], storeRatios[r]);
         }
         System.out.printf("median ratio server/plain JDBC  %6.2f  (target >= 0.70)%n", median(ratios));
-        System.out.printf("median ratio server/SampleStore %6.2f%n", median(storeRatios));
+        System.out.printf("median ratio server/SampleWriter %6.2f%n", median(storeRatios));
     }
 
     private static double median(double[] v) {
@@ -133,11 +136,11 @@ public final class IngestBench {
 
     static SampleRow row(long ts, int i) {
         return new SampleRow(ts, true, 1000 + i, 262144, 65536, 4096, 0, "boot", Map.of("drop", 0L, "early_drop", 0L),
-                new TreeMap<>(), 320, true, "");
+                new TreeMap<>(), 320, true, Optional.empty());
     }
 
     /**
-     * SampleStore.write with 1000 rows a batch, each batch one sample of 1000 different hosts (so
+     * SampleWriter.write with 1000 rows a batch, each batch one sample of 1000 different hosts (so
      * 1000 latest-state updates a batch, where the server's batches often hold several samples of
      * one host), one thread.
      */
@@ -145,17 +148,17 @@ public final class IngestBench {
         Path dir = Files.createTempDirectory("ingest-direct");
         try (Database db = Database.open(dir)) {
             long[] refs = registerHosts(db, streams, t0);
-            SampleStore store = new SampleStore(db);
-            List<SampleStore.Write> batch = new ArrayList<>();
+            SampleWriter store = new SampleWriter(db);
+            List<SampleWrite> batch = new ArrayList<>();
             for (int h = 0; h < streams; h++) {
-                batch.add(new SampleStore.Write(refs[h], row(t0, 0), t0));
+                batch.add(new SampleWrite(refs[h], row(t0, 0), t0));
             }
             store.write(batch);
             batch.clear();
             long start = System.nanoTime();
             for (int i = 1; i < perStream; i++) {
                 for (int h = 0; h < streams; h++) {
-                    batch.add(new SampleStore.Write(refs[h], row(t0 + i * 1000L, i), t0));
+                    batch.add(new SampleWrite(refs[h], row(t0 + i * 1000L, i), t0));
                     if (batch.size() == 1000) {
                         store.write(batch);
                         batch.clear();

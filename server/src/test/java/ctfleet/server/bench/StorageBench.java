@@ -1,9 +1,9 @@
 package ctfleet.server.bench;
 
 import ctfleet.common.Durations;
-import ctfleet.proto.v1.TopRequest;
 import ctfleet.server.CtfleetServer;
-import ctfleet.server.query.QueryService;
+import ctfleet.server.query.FleetQueries;
+import ctfleet.server.query.TopQuery;
 import ctfleet.server.store.Database;
 import ctfleet.server.store.FileUsage;
 import ctfleet.server.store.FleetReader;
@@ -15,8 +15,12 @@ import ctfleet.server.store.Retention;
 import ctfleet.server.store.RetentionJob;
 import ctfleet.server.store.RollupBacklog;
 import ctfleet.server.store.RollupJob;
+import ctfleet.server.store.SampleListener;
 import ctfleet.server.store.SampleRow;
-import ctfleet.server.store.SampleStore;
+import ctfleet.server.store.SampledEntries;
+import ctfleet.server.store.SampleWriter;
+import ctfleet.server.store.SampleWrite;
+import ctfleet.server.store.WriteOutcome;
 import ctfleet.server.store.Step;
 import ctfleet.server.store.StoreMaintenance;
 import java.nio.file.Files;
@@ -29,12 +33,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /**
- * Loads a generated fleet history through the real ingest path (SampleStore.write, one commit per
+ * Loads a generated fleet history through the real ingest path (SampleWriter.write, one commit per
  * 10 s tick of the whole fleet) with rollups, retention and compaction running on the simulated
  * clock, then prints load rate, bytes on disk per raw sample and query latencies. Not a test:
  * prints figures, asserts nothing.
@@ -94,8 +99,8 @@ public final class StorageBench {
         Database db = Database.open(dir);
         RollupBacklog backlog = new RollupBacklog();
         // As the server wires it: writes extend the in-memory tails the ranking reads.
-        RecentRaw recent = new RecentRaw(QueryService.DEFAULT_WINDOW);
-        SampleStore store = new SampleStore(db, backlog, recent);
+        RecentRaw recent = new RecentRaw(FleetQueries.DEFAULT_WINDOW);
+        SampleWriter store = new SampleWriter(db, SampleListener.all(backlog, recent));
         HostStore hostStore = new HostStore(db);
         RollupJob rollup = new RollupJob(db, backlog, retention);
         RetentionJob expiry = new RetentionJob(db, retention);
@@ -116,9 +121,9 @@ public final class StorageBench {
             long peakFile = 0;
             for (long t = 0; t < ticks; t++) {
                 long ts = start + t * 10_000;
-                List<SampleStore.Write> batch = new ArrayList<>(hostCount);
+                List<SampleWrite> batch = new ArrayList<>(hostCount);
                 for (int h = 0; h < hostCount; h++) {
-                    batch.add(new SampleStore.Write(refs[h], gen.next(h, ts + h % 5000, entries), ts));
+                    batch.add(new SampleWrite(refs[h], gen.next(h, ts + h % 5000, entries), ts));
                 }
                 store.write(batch);
                 if (ts >= nextMaintenance) {
@@ -174,22 +179,22 @@ public final class StorageBench {
         // into memory; each later one follows a fleet tick written through the store, as agents keep
         // sending, and ranks from memory.
         long first = System.nanoTime();
-        int ranked = new QueryService(fleet, new HistoryReader(db, retention, clock, recent), clock)
-                .top(TopRequest.getDefaultInstance()).getHostsCount();
+        int ranked = new FleetQueries(fleet, new HistoryReader(db, retention, clock, recent), clock)
+                .top(TopQuery.defaults()).size();
         double topFirst = (System.nanoTime() - first) / 1e6;
         long[] tick = {end};
         // 31 calls: the median is then past the JIT's first compilations, as in a server that has run a while.
         double topRpc = timeParts(31, () -> {
             tick[0] += 10_000;
-            List<SampleStore.Write> batch = new ArrayList<>(hostCount);
+            List<SampleWrite> batch = new ArrayList<>(hostCount);
             for (int h = 0; h < hostCount; h++) {
-                batch.add(new SampleStore.Write(refs[h], gen.next(h, tick[0] - 5_000 + h % 5000, entries), tick[0]));
+                batch.add(new SampleWrite(refs[h], gen.next(h, tick[0] - 5_000 + h % 5000, entries), tick[0]));
             }
             store.write(batch);
             Clock later = Clock.fixed(Instant.ofEpochMilli(tick[0]), ZoneOffset.UTC);
             long t = System.nanoTime();
-            new QueryService(fleet, new HistoryReader(db, retention, later, recent), later)
-                    .top(TopRequest.getDefaultInstance()).getHostsCount();
+            new FleetQueries(fleet, new HistoryReader(db, retention, later, recent), later)
+                    .top(TopQuery.defaults()).size();
             return System.nanoTime() - t;
         });
         long day = 86_400_000L;
@@ -288,10 +293,13 @@ public final class StorageBench {
                 drop[h] = (drop[h] + r.nextInt(20)) % (1L << 32);
                 early[h] += r.nextInt(3);
             }
-            String entries = withEntries && ts % 60_000 < 10_000
-                    ? "{\"states\":{\"ESTABLISHED\":" + r.nextInt(9000) + ",\"TIME_WAIT\":" + r.nextInt(900)
-                    + "},\"top\":[\"10.0.0.1:443\",\"10.0.0.2:53\"]}"
-                    : "";
+            Optional<SampledEntries> entries = withEntries && ts % 60_000 < 10_000
+                    ? Optional.of(new SampledEntries(2000, 0, false, List.of(
+                            new SampledEntries.State("ipv4", "tcp", "ESTABLISHED", r.nextInt(9000)),
+                            new SampledEntries.State("ipv4", "tcp", "TIME_WAIT", r.nextInt(900))), 0, 0,
+                            List.of(new SampledEntries.Endpoint("10.0.0.1", 443, "tcp", 10),
+                                    new SampledEntries.Endpoint("10.0.0.2", 53, "udp", 5)), List.of(), List.of(), Map.of()))
+                    : Optional.empty();
             return new SampleRow(ts, true, count[h], max, 65_536, 4096, 0, "boot-" + h + "-" + boot[h],
                     Map.of("drop", drop[h], "early_drop", early[h], "insert_failed", 0L, "invalid", (long) h % 7),
                     new TreeMap<>(), 320, true, entries);

@@ -1,8 +1,10 @@
 package ctfleet.server.fuzz;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ctfleet.proto.v1.Ack;
 import ctfleet.proto.v1.AgentMessage;
 import ctfleet.proto.v1.CollectorGrpc;
 import ctfleet.proto.v1.ConntrackStatus;
@@ -57,8 +59,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Random and mutated protobuf bytes at a real server over a real socket, through a raw call with a
  * bytes marshaller (so nothing on the client side tidies the bytes up). Meanwhile a well-behaved
- * agent streams samples and must keep getting acknowledgements. Afterwards every stored sample must
- * be one that the fuzzer sent as a valid message: nothing of a refused message is ever written.
+ * agent streams samples and must keep getting acknowledgements. A sample with hostile values is
+ * acknowledged as rejected with its reason; bytes that are no message end their stream. Afterwards
+ * every stored sample must be one that the fuzzer sent as a valid message: nothing of a refused
+ * message is ever written.
  */
 class WireFuzzTest {
     static final long SEED = 7_700_331L;
@@ -109,6 +113,7 @@ class WireFuzzTest {
         GoodAgent good = new GoodAgent(goodChannel, validSamples);
         AtomicInteger streams = new AtomicInteger();
         AtomicInteger messages = new AtomicInteger();
+        AtomicInteger rejected = new AtomicInteger();
         ExecutorService fuzzers = Executors.newFixedThreadPool(FUZZERS);
         try {
             good.start();
@@ -120,7 +125,14 @@ class WireFuzzTest {
                     while (streams.get() < MAX_STREAMS && System.nanoTime() < end) {
                         int n = streams.getAndIncrement();
                         List<byte[]> batch = hostileStream(random, n, validSamples);
-                        Status s = send(channel, batch);
+                        Answer answer = send(channel, batch);
+                        Status s = answer.status();
+                        for (Ack a : answer.acks()) {
+                            if (a.getRejected()) {
+                                assertFalse(a.getReason().isBlank(), "a rejection says why: " + a);
+                                rejected.incrementAndGet();
+                            }
+                        }
                         // grpc-java ends a call whose message is over the size limit from its own thread
                         // (ServerImpl.internalClose, "not thread-safe" in its source) while our writer
                         // thread may be sending an ack: the client sees RESOURCE_EXHAUSTED or, when the
@@ -156,9 +168,11 @@ class WireFuzzTest {
             server.close(); // commits what is queued before the check below
         }
         System.out.println("fuzz protobuf at the server: " + streams + " streams, " + messages + " messages, outcomes "
-                + outcomes + "; the well-behaved agent got " + good.acks.get() + " acks");
+                + outcomes + ", " + rejected + " samples acknowledged as rejected; the well-behaved agent got "
+                + good.acks.get() + " acks");
         assertTrue(streams.get() >= 20, "too few streams to mean anything: " + streams);
-        assertTrue(outcomes.getOrDefault(Status.Code.INVALID_ARGUMENT, 0) > 0, "some messages parse and are refused");
+        assertTrue(outcomes.getOrDefault(Status.Code.INVALID_ARGUMENT, 0) > 0, "some messages are no messages at all");
+        assertTrue(rejected.get() > 0, "some samples parse and are rejected, each with its reason");
         assertTrue(outcomes.getOrDefault(Status.Code.OK, 0) > 0, "some streams are valid throughout");
 
         Database reopened = Database.open(dir);
@@ -270,11 +284,27 @@ class WireFuzzTest {
         return c;
     }
 
-    static Status send(ManagedChannel channel, List<byte[]> messages) throws InterruptedException {
+    /** How a stream ended, and the acknowledgements it got. */
+    record Answer(Status status, List<Ack> acks) {}
+
+    static Answer send(ManagedChannel channel, List<byte[]> messages) throws InterruptedException {
         ClientCall<byte[], byte[]> call = channel.newCall(RAW_STREAM, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
         CountDownLatch done = new CountDownLatch(1);
         Status[] result = {null};
+        List<Ack> acks = new java.util.concurrent.CopyOnWriteArrayList<>();
         call.start(new ClientCall.Listener<>() {
+            @Override
+            public void onMessage(byte[] message) {
+                try {
+                    ServerMessage m = ServerMessage.parseFrom(message);
+                    if (m.hasAck()) {
+                        acks.add(m.getAck());
+                    }
+                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                    throw new AssertionError("the server sent bytes that are no ServerMessage", e);
+                }
+            }
+
             @Override
             public void onClose(Status status, Metadata trailers) {
                 result[0] = status;
@@ -287,7 +317,7 @@ class WireFuzzTest {
         }
         call.halfClose();
         assertTrue(done.await(15, TimeUnit.SECONDS), "the server answered a hostile stream");
-        return result[0];
+        return new Answer(result[0], List.copyOf(acks));
     }
 
     /** An agent doing everything right on its own stream: one sample every 20 ms. */

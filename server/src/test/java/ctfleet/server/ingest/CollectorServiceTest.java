@@ -1,9 +1,15 @@
 package ctfleet.server.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ctfleet.proto.v1.Ack;
+import ctfleet.proto.v1.HistoryRequest;
+import ctfleet.proto.v1.HistoryResponse;
+import ctfleet.proto.v1.QueryGrpc;
 import io.grpc.Status;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The real service and store, in-process transport: what the stream answers to good and bad input. */
@@ -35,25 +41,38 @@ class CollectorServiceTest extends AgentStreamHarness {
     }
 
     @Test
-    void negativeCountAndFutureTimestampAreRefusedWithTheFieldAndSeq() throws Exception {
-        Outcome neg = exchange(hello("gw-1"), msg(sample(7, System.currentTimeMillis()).toBuilder().setCount(-1).build()));
-        assertEquals(Status.Code.INVALID_ARGUMENT, neg.status().getCode());
-        assertTrue(neg.status().getDescription().contains("seq 7") && neg.status().getDescription().contains("count"),
-                neg.status().getDescription());
-        Outcome future = exchange(hello("gw-1"), msg(sample(8, System.currentTimeMillis() + 3_600_000)));
-        assertEquals(Status.Code.INVALID_ARGUMENT, future.status().getCode());
-        assertTrue(future.status().getDescription().contains("ahead"), future.status().getDescription());
+    void aSampleThatCannotBeStoredIsAcknowledgedAsRejectedInItsPlaceAndTheStreamGoesOn() throws Exception {
+        long now = System.currentTimeMillis();
+        Outcome o = exchange(hello("gw-1"), msg(sample(6, now - 3000)),
+                msg(sample(7, now - 2000).toBuilder().setCount(-1).build()),
+                msg(sample(8, now + 3_600_000)),
+                msg(sample(9, now - 1000)));
+        assertEquals(Status.Code.OK, o.status().getCode(), "the stream ends as the agent ends it");
+        assertEquals(List.of(6L, 7L, 8L, 9L), o.messages().stream().map(m -> m.getAck().getSeq()).toList(),
+                "one answer per sample, in order");
+        Ack negative = o.messages().get(1).getAck();
+        assertTrue(negative.getRejected(), negative.toString());
+        assertEquals("sample seq 7: count is negative (-1)", negative.getReason());
+        Ack future = o.messages().get(2).getAck();
+        assertTrue(future.getRejected() && future.getReason().startsWith("sample seq 8: ts_millis ")
+                && future.getReason().contains("ahead"), future.toString());
+        assertFalse(o.messages().get(0).getAck().getRejected() || o.messages().get(3).getAck().getRejected());
+        HistoryResponse stored = QueryGrpc.newBlockingStub(channel).history(HistoryRequest.newBuilder()
+                .setHost("gw-1").setSinceSeconds(3600).setStep("raw").build());
+        assertEquals(List.of(now - 3000, now - 1000), stored.getPointsList().stream().map(p -> p.getTsMillis()).toList(),
+                "nothing of a rejected sample is stored");
     }
 
     @Test
-    void aNonPositiveMemTotalIsRefusedAndNamed() throws Exception {
+    void aNonPositiveMemTotalIsRejectedAndNamed() throws Exception {
         Outcome zero = exchange(hello("gw-1"), msg(sample(9, System.currentTimeMillis()).toBuilder()
                 .setMemTotalBytes(0).build()));
-        assertEquals(Status.Code.INVALID_ARGUMENT, zero.status().getCode());
-        assertTrue(zero.status().getDescription().contains("seq 9")
-                && zero.status().getDescription().contains("mem_total_bytes"), zero.status().getDescription());
+        assertEquals(Status.Code.OK, zero.status().getCode());
+        Ack ack = zero.messages().get(0).getAck();
+        assertTrue(ack.getRejected() && ack.getReason().startsWith("sample seq 9: mem_total_bytes"), ack.toString());
         Outcome fine = exchange(hello("gw-1"), msg(sample(10, System.currentTimeMillis()).toBuilder()
                 .setMemTotalBytes(4L << 30).build()));
         assertEquals(Status.Code.OK, fine.status().getCode());
+        assertFalse(fine.messages().get(0).getAck().getRejected());
     }
 }

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ class CapacityInputsTest {
 
     static LatestState latest(long count, long max) {
         return new LatestState("gw", Map.of(), "6.18", NOW.toEpochMilli(), NOW.toEpochMilli(), true, count, max, max,
-                Map.of(), Map.of("tcp_timeout_time_wait", 120L), 256, false, "", 0, 0, false,
+                Map.of(), Map.of("tcp_timeout_time_wait", 120L), 256, false, Optional.empty(), 0, 0, false,
                 LatestState.PreviousStats.NONE, OptionalLong.of(8L << 30), OptionalLong.empty(), false);
     }
 
@@ -45,7 +46,7 @@ class CapacityInputsTest {
         }
         LatestState l = latest(60_000, 131_072);
         HostHistory h = FleetHistories.of(l, points, NOW);
-        HostFacts f = CapacityInputs.facts(l, "", CapacityInputs.refusals(points));
+        HostFacts f = CapacityInputs.facts(l, EntryEstimates.NONE, CapacityInputs.refusals(points));
         CapacityPlan p = new CapacityPlanner(Duration.ofDays(30), 1.5).plan(h, f, NOW);
         assertEquals(100_000, p.peakCount());
         assertEquals(262_144, p.requiredMax());

@@ -9,6 +9,7 @@ import ctfleet.server.store.FleetReader;
 import ctfleet.server.store.HistoryReader;
 import ctfleet.server.store.HostHello;
 import ctfleet.server.store.HostStore;
+import ctfleet.server.store.ImportWriter;
 import ctfleet.server.fleet.CountBuckets;
 import ctfleet.server.store.RecentBuckets;
 import ctfleet.server.store.RecentRaw;
@@ -18,8 +19,10 @@ import ctfleet.server.store.SampleListener;
 import ctfleet.server.store.Retention;
 import ctfleet.server.store.RollupBacklog;
 import ctfleet.server.store.SampleRow;
-import ctfleet.server.store.SampleStore;
-import ctfleet.server.store.SampleStore.Write;
+import ctfleet.server.store.SampleWriter;
+import ctfleet.server.store.SampleWrite;
+import ctfleet.server.store.WriteOutcome;
+import ctfleet.server.store.SampleWrite;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,6 +31,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
@@ -51,9 +55,9 @@ class FleetHistoriesTest {
     @Test
     void whatTheRankingReadsIsTheSameFromMemoryAsFromTheDatabase() throws Exception {
         db = Database.open(dir);
-        RecentRaw recent = new RecentRaw(QueryService.DEFAULT_WINDOW);
+        RecentRaw recent = new RecentRaw(FleetQueries.DEFAULT_WINDOW);
         RecentBuckets buckets = new RecentBuckets(CountBuckets.MIN_CONTEXT);
-        SampleStore store = new SampleStore(db, new RollupBacklog(), SampleListener.all(recent, buckets));
+        SampleWriter store = new SampleWriter(db, SampleListener.all(new RollupBacklog(), recent, buckets));
         HostStore hosts = new HostStore(db);
         Random r = new Random(3);
         long[] refs = new long[5];
@@ -65,7 +69,7 @@ class FleetHistoriesTest {
         HistoryReader cached = new HistoryReader(db, Retention.DEFAULT, half, recent, buckets);
         // Three hours of samples; the first Top call happens an hour before the end, then samples keep arriving.
         for (long t = NOW - Duration.ofMinutes(180).toMillis(); t <= NOW; t += 10_000) {
-            List<Write> batch = new ArrayList<>();
+            List<SampleWrite> batch = new ArrayList<>();
             for (int h = 0; h < refs.length; h++) {
                 if (h == 2 && r.nextInt(5) == 0) {
                     continue; // gw-2 misses samples: gaps, and a longer median interval
@@ -75,20 +79,20 @@ class FleetHistoriesTest {
                 }
                 drop[h] = (drop[h] + r.nextInt(40)) % (1L << 32);
                 String boot = h == 3 && t > NOW - Duration.ofMinutes(20).toMillis() ? "after-reboot" : "first";
-                batch.add(new Write(refs[h], row(t + h * 1_000L, 1000 + r.nextInt(500) + (t - NOW) / 1000, boot,
+                batch.add(new SampleWrite(refs[h], row(t + h * 1_000L, 1000 + r.nextInt(500) + (t - NOW) / 1000, boot,
                         boot.equals("first") ? drop[h] : r.nextInt(5)), t));
             }
             store.write(batch);
             if (t == NOW - Duration.ofMinutes(60).toMillis()) {
-                new FleetHistories(new FleetReader(db), cached, half).forRanking(QueryService.DEFAULT_WINDOW);
+                new FleetHistories(new FleetReader(db), cached, half).forRanking(FleetQueries.DEFAULT_WINDOW);
             }
         }
         // A late sample, between two of gw-1's, after the tails exist.
-        store.write(List.of(new Write(refs[1], row(NOW - Duration.ofMinutes(10).toMillis() + 6_000, 1234, "first",
+        store.write(List.of(new SampleWrite(refs[1], row(NOW - Duration.ofMinutes(10).toMillis() + 6_000, 1234, "first",
                 drop[1]), NOW)));
 
         Clock now = at(NOW);
-        for (Duration window : List.of(QueryService.DEFAULT_WINDOW, Duration.ofHours(24))) {
+        for (Duration window : List.of(FleetQueries.DEFAULT_WINDOW, Duration.ofHours(24))) {
             Map<String, HostHistory> fromMemory = byHost(new FleetHistories(new FleetReader(db),
                     new HistoryReader(db, Retention.DEFAULT, now, recent, buckets), now), window);
             Map<String, HostHistory> fromDatabase = byHost(new FleetHistories(new FleetReader(db),
@@ -109,7 +113,7 @@ class FleetHistoriesTest {
     void aWindowLongerThanMemoryIsForecastFromHourlyBucketsOfTheRollups() throws Exception {
         db = Database.open(dir);
         RollupBacklog backlog = new RollupBacklog();
-        SampleStore store = new SampleStore(db, backlog);
+        ImportWriter store = new ImportWriter(db, backlog);
         long ref = new HostStore(db).hello(new HostHello("gw-grow", Map.of(), "6.1", "0.1", 0), 0);
         // Four days of minutes, 20 % -> 65 % of max: imported history, rolled up, raw rows past 48 h gone.
         long start = NOW - Duration.ofDays(4).toMillis();
@@ -143,7 +147,7 @@ class FleetHistoriesTest {
     private static SampleRow row(long ts, long count, String boot, long drop) {
         return new SampleRow(ts, true, count, 262_144, 65_536, 4096, 0, boot,
                 Map.of("drop", drop, "early_drop", drop / 3, "insert_failed", 0L, "invalid", 7L), new TreeMap<>(),
-                320, true, "");
+                320, true, Optional.empty());
     }
 
     private static Clock at(long millis) {

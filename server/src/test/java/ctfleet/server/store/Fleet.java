@@ -1,23 +1,24 @@
 package ctfleet.server.store;
 
-import ctfleet.server.store.SampleStore.Write;
+import ctfleet.server.store.SampleWrite;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /** Test data: hosts and samples written through the real ingest path. */
 final class Fleet {
     final Database db;
     final HostStore hosts;
-    final SampleStore store;
+    final SampleWriter store;
     final RollupBacklog backlog = new RollupBacklog();
 
     Fleet(Database db) {
         this.db = db;
         this.hosts = new HostStore(db);
-        this.store = new SampleStore(db, backlog);
+        this.store = new SampleWriter(db, backlog);
     }
 
     long host(String id) throws Exception {
@@ -27,13 +28,13 @@ final class Fleet {
     static SampleRow row(long ts, long count, long max, String boot, long drop, long early, long failed, long invalid) {
         return new SampleRow(ts, true, count, max, 16384, 4096, 0, boot,
                 Map.of("drop", drop, "early_drop", early, "insert_failed", failed, "invalid", invalid),
-                new TreeMap<>(), 320, true, "");
+                new TreeMap<>(), 320, true, Optional.empty());
     }
 
     void write(long host, SampleRow... rows) throws Exception {
-        List<Write> batch = new ArrayList<>();
+        List<SampleWrite> batch = new ArrayList<>();
         for (SampleRow r : rows) {
-            batch.add(new Write(host, r, r.ts()));
+            batch.add(new SampleWrite(host, r, r.ts()));
         }
         store.write(batch);
     }

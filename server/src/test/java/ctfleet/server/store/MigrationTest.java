@@ -112,7 +112,7 @@ class MigrationTest {
             assertEquals(1000 + 99 * 10_000, fleet.count("SELECT MAX(ts) FROM raw_samples WHERE host_ref = 1"),
                     "the key still says which host and when");
             assertRawRowsAreLean(c);
-            assertEquals(149, new FleetReader(db).latest("gw-old").get(0).count());
+            assertEquals(149, new FleetReader(db).latest("gw-old").orElseThrow().count());
             assertTrue(tables(c).contains("samples_1m"));
             assertEquals(0, fleet.count("SELECT COUNT(*) FROM INFORMATION_SCHEMA.INDEXES WHERE INDEX_NAME = 'SAMPLES_TS'"),
                     "V3 dropped the ts index");

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ctfleet.server.fleet.CountBuckets;
 import ctfleet.server.store.RecentRawTest.MovingClock;
-import ctfleet.server.store.SampleStore.Write;
+import ctfleet.server.store.SampleWrite;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +31,8 @@ class RecentBucketsTest {
     Database db;
     final MovingClock clock = new MovingClock(T0 + 6 * HOUR);
     final RecentBuckets buckets = new RecentBuckets(CountBuckets.MIN_CONTEXT);
-    SampleStore store;
+    SampleWriter store;
+    ImportWriter imports;
     HistoryReader cached;
     Fleet fleet;
     long a;
@@ -41,12 +42,13 @@ class RecentBucketsTest {
     void open() throws Exception {
         db = Database.open(dir);
         fleet = new Fleet(db);
-        store = new SampleStore(db, fleet.backlog, buckets);
+        store = new SampleWriter(db, SampleListener.all(fleet.backlog, buckets));
+        imports = new ImportWriter(db, SampleListener.all(fleet.backlog, buckets));
         cached = new HistoryReader(db, Retention.DEFAULT, clock, RecentRaw.NONE, buckets);
         a = fleet.host("gw-a");
         b = fleet.host("gw-b");
         for (long t = T0; t < T0 + 6 * HOUR; t += 30_000) {
-            store.write(List.of(new Write(a, row(t, t / 1000 % 50_000), t), new Write(b, row(t + 3_000, (t + 3_000) / 1000 % 50_000), t)));
+            store.write(List.of(new SampleWrite(a, row(t, t / 1000 % 50_000), t), new SampleWrite(b, row(t + 3_000, (t + 3_000) / 1000 % 50_000), t)));
         }
     }
 
@@ -96,9 +98,9 @@ class RecentBucketsTest {
     void seesSamplesAnotherServerWroteAndImports() throws Exception {
         assertSame("fill");
         clock.advance(10_000);
-        write(new SampleStore(db), a, clock.millis() - 1_000);
+        write(new SampleWriter(db), a, clock.millis() - 1_000);
         assertSame("the host's newer latest state sends the tail back to the database");
-        store.importRows(b, List.of(row(clock.millis() - 3 * HOUR + 5_000, 77)), clock.millis(), 0);
+        imports.importRows(b, List.of(row(clock.millis() - 3 * HOUR + 5_000, 77)), clock.millis(), 0);
         assertSame("an import forgets the host's tail");
     }
 
@@ -153,8 +155,8 @@ class RecentBucketsTest {
         return out;
     }
 
-    private void write(SampleStore to, long host, long ts) throws Exception {
-        to.write(List.of(new Write(host, row(ts, ts / 1000 % 50_000), clock.millis())));
+    private void write(SampleWriter to, long host, long ts) throws Exception {
+        to.write(List.of(new SampleWrite(host, row(ts, ts / 1000 % 50_000), clock.millis())));
     }
 
     private static SampleRow row(long ts, long count) {

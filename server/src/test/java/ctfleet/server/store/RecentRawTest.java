@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ctfleet.server.store.SampleStore.Write;
+import ctfleet.server.store.SampleWrite;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,7 +34,8 @@ class RecentRawTest {
     Database db;
     final MovingClock clock = new MovingClock(T0 + 2 * HOUR);
     final RecentRaw recent = new RecentRaw(Duration.ofHours(1));
-    SampleStore store;
+    SampleWriter store;
+    ImportWriter imports;
     HistoryReader cached;
     Fleet fleet;
     long a;
@@ -44,7 +45,8 @@ class RecentRawTest {
     void open() throws Exception {
         db = Database.open(dir);
         fleet = new Fleet(db);
-        store = new SampleStore(db, fleet.backlog, recent);
+        store = new SampleWriter(db, SampleListener.all(fleet.backlog, recent));
+        imports = new ImportWriter(db, SampleListener.all(fleet.backlog, recent));
         cached = new HistoryReader(db, Retention.DEFAULT, clock, recent);
         a = fleet.host("gw-a");
         b = fleet.host("gw-b");
@@ -96,7 +98,7 @@ class RecentRawTest {
     @Test
     void seesSamplesAnotherServerWrote() throws Exception {
         assertSameHour("fill");
-        SampleStore otherServer = new SampleStore(db);
+        SampleWriter otherServer = new SampleWriter(db);
         clock.advance(10_000);
         write(otherServer, a, clock.millis() - 1_000);
         assertSameHour("the host's newer latest state sends the tail back to the database");
@@ -108,7 +110,7 @@ class RecentRawTest {
         assertSameHour("fill");
         // A gap in the last hour, filled by imported history (e.g. from Prometheus).
         long gap = clock.millis() - HOUR / 2 + 5_000;
-        store.importRows(a, List.of(row(gap, 77)), clock.millis(), 0);
+        imports.importRows(a, List.of(row(gap, 77)), clock.millis(), 0);
         assertSameHour("after the import");
         assertTrue(hour(cached).contains("gw-a@" + gap));
     }
@@ -163,13 +165,13 @@ class RecentRawTest {
         return out;
     }
 
-    private void write(SampleStore to, long host, long ts) throws Exception {
-        to.write(List.of(new Write(host, row(ts, ts / 1000 % 50_000), clock.millis())));
+    private void write(SampleWriter to, long host, long ts) throws Exception {
+        to.write(List.of(new SampleWrite(host, row(ts, ts / 1000 % 50_000), clock.millis())));
     }
 
     private void writeAgain(long host, long ts) throws Exception {
-        List<SampleStore.Outcome> out = store.write(List.of(new Write(host, row(ts, ts / 1000 % 50_000), clock.millis())));
-        assertEquals(List.of(SampleStore.Outcome.DUPLICATE), out);
+        List<WriteOutcome> out = store.write(List.of(new SampleWrite(host, row(ts, ts / 1000 % 50_000), clock.millis())));
+        assertEquals(List.of(WriteOutcome.DUPLICATE), out);
     }
 
     private static SampleRow row(long ts, long count) {

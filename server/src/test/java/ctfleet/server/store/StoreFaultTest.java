@@ -87,7 +87,7 @@ class StoreFaultTest {
             health.onChange(changes::add);
             health.wrote();
             for (int i = 0; i < 100; i++) {
-                SQLException thrown = health.failed(closedOver(new IOException("No space left on device")));
+                StoreException thrown = health.failed(closedOver(new IOException("No space left on device")));
                 assertTrue(thrown instanceof StoreUnavailable);
             }
             assertEquals(StoreFault.Kind.DISK_FULL, health.current().orElseThrow().kind());
@@ -110,10 +110,14 @@ class StoreFaultTest {
         Database db = Database.open(dir);
         try {
             db.health().failed(new SQLException("File corrupted while reading record [90030-252]", "90030", 90030));
-            StoreUnavailable e = assertThrows(StoreUnavailable.class, db::connect);
-            assertEquals(StoreFault.Kind.DAMAGED, e.fault().kind());
+            // Inside the store a refused connection is an SQLException; a store call hands it out as StoreUnavailable.
+            Unusable refused = assertThrows(Unusable.class, db::connect);
+            StoreException e = db.health().failed(refused);
+            assertTrue(e instanceof StoreUnavailable, e.toString());
+            assertEquals(StoreFault.Kind.DAMAGED, ((StoreUnavailable) e).fault().kind());
             db.health().wrote();
-            assertThrows(StoreUnavailable.class, db::connect, "damage does not end by itself");
+            assertThrows(Unusable.class, db::connect, "damage does not end by itself");
+            assertThrows(StoreUnavailable.class, () -> db.probe(0), "a store call says why");
         } finally {
             db.close();
         }

@@ -1,0 +1,51 @@
+package ctfleet.client;
+
+import io.grpc.Status;
+import java.security.GeneralSecurityException;
+import java.util.Locale;
+import javax.net.ssl.SSLException;
+
+/**
+ * One line for a failed call, with what a TLS failure means. gRPC reports a failed handshake as
+ * "UNAVAILABLE: io exception" and hides the reason in the cause; an operator needs the reason and
+ * which flag to look at.
+ */
+public final class StatusText {
+    private StatusText() {}
+
+    public static String describe(Status s) {
+        String d = s.getDescription() == null ? "" : s.getDescription().lines().findFirst().orElse("");
+        String text = s.getCode() + (d.isEmpty() ? "" : ": " + d);
+        String tls = tlsReason(s.getCause());
+        return tls == null ? text : text + "; TLS failed: " + tls;
+    }
+
+    /** The TLS reason and a hint, or null when the failure was not about TLS. */
+    static String tlsReason(Throwable t) {
+        String reason = null;
+        for (Throwable c = t; c != null && c.getCause() != c; c = c.getCause()) {
+            if ((c instanceof SSLException || c instanceof GeneralSecurityException) && c.getMessage() != null) {
+                reason = c.getMessage(); // the deepest one is the most specific
+            }
+        }
+        if (reason == null) {
+            return null;
+        }
+        String r = reason.toLowerCase(Locale.ROOT);
+        String hint;
+        if (r.contains("pkix") || r.contains("certification path") || r.contains("signature check")) {
+            hint = "the server's certificate is not signed by the CA in --tls-ca";
+        } else if (r.contains("subject alternative") || r.contains("no name matching")) {
+            hint = "the server's certificate does not name the --server host; reissue it or give --tls-server-name";
+        } else if (r.contains("expired") || r.contains("not yet valid")) {
+            hint = "a certificate is outside its validity dates";
+        } else if (r.contains("alert") || r.contains("certificate_required") || r.contains("bad_certificate")
+                || r.contains("certificate_unknown")) {
+            hint = "the server refused this client's certificate (missing, expired, or not signed by the server's"
+                    + " --tls-client-ca; the server's log says which)";
+        } else {
+            hint = null;
+        }
+        return reason + (hint == null ? "" : " (" + hint + ")");
+    }
+}

@@ -35,7 +35,7 @@ final class Excursions {
     static final double PRIOR_BURSTS = 2;
     /** The smallest scale believed, fill units: a count quantised to whole entries still moves a little. */
     static final double MIN_SCALE = 0.0005;
-    private static final double MIN_LEVEL = 0.05;
+    static final double MIN_LEVEL = 0.05;
 
     final double center;
     final double scale;
@@ -196,7 +196,7 @@ final class Excursions {
         return gamma == 0 ? 1 : Math.pow(Math.max(MIN_LEVEL, level) / ref, gamma);
     }
 
-    private static double gamma(Observations o, double[] w, double[] fitted) {
+    static double gamma(Observations o, double[] w, double[] fitted) {
         int m = 0;
         double[] f = new double[o.n];
         double lowest = Double.POSITIVE_INFINITY;

@@ -136,6 +136,16 @@ public final class FillForecaster {
             }
             run = 0;
         }
+        // Noise that grows with the level: weigh each point by the inverse of its noise variance
+        // (relative to the newest level's), or the noisier high end of a growing host reads as a change.
+        double gamma = Excursions.gamma(o, w, first.fitted);
+        double ref = Math.max(Excursions.MIN_LEVEL, first.fitted[n - 1]);
+        for (int i = 0; i < n; i++) {
+            if (searched[i] > 0) {
+                double v = Math.pow(ref / Math.max(Excursions.MIN_LEVEL, first.fitted[i]), 2 * gamma);
+                searched[i] *= Math.max(0.01, Math.min(100, v));
+            }
+        }
         List<Regimes.Start> regimes = Regimes.find(o, z, searched, whole);
         // No change beyond the steps: the first fit already is the model (most hosts stop here).
         TrendFit fit = regimes.size() == whole.size() ? (seasonal == null ? first.withoutCycle() : first)

@@ -127,10 +127,7 @@ public final class AgentMain implements Callable<Integer> {
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new AgentMain());
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("ctfleet agent: " + e.getMessage());
-            return 1;
-        });
+        cl.setExecutionExceptionHandler(ctfleet.common.OneLineErrors.handler("ctfleet agent"));
         return cl;
     }
 

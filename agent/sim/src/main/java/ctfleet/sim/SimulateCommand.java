@@ -92,13 +92,7 @@ public final class SimulateCommand implements Callable<Integer> {
             e.getCommandLine().usage(err);
             return e.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
         });
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("ctfleet simulate: " + e.getMessage());
-            if (System.getenv("CTFLEET_DEBUG") != null) {
-                e.printStackTrace(cmd.getErr());
-            }
-            return 1;
-        });
+        cl.setExecutionExceptionHandler(ctfleet.common.OneLineErrors.handler("ctfleet simulate"));
         return cl;
     }
 

@@ -41,13 +41,7 @@ public final class RecoverCommand implements Callable<Integer> {
     /** Usage errors print the usage and exit 2; anything else is one line and exit 1. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new RecoverCommand());
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("ctfleet admin recover: " + e.getMessage());
-            if (System.getenv("CTFLEET_DEBUG") != null) {
-                e.printStackTrace(cmd.getErr());
-            }
-            return 1;
-        });
+        cl.setExecutionExceptionHandler(ctfleet.common.OneLineErrors.handler("ctfleet admin recover"));
         return cl;
     }
 

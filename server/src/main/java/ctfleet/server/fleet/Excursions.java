@@ -72,9 +72,13 @@ final class Excursions {
      * @param refLevel the trend's level now, fill units
      */
     static Excursions of(Observations o, double[] w, double[] fitted, double refLevel) {
+        return of(o, w, fitted, refLevel, gamma(o, w, fitted));
+    }
+
+    /** @param gamma {@link #gamma} of the same points and fit, when the caller has it already */
+    static Excursions of(Observations o, double[] w, double[] fitted, double refLevel, double gamma) {
         int n = o.n;
         double ref = Math.max(MIN_LEVEL, refLevel);
-        double gamma = gamma(o, w, fitted);
         double[] e = new double[n];
         double[] fittedOnly = new double[n];
         int m = 0;

@@ -169,7 +169,9 @@ public final class FillForecaster {
             post = post.withSurge(surge, SURGE_SHARE, SURGE_FADE_SPANS * surge.since());
         }
         double seasonNow = fit.season(o.nowSeconds);
-        Excursions ex = Excursions.of(o, w, fit.fitted, fit.level + seasonNow);
+        // Most hosts keep the first fit: its noise exponent is the one the change search used.
+        Excursions ex = Excursions.of(o, w, fit.fitted, fit.level + seasonNow,
+                fit.fitted == first.fitted ? gamma : Excursions.gamma(o, w, fit.fitted));
 
         double horizonSeconds = horizon.toMillis() / 1000.0;
         double[] tau = Outlook.grid(o.spacing, Math.max(Outlook.REACH, horizonSeconds));

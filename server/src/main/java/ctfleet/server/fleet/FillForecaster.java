@@ -39,13 +39,13 @@ public final class FillForecaster {
     static final double SURGE_SPAN = 3600;
     static final int SURGE_MIN_POINTS = 6;
     /** A surge must beat the regime's slope by this many standard errors, ... */
-    static double SURGE_T = 3;
+    static final double SURGE_T = 3;
     /** ... and rise at least this much of max per hour, and this much faster than the regime. */
-    static double SURGE_MIN_PER_HOUR = 0.03;
+    static final double SURGE_MIN_PER_HOUR = 0.03;
     /** The weight a surge gets: it may go on, or it may be a burst that turns. */
-    static double SURGE_SHARE = 0.5;
+    static final double SURGE_SHARE = 0.5;
     /** A surge's slope fades over this many times the stretch it was seen on. */
-    static double SURGE_FADE_SPANS = 3;
+    static final double SURGE_FADE_SPANS = 3;
 
     private FillForecaster() {}
 

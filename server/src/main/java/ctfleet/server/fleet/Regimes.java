@@ -28,15 +28,15 @@ final class Regimes {
     static final int MAX_SPLITS = 3;
     static final int MIN_POINTS = 5;
     static final double MIN_SHARE = 0.04;
-    static double THRESHOLD_PER_LOG_N = 3;
-    static double THRESHOLD_BASE = 8;
+    static final double THRESHOLD_PER_LOG_N = 3;
+    static final double THRESHOLD_BASE = 8;
 
     enum Kind { START, STEP, CHANGE }
 
     /** A step is at least this big (fill), ... */
-    static double STEP_MIN = 0.08;
+    static final double STEP_MIN = 0.08;
     /** ... and at least this many robust standard deviations of the step statistic over the window. */
-    static double STEP_SIGMAS = 6;
+    static final double STEP_SIGMAS = 6;
     /** The medians compared on either side of a step cover this long, and at least 3 points. */
     static final double STEP_SIDE_SECONDS = 600;
     static final double EDGE_FACTOR = 1.5;

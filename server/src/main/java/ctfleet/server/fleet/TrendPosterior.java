@@ -20,9 +20,9 @@ package ctfleet.server.fleet;
  * them, and the same numbers on every call.
  */
 final class TrendPosterior {
-    static double GROWTH_PRIOR = 0.05;
-    static double STEADY_SD = 0.005;
-    static double GROWTH_SD = 2.0;
+    static final double GROWTH_PRIOR = 0.05;
+    static final double STEADY_SD = 0.005;
+    static final double GROWTH_SD = 2.0;
 
     private static final double[] SLOPE_NODES = {0, 1.1544053947399682, -1.1544053947399682, 2.366759410734541,
         -2.366759410734541, 3.7504397177257425, -3.7504397177257425};

@@ -72,6 +72,8 @@ public final class ForecastQualityBench {
     /** Sums behind one table row (scenario × window × method). */
     static final class Tally {
         double precision;
+        /** Sum of squared per-ranking precisions, for the standard error of P@10. */
+        double precisionSq;
         int rankings;
         double falseAlarms;
         double brier;
@@ -79,12 +81,19 @@ public final class ForecastQualityBench {
         double lead;
         int fillers;
         int missed;
+        /** This fleet's precision at each instant (NaN where nothing fills), for paired comparisons. */
+        final double[] perRanking = new double[BenchFleet.INSTANTS];
+        /** Paired against ours over the same rankings: sums of (ours − this) and its square, and how many. */
+        double gap;
+        double gapSq;
+        int paired;
         final int[] binCount = new int[11];
         final double[] binP = new double[11];
         final double[] binHit = new double[11];
 
         synchronized void add(Tally t) {
             precision += t.precision;
+            precisionSq += t.precisionSq;
             rankings += t.rankings;
             falseAlarms += t.falseAlarms;
             brier += t.brier;
@@ -92,6 +101,9 @@ public final class ForecastQualityBench {
             lead += t.lead;
             fillers += t.fillers;
             missed += t.missed;
+            gap += t.gap;
+            gapSq += t.gapSq;
+            paired += t.paired;
             for (int i = 0; i < binCount.length; i++) {
                 binCount[i] += t.binCount[i];
                 binP[i] += t.binP[i];
@@ -101,6 +113,49 @@ public final class ForecastQualityBench {
 
         double p10() {
             return rankings == 0 ? Double.NaN : precision / rankings;
+        }
+
+        /** The standard error of {@link #p10()}: rankings differ a lot, so a mean alone overstates a gap. */
+        double p10Se() {
+            return se(precision, precisionSq, rankings);
+        }
+
+        /** Ours minus this method's P@10, over the same rankings. */
+        double gapMean() {
+            return paired == 0 ? Double.NaN : gap / paired;
+        }
+
+        /** The paired standard error of {@link #gapMean()}, over fleets: both methods face the same futures. */
+        double gapSe() {
+            return se(gap, gapSq, paired);
+        }
+
+        /**
+         * One paired value per fleet, the mean over its instants: a fleet's instants share its hosts, so
+         * they are not independent draws; its fleets are.
+         */
+        void pairWith(Tally ours) {
+            double sum = 0;
+            int k = 0;
+            for (int i = 0; i < perRanking.length; i++) {
+                if (!Double.isNaN(perRanking[i])) {
+                    sum += ours.perRanking[i] - perRanking[i];
+                    k++;
+                }
+            }
+            if (k > 0) {
+                gap += sum / k;
+                gapSq += (sum / k) * (sum / k);
+                paired++;
+            }
+        }
+
+        private static double se(double sum, double sumSq, int n) {
+            if (n < 2) {
+                return Double.NaN;
+            }
+            double mean = sum / n;
+            return Math.sqrt(Math.max(0, (sumSq - n * mean * mean) / (n - 1)) / n);
         }
 
         double brierScore() {
@@ -145,8 +200,15 @@ public final class ForecastQualityBench {
                 jobs.add(pool.submit(() -> {
                     List<Host> fleet = BenchFleet.fleet(s, seed, size);
                     for (int window : windows) {
+                        Tally ours = null;
                         for (Method m : methods) {
-                            rows.get(key(window, s, m)).add(evaluate(fleet, window, m));
+                            Tally t = evaluate(fleet, window, m);
+                            if (m instanceof Ours) {
+                                ours = t;
+                            } else {
+                                t.pairWith(ours);
+                            }
+                            rows.get(key(window, s, m)).add(t);
                         }
                     }
                     return null;
@@ -167,6 +229,7 @@ public final class ForecastQualityBench {
 
     static Tally evaluate(List<Host> fleet, int window, Method m) {
         Tally t = new Tally();
+        Arrays.fill(t.perRanking, Double.NaN);
         for (int k = 0; k < BenchFleet.INSTANTS; k++) {
             int now = BenchFleet.T0 + k * BenchFleet.INSTANT_EVERY;
             List<Integer> candidates = new ArrayList<>();
@@ -205,7 +268,10 @@ public final class ForecastQualityBench {
                     hits += f >= 0 && f <= cutoff ? 1 : 0;
                     wrong += f < 0 ? 1 : 0;
                 }
-                t.precision += (double) hits / Math.min(TOP, filling.size());
+                double precision = (double) hits / Math.min(TOP, filling.size());
+                t.precision += precision;
+                t.perRanking[k] = precision;
+                t.precisionSq += precision * precision;
                 t.falseAlarms += wrong;
                 t.rankings++;
             }
@@ -365,20 +431,22 @@ public final class ForecastQualityBench {
                 fleets, size);
         for (int window : windows) {
             String w = window / BenchFleet.PER_HOUR + "h";
-            System.out.printf(Locale.ROOT, "window %s%n%-22s %-18s %6s %6s %8s %9s %7s%n", w, "scenario", "method",
-                    "P@10", "false", "lead(h)", "missed", "Brier");
+            System.out.printf(Locale.ROOT, "window %s%n%-22s %-18s %6s %6s %6s %8s %9s %7s%n", w, "scenario", "method",
+                    "P@10", "se", "false", "lead(h)", "missed", "Brier");
             int worse = 0;
+            int clearlyWorse = 0;
             int belowFill = 0;
             Tally all = new Tally();
             for (Scenario s : scenarios) {
                 double best = 0;
+                Tally bestTally = null;
                 double oursP = Double.NaN;
                 double fillP = Double.NaN;
                 for (Method m : methods) {
                     Tally t = rows.get(window + "|" + s.name() + "|" + m.name());
                     double p = t.p10();
-                    System.out.printf(Locale.ROOT, "%-22s %-18s %6s %6.2f %8s %9s %7.4f%n", s.label, m.name(),
-                            Double.isNaN(p) ? "n/a" : String.format(Locale.ROOT, "%.2f", p),
+                    System.out.printf(Locale.ROOT, "%-22s %-18s %6s %6.3f %6.2f %8s %9s %7.4f%n", s.label, m.name(),
+                            Double.isNaN(p) ? "n/a" : String.format(Locale.ROOT, "%.2f", p), t.p10Se(),
                             t.rankings == 0 ? 0 : t.falseAlarms / t.rankings,
                             t.fillers == 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", t.lead / Math.max(1, t.fillers - t.missed)),
                             t.missed + "/" + t.fillers, t.brierScore());
@@ -386,18 +454,27 @@ public final class ForecastQualityBench {
                         oursP = p;
                         all.add(t);
                     } else if (!Double.isNaN(p)) {
-                        best = Math.max(best, p);
+                        if (p > best) {
+                            best = p;
+                            bestTally = t;
+                        }
                         if (m.name().equals("fill only")) {
                             fillP = p;
                         }
                     }
                 }
                 worse += oursP + 1e-9 < best ? 1 : 0;
+                if (bestTally != null && oursP + 1e-9 < best) {
+                    System.out.printf(Locale.ROOT, "%-22s ours − %s, paired over %d fleets: %+.3f ± %.3f (se)%n", s.label,
+                            bestName(rows, window, s, methods, bestTally), bestTally.paired, bestTally.gapMean(),
+                            bestTally.gapSe());
+                    clearlyWorse += bestTally.gapMean() < -2 * bestTally.gapSe() ? 1 : 0;
+                }
                 belowFill += oursP + 1e-9 < fillP ? 1 : 0;
                 System.out.println();
             }
-            System.out.printf(Locale.ROOT, "window %s: ours below the best other P@10 in %d of %d scenarios, below fill only in %d%n",
-                    w, worse, scenarios.size(), belowFill);
+            System.out.printf(Locale.ROOT, "window %s: ours below the best other P@10 in %d of %d scenarios (by more than 2 se in %d), below fill only in %d%n",
+                    w, worse, scenarios.size(), clearlyWorse, belowFill);
             System.out.printf(Locale.ROOT, "window %s: ours over every scenario: Brier %.4f; reliability (p bin: hosts, mean p, share filled within 24h)%n",
                     w, all.brierScore());
             for (int b = 0; b < all.binCount.length; b++) {
@@ -408,6 +485,15 @@ public final class ForecastQualityBench {
             }
             System.out.println();
         }
+    }
+
+    private static String bestName(Map<String, Tally> rows, int window, Scenario s, List<Method> methods, Tally t) {
+        for (Method m : methods) {
+            if (rows.get(window + "|" + s.name() + "|" + m.name()) == t) {
+                return m.name();
+            }
+        }
+        return "?";
     }
 
     private static Map<String, String> options(String[] args) {

@@ -49,7 +49,8 @@ import java.util.concurrent.Future;
  * <p>Seeds: {@code --seeds tune} (used while tuning the forecaster) or {@code --seeds report}
  * (never looked at while tuning; the README's table). Arguments: {@code --seeds tune|report},
  * {@code --fleets N} (3), {@code --hosts N} (200), {@code --windows 1,24} (hours),
- * {@code --scenarios name,...}, {@code --threads N} (2).
+ * {@code --scenarios name,...}, {@code --threads N} (2), {@code --shuffled-tail true} (adds
+ * {@link ShuffledTail}, a diagnosis that is not compared as a method).
  */
 public final class ForecastQualityBench {
     static final int TOP = 10;
@@ -183,6 +184,9 @@ public final class ForecastQualityBench {
         }
         long started = System.nanoTime();
         List<Method> methods = methods();
+        if (Boolean.parseBoolean(opt.getOrDefault("shuffled-tail", "false"))) {
+            methods.add(new ShuffledTail(new Ours()));
+        }
         Map<String, Tally> rows = new LinkedHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         List<Future<?>> jobs = new ArrayList<>();
@@ -351,6 +355,30 @@ public final class ForecastQualityBench {
         }
     }
 
+    /**
+     * Ours with the hosts whose p_full rounds to 0 % in a random order instead of by fill: how much of
+     * a row is the tail's order (a lottery where nothing in a host's own series foretells its fill)
+     * rather than what the forecast sees.
+     */
+    record ShuffledTail(Ours ours) implements Method {
+        public String name() {
+            return "ours, 0% shuffled";
+        }
+
+        public List<Verdict> judge(List<Host> hosts, List<Integer> indexes, int now, int window) {
+            List<Verdict> ranked = ours.judge(hosts, indexes, now, window);
+            int head = 0;
+            while (head < ranked.size() && Math.round(ranked.get(head).p() * 100) > 0) {
+                head++;
+            }
+            List<Verdict> out = new ArrayList<>(ranked.subList(0, head));
+            List<Verdict> tail = new ArrayList<>(ranked.subList(head, ranked.size()));
+            java.util.Collections.shuffle(tail, new java.util.Random(now * 31L + hosts.size()));
+            out.addAll(tail);
+            return out;
+        }
+    }
+
     /** Fill-based rules: order by fill; p and alert from the fill. */
     record ByFill(String name, java.util.function.DoubleUnaryOperator p, java.util.function.DoublePredicate alert)
             implements Method {
@@ -453,7 +481,7 @@ public final class ForecastQualityBench {
                     if (m instanceof Ours) {
                         oursP = p;
                         all.add(t);
-                    } else if (!Double.isNaN(p)) {
+                    } else if (!Double.isNaN(p) && !(m instanceof ShuffledTail)) {
                         if (p > best) {
                             best = p;
                             bestTally = t;

@@ -35,13 +35,6 @@ public final class FillForecaster {
     static final int REFILLED_POINTS = 3;
     /** Fewer fitted points than this: no trend at all, only "so far". */
     static final int MIN_POINTS = 3;
-    /** The newest stretch looked at for a surge. */
-    static final double SURGE_SPAN = 3600;
-    static final int SURGE_MIN_POINTS = 6;
-    /** A surge must beat the regime's slope by this many standard errors, ... */
-    static final double SURGE_T = 3;
-    /** ... and rise at least this much of max per hour, and this much faster than the regime. */
-    static final double SURGE_MIN_PER_HOUR = 0.03;
     /** The weight a surge gets: it may go on, or it may be a burst that turns. */
     static final double SURGE_SHARE = 0.5;
     /** A surge's slope fades over this many times the stretch it was seen on. */
@@ -162,9 +155,9 @@ public final class FillForecaster {
         double scale = Math.max(fit.residualScale, Excursions.MIN_SCALE);
         double s2k = scale * scale * fit.inflation;
         TrendPosterior post = TrendPosterior.of(fit, s2k);
-        TrendPosterior.Surge surge = recent.size() >= SURGE_MIN_POINTS
-                ? surge(Observations.of(recent, now, max), null, null, fit, post.meanSlope)
-                : surge(o, z, w, fit, post.meanSlope);
+        TrendPosterior.Surge surge = recent.size() >= SurgeSearch.MIN_POINTS
+                ? SurgeSearch.find(Observations.of(recent, now, max), null, null, fit, post.meanSlope)
+                : SurgeSearch.find(o, z, w, fit, post.meanSlope);
         if (surge != null) {
             post = post.withSurge(surge, SURGE_SHARE, SURGE_FADE_SPANS * surge.since());
         }
@@ -189,71 +182,6 @@ public final class FillForecaster {
                 refilling ? points.get(refillFrom).ts() : null, surge);
         return new FillForecast(outlook.pFull, present(outlook.etaMedian), present(outlook.etaLow),
                 present(outlook.etaHigh), reason, post.meanSlope * max / Observations.DAY, fit.level * max);
-    }
-
-    /**
-     * A rise in the newest hour that the regime's trend does not explain: a line through the last
-     * hour's points (at least 6) on the de-seasoned counts, whose slope beats the regime's by
-     * {@link #SURGE_T} standard errors (with the autocorrelation inflation) and rises at least
-     * {@link #SURGE_MIN_PER_HOUR} of max per hour. A connection storm that began 40 minutes ago is
-     * diluted to nothing in a day-long fit, and is too young to be a regime of its own; null when
-     * there is none.
-     */
-    static TrendPosterior.Surge surge(Observations o, double[] z, double[] w, TrendFit fit, double regimeSlope) {
-        if (z == null) {
-            // Raw samples: de-seasoned here, every one in use but those clamped at max.
-            z = new double[o.n];
-            w = new double[o.n];
-            for (int i = 0; i < o.n; i++) {
-                z[i] = o.y[i] - fit.season(o.nowSeconds + o.x[i] * Observations.DAY);
-                w[i] = o.censored[i] ? 0 : 1;
-            }
-        }
-        double from = -SURGE_SPAN / Observations.DAY;
-        LeastSquares ls = new LeastSquares(2);
-        double[] row = {1, 0};
-        int count = 0;
-        int first = -1;
-        for (int i = 0; i < o.n; i++) {
-            if (w[i] > 0 && o.x[i] >= from) {
-                row[1] = o.x[i];
-                ls.add(row, z[i]);
-                count++;
-                first = first < 0 ? i : first;
-            }
-        }
-        if (count < SURGE_MIN_POINTS) {
-            return null;
-        }
-        LeastSquares.Fit f = ls.solve();
-        if (f == null) {
-            return null;
-        }
-        double b = f.beta()[1];
-        double kappa = 1;
-        double num = 0;
-        double den = 0;
-        double prev = Double.NaN;
-        for (int i = first; i < o.n; i++) {
-            if (w[i] <= 0) {
-                continue;
-            }
-            double r = z[i] - f.beta()[0] - b * o.x[i];
-            den += r * r;
-            if (!Double.isNaN(prev)) {
-                num += r * prev;
-            }
-            prev = r;
-        }
-        double rho = den > 0 ? Math.max(0, Math.min(0.95, num / den)) : 0;
-        kappa = (1 + rho) / (1 - rho);
-        double se = f.standardError()[1] * Math.sqrt(kappa);
-        if (b / 24 < SURGE_MIN_PER_HOUR || b - regimeSlope < Math.max(SURGE_T * se, SURGE_MIN_PER_HOUR * 24)) {
-            return null;
-        }
-        double since = (o.x[o.n - 1] - o.x[first]) * Observations.DAY;
-        return new TrendPosterior.Surge(f.beta()[0] + fit.season(o.nowSeconds), f.standardError()[0] * Math.sqrt(kappa),
-                b, se, Math.max(since, o.spacing));
     }
 
     /**

@@ -224,6 +224,44 @@ class FillForecasterTest {
         assertTrue(f.reason().contains("rising"), f.reason());
     }
 
+    static FillForecast withLastHour(List<CountPoint> raw) {
+        List<CountPoint> lastHour = raw.subList(raw.size() - 60, raw.size());
+        return FillForecaster.forecast(CountBuckets.forForecast(raw, CountBuckets.MIN_CONTEXT), lastHour, NOW, MAX,
+                DAY_H);
+    }
+
+    @Test
+    void aRampThatBeganMinutesAgoIsSeenOnItsOwnStretch() {
+        // Flat at 45 % for two days, then +1.5 %/min for the last 15 minutes: a line through the
+        // whole hour bends into a hockey stick and reads this as noise; the line through the ramp
+        // alone does not.
+        List<CountPoint> raw = minutes(0.004, 31, ago -> ago > 15 ? 0.45 : 0.675 - 0.015 * ago);
+        FillForecast f = withLastHour(raw);
+        assertTrue(f.pFull() > 0.3, "p " + f.pFull());
+        assertTrue(f.reason().contains("rising"), f.reason());
+        assertTrue(f.reason().contains("over the last 1"), "seen on the ramp's stretch, not the hour: " + f.reason());
+    }
+
+    @Test
+    void aStepThatLandedMinutesAgoIsNotASurge() {
+        // Up 20 % over 3 minutes, 12 minutes ago, flat since: the short stretches see a steep
+        // line, but it levels off.
+        List<CountPoint> raw = minutes(0.004, 32, ago -> ago > 15 ? 0.45 : ago > 12 ? 0.45 + 0.2 * (15 - ago) / 3 : 0.65);
+        FillForecast f = withLastHour(raw);
+        assertFalse(f.reason().contains("rising"), f.reason());
+        assertTrue(f.pFull() < 0.05, "p " + f.pFull());
+    }
+
+    @Test
+    void aDipThatRecoversIsNotASurge() {
+        // Down to 30 % twenty minutes ago and back to the usual 45 % since: a line from the dip's
+        // bottom rises steeply, but the level now is the level the hour had.
+        List<CountPoint> raw = minutes(0.004, 33, ago -> ago > 25 || ago < 5 ? 0.45 : 0.30 + 0.15 * Math.abs(15 - ago) / 10);
+        FillForecast f = withLastHour(raw);
+        assertFalse(f.reason().contains("rising"), f.reason());
+        assertTrue(f.pFull() < 0.05, "p " + f.pFull());
+    }
+
     @Test
     void theEtaRangeAndTheProbabilityAgree() {
         for (double slope : new double[] {0.002, 0.005, 0.01, 0.02, 0.04}) {

@@ -36,6 +36,12 @@ final class Reasons {
             b.append("rebooted at ").append(time(refillSince, now)).append(", refilling toward ")
                     .append(percent(fit.level + fit.season(o.nowSeconds))).append(" (")
                     .append(trend.equals("flat") ? "flat" : trend).append(" before)");
+        } else if (surge != null && last.kind() != Regimes.Kind.START
+                && Duration.between(points.get(last.from()).ts(), now).toSeconds() <= surge.since() + 2 * o.spacing) {
+            // The newest regime is the surge itself, a few buckets long: too short for a slope, so it
+            // would read "flat since" or "stepped up" right before "rising". Say what the surge left.
+            Instant began = now.minusSeconds(Math.round(surge.since()));
+            b.append("at ").append(percent(fit.fitted[last.from() - 1])).append(" until ").append(time(began, now));
         } else if (last.kind() != Regimes.Kind.START) {
             // The newest level change: the newest regime's start, or the one before it when the
             // newest only changed the slope.

@@ -239,7 +239,8 @@ class FillForecasterTest {
         FillForecast f = withLastHour(raw);
         assertTrue(f.pFull() > 0.3, "p " + f.pFull());
         assertTrue(f.reason().contains("rising"), f.reason());
-        assertTrue(f.reason().contains("over the last 1"), "seen on the ramp's stretch, not the hour: " + f.reason());
+        assertTrue(f.reason().matches("at 45 % until 11:4\\d; rising \\d+ %/h over the last 1\\d min"),
+                "seen on the ramp's stretch, not the hour, after the level it left: " + f.reason());
     }
 
     @Test

@@ -79,6 +79,12 @@ class ForecastScenariosTest {
         });
         kinds.put("failover-to", ago -> ago < 300 ? 0.85 : 0.45);
         kinds.put("failover-from", ago -> ago < 300 ? 0.01 : 0.40);
+        // A connection storm 15 minutes old: flat at 45 % for two days, then +1.5 % a minute.
+        kinds.put("surging", ago -> ago > 15 ? 0.45 : 0.675 - 0.015 * ago);
+        // A slow leak near max under a small daily wave at its trough: 0.5 %/h, 9 % to go.
+        kinds.put("leak", ago -> 0.93 - 0.005 * ago / 60.0 - 0.02 * Math.cos(2 * Math.PI * ago / DAY));
+        // Flat just under max, with the same small noise as every host: nearer to full than the rest.
+        kinds.put("near-max", ago -> 0.975);
         int seed = 0;
         for (var k : kinds.entrySet()) {
             imports.withDeadlineAfter(60, TimeUnit.SECONDS).importSamples(
@@ -161,7 +167,7 @@ class ForecastScenariosTest {
     @Test
     void eachKindGetsTheForecastAnOperatorWouldExpect() {
         Map<String, HostRank> top = top(24 * 3600);
-        assertEquals(15, top.size(), top.keySet().toString());
+        assertEquals(18, top.size(), top.keySet().toString());
         HostRank dropping = top.get("full-dropping");
         assertEquals(1, dropping.getRank());
         assertEquals("dropping", dropping.getStatus());
@@ -199,6 +205,24 @@ class ForecastScenariosTest {
         assertTrue(top.get("daily-under").getReason().contains("daily crest 8"), top.get("daily-under").getReason());
         assertTrue(top.get("bursts").getPFull() >= 0.5, "bursts reached max three times a day: " + top.get("bursts"));
         assertTrue(top.get("bursts").getReason().contains("burst"), top.get("bursts").getReason());
+        // The storm is flagged within minutes of starting, on its own short stretch; it may still turn,
+        // so not certain.
+        HostRank surging = top.get("surging");
+        assertTrue(surging.getPFull() >= 0.1 && surging.hasEtaLowSeconds() && surging.getEtaLowSeconds() < 3600,
+                surging.toString());
+        assertTrue(surging.getReason().matches("(flat )?at 45 %( until \\d\\d:\\d\\d)?; rising \\d+ %/h over the last \\d+ min"),
+                surging.getReason());
+        HostRank leak = top.get("leak");
+        assertEquals("crit", leak.getStatus(), leak.toString());
+        assertTrue(leak.getEtaSeconds() > 6 * 3600 && leak.getEtaSeconds() < 16 * 3600, leak.toString());
+        assertTrue(leak.getReason().startsWith("growing 0.5 %/h since"), leak.getReason());
+        // Nothing says it will fill, so it is ok; of the ok hosts with no ETA at all it is the fullest,
+        // and first (0 % and no ETA leave fill to order them).
+        HostRank nearMax = top.get("near-max");
+        assertEquals("ok", nearMax.getStatus(), nearMax.toString());
+        String firstOk = top.values().stream().filter(h -> h.getStatus().equals("ok") && !h.hasEtaSeconds())
+                .findFirst().orElseThrow().getHost();
+        assertEquals("near-max", firstOk, top.keySet().toString());
 
         // A crit host is never below a warn or ok one.
         List<String> order = new ArrayList<>(top.keySet());

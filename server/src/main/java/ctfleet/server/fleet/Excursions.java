@@ -89,7 +89,7 @@ final class Excursions {
             }
         }
         double center = m == 0 ? 0 : TrendFit.Noise.median(java.util.Arrays.copyOf(fittedOnly, m), m);
-        double scale = Math.max(MIN_SCALE, TrendFit.Noise.mad(fittedOnly, m));
+        double scale = Math.max(MIN_SCALE, Medians.madAbout(fittedOnly, m, center));
         double span = o.spanSeconds();
         int crossings = 0;
         double threshold = center + BURST_SIGMAS * scale;
@@ -243,8 +243,8 @@ final class Excursions {
         if (levelHi / levelLo < 1.25) {
             return PRIOR_GAMMA;
         }
-        double sLo = TrendFit.Noise.mad(lo, nl);
-        double sHi = TrendFit.Noise.mad(hi, nh);
+        double sLo = Medians.madInPlace(lo, nl);
+        double sHi = Medians.madInPlace(hi, nh);
         if (!(sLo > 0 && sHi > 0)) {
             return PRIOR_GAMMA;
         }

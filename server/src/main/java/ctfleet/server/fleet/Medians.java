@@ -42,10 +42,32 @@ final class Medians {
         if (m == 0) {
             return 0;
         }
-        double[] a = java.util.Arrays.copyOf(v, m);
+        return madAbout(v, m, median(java.util.Arrays.copyOf(v, m), m));
+    }
+
+    /** {@link #mad} of a[0..m), reusing a (it is overwritten) instead of copying it. */
+    static double madInPlace(double[] a, int m) {
+        if (m == 0) {
+            return 0;
+        }
         double med = median(a, m);
         for (int i = 0; i < m; i++) {
             a[i] = Math.abs(a[i] - med);
+        }
+        return 1.4826 * median(a, m);
+    }
+
+    /**
+     * 1.4826 · the median absolute deviation of v[0..m) from {@code center}, its median when the
+     * caller has it already: v is left as it was.
+     */
+    static double madAbout(double[] v, int m, double center) {
+        if (m == 0) {
+            return 0;
+        }
+        double[] a = new double[m];
+        for (int i = 0; i < m; i++) {
+            a[i] = Math.abs(v[i] - center);
         }
         return 1.4826 * median(a, m);
     }

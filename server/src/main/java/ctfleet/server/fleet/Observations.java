@@ -63,10 +63,13 @@ final class Observations {
             }
         }
         double[] gaps = new double[Math.max(0, n - 1)];
+        boolean even = true;
         for (int i = 1; i < n; i++) {
             gaps[i - 1] = (x[i] - x[i - 1]) * DAY;
+            even &= gaps[i - 1] == gaps[0];
         }
-        spacing = gaps.length == 0 ? 0 : Medians.median(gaps, gaps.length);
+        // Buckets and an agent's samples are mostly evenly spaced: then the median is any gap.
+        spacing = gaps.length == 0 ? 0 : even ? gaps[0] : Medians.median(gaps, gaps.length);
     }
 
     /** Points with a positive max only; the caller checks {@code max > 0}. */

@@ -117,7 +117,7 @@ final class Regimes {
         // The statistic's own spread over the window: counts that wander (neighbouring samples share
         // most of their entries) move these medians far more than the spread around a running median says.
         double[] all = java.util.Arrays.copyOfRange(jump, side, m - side + 1);
-        double sigma = TrendFit.Noise.mad(all, all.length);
+        double sigma = Medians.madInPlace(all, all.length);
         double threshold = Math.max(STEP_MIN, STEP_SIGMAS * sigma);
         for (int k = side; k + side <= m; k++) {
             double a = Math.abs(jump[k]);

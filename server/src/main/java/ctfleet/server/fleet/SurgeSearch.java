@@ -116,7 +116,7 @@ final class SurgeSearch {
                 steps[k++] = o.y[i] - o.y[i - 1];
             }
         }
-        return k < MIN_POINTS ? 0 : Medians.mad(steps, k) / Math.sqrt(2);
+        return k < MIN_POINTS ? 0 : Medians.madInPlace(steps, k) / Math.sqrt(2);
     }
 
     /** The median of the newest hour's points before index {@code first}; +∞ with too few to tell. */

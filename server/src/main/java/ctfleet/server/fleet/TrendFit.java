@@ -245,11 +245,7 @@ final class TrendFit {
                     r[m++] = o.y[i] - fitted[i];
                 }
             }
-            return mad(r, m);
-        }
-
-        static double mad(double[] v, int m) {
-            return Medians.mad(v, m);
+            return Medians.madInPlace(r, m);
         }
 
         /** The median of a[0..m) (reorders a). */

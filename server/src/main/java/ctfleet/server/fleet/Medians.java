@@ -37,24 +37,9 @@ final class Medians {
         return (lo + hi) / 2;
     }
 
-    /** 1.4826 · the median absolute deviation from the median of v[0..m): v is left as it was. */
-    static double mad(double[] v, int m) {
-        if (m == 0) {
-            return 0;
-        }
-        return madAbout(v, m, median(java.util.Arrays.copyOf(v, m), m));
-    }
-
-    /** {@link #mad} of a[0..m), reusing a (it is overwritten) instead of copying it. */
+    /** 1.4826 · the median absolute deviation of a[0..m) from its median; a is overwritten, not copied. */
     static double madInPlace(double[] a, int m) {
-        if (m == 0) {
-            return 0;
-        }
-        double med = median(a, m);
-        for (int i = 0; i < m; i++) {
-            a[i] = Math.abs(a[i] - med);
-        }
-        return 1.4826 * median(a, m);
+        return m == 0 ? 0 : scaledDeviation(a, a, m, median(a, m));
     }
 
     /**
@@ -62,14 +47,15 @@ final class Medians {
      * caller has it already: v is left as it was.
      */
     static double madAbout(double[] v, int m, double center) {
-        if (m == 0) {
-            return 0;
-        }
-        double[] a = new double[m];
+        return m == 0 ? 0 : scaledDeviation(v, new double[m], m, center);
+    }
+
+    /** 1.4826 · the median of |v[i] − center| over [0, m), computed in {@code into} (which may be v). */
+    private static double scaledDeviation(double[] v, double[] into, int m, double center) {
         for (int i = 0; i < m; i++) {
-            a[i] = Math.abs(v[i] - center);
+            into[i] = Math.abs(v[i] - center);
         }
-        return 1.4826 * median(a, m);
+        return 1.4826 * median(into, m);
     }
 
     /** Hoare's selection: a[k] is in its sorted place, smaller ones before it, larger after. */

@@ -261,8 +261,7 @@ final class Regimes {
             }
             prev = r;
         }
-        double rho = den > 0 ? Math.max(0, Math.min(0.95, num / den)) : 0;
-        return (1 + rho) / (1 - rho);
+        return TrendFit.Noise.inflation(num, den);
     }
 
     /** Prefix sums of w, wx, wx², wz, wxz, wz²: any range's line fit and its RSS in constant time. */

@@ -185,8 +185,7 @@ final class SurgeSearch {
                 }
                 prev = r;
             }
-            double rho = den > 0 ? Math.max(0, Math.min(0.95, num / den)) : 0;
-            double kappa = (1 + rho) / (1 - rho);
+            double kappa = TrendFit.Noise.inflation(num, den);
             double since = (o.x[o.n - 1] - o.x[used]) * Observations.DAY;
             return new Line(f.beta()[0], f.standardError()[0] * Math.sqrt(kappa), b,
                     f.standardError()[1] * Math.sqrt(kappa), since);

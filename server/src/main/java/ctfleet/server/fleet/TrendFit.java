@@ -270,7 +270,15 @@ final class TrendFit {
                 }
                 prev = r;
             }
-            double rho = den > 0 ? Math.max(0, Math.min(0.95, num / den)) : 0;
+            return inflation(num, den);
+        }
+
+        /**
+         * (1+ρ)/(1−ρ) for ρ = {@code lagged / squares} (Σ r_i·r_{i−1} over Σ r_i²), clamped to
+         * [0, 0.95]: how many times fewer independent errors neighbouring residuals carry.
+         */
+        static double inflation(double lagged, double squares) {
+            double rho = squares > 0 ? Math.max(0, Math.min(0.95, lagged / squares)) : 0;
             return (1 + rho) / (1 - rho);
         }
     }

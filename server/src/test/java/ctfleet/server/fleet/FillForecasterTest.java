@@ -46,6 +46,13 @@ class FillForecasterTest {
         return FillForecaster.forecast(CountBuckets.forForecast(raw, CountBuckets.MIN_CONTEXT), NOW, MAX, DAY_H);
     }
 
+    /** The forecast as the server makes it: buckets of the two days, and the newest hour raw. */
+    static FillForecast withLastHour(List<CountPoint> raw) {
+        List<CountPoint> lastHour = raw.subList(raw.size() - 60, raw.size());
+        return FillForecaster.forecast(CountBuckets.forForecast(raw, CountBuckets.MIN_CONTEXT), lastHour, NOW, MAX,
+                DAY_H);
+    }
+
     static double hours(java.util.OptionalDouble s) {
         return s.getAsDouble() / 3600;
     }
@@ -216,18 +223,9 @@ class FillForecasterTest {
     void aSurgeInTheLastHourIsSeenInRawSamples() {
         // Flat at 40 % for two days, then in the last 40 minutes +60 %/h: 80 % now.
         IntToDoubleFunction fill = ago -> ago > 40 ? 0.40 : 0.80 - 0.01 * ago;
-        List<CountPoint> raw = minutes(0.003, 15, fill);
-        List<CountPoint> lastHour = raw.subList(raw.size() - 60, raw.size());
-        FillForecast f = FillForecaster.forecast(CountBuckets.forForecast(raw, CountBuckets.MIN_CONTEXT), lastHour,
-                NOW, MAX, DAY_H);
+        FillForecast f = withLastHour(minutes(0.003, 15, fill));
         assertTrue(f.pFull() > 0.4, "p " + f.pFull());
         assertTrue(f.reason().contains("rising"), f.reason());
-    }
-
-    static FillForecast withLastHour(List<CountPoint> raw) {
-        List<CountPoint> lastHour = raw.subList(raw.size() - 60, raw.size());
-        return FillForecaster.forecast(CountBuckets.forForecast(raw, CountBuckets.MIN_CONTEXT), lastHour, NOW, MAX,
-                DAY_H);
     }
 
     @Test

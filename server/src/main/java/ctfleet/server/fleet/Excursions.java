@@ -88,8 +88,9 @@ final class Excursions {
                 fittedOnly[m++] = e[i];
             }
         }
-        double center = m == 0 ? 0 : TrendFit.Noise.median(java.util.Arrays.copyOf(fittedOnly, m), m);
-        double scale = Math.max(MIN_SCALE, Medians.madAbout(fittedOnly, m, center));
+        double[] work = java.util.Arrays.copyOf(fittedOnly, m);
+        double center = m == 0 ? 0 : TrendFit.Noise.median(work, m);
+        double scale = Math.max(MIN_SCALE, Medians.madAbout(fittedOnly, m, center, work));
         double span = o.spanSeconds();
         int crossings = 0;
         double threshold = center + BURST_SIGMAS * scale;
@@ -202,21 +203,27 @@ final class Excursions {
 
     static double gamma(Observations o, double[] w, double[] fitted) {
         int m = 0;
-        double[] f = new double[o.n];
         double lowest = Double.POSITIVE_INFINITY;
         double highest = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < o.n; i++) {
             if (w[i] > 0) {
-                f[m++] = fitted[i];
+                m++;
                 lowest = Math.min(lowest, fitted[i]);
                 highest = Math.max(highest, fitted[i]);
             }
         }
-        // The halves' levels cannot differ by 1.25 when the extremes do not: most hosts stop here.
+        // The halves' levels cannot differ by 1.25 when the extremes do not: most hosts stop here,
+        // before anything is allocated.
         if (m < 16 || Math.max(MIN_LEVEL, highest) / Math.max(MIN_LEVEL, lowest) < 1.25) {
             return PRIOR_GAMMA;
         }
-        double cut = TrendFit.Noise.median(java.util.Arrays.copyOf(f, m), m);
+        double[] f = new double[m];
+        for (int i = 0, k = 0; i < o.n; i++) {
+            if (w[i] > 0) {
+                f[k++] = fitted[i];
+            }
+        }
+        double cut = TrendFit.Noise.median(f, m);
         double[] lo = new double[m];
         double[] hi = new double[m];
         double[] loLevel = new double[m];

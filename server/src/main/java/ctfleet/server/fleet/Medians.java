@@ -50,6 +50,11 @@ final class Medians {
         return m == 0 ? 0 : scaledDeviation(v, new double[m], m, center);
     }
 
+    /** {@link #madAbout(double[], int, double)} worked out in {@code into} (m long at least, overwritten). */
+    static double madAbout(double[] v, int m, double center, double[] into) {
+        return m == 0 ? 0 : scaledDeviation(v, into, m, center);
+    }
+
     /** 1.4826 · the median of |v[i] − center| over [0, m), computed in {@code into} (which may be v). */
     private static double scaledDeviation(double[] v, double[] into, int m, double center) {
         for (int i = 0; i < m; i++) {

@@ -62,14 +62,22 @@ final class Observations {
                 aggregate[i] = p.samples() > 1;
             }
         }
-        double[] gaps = new double[Math.max(0, n - 1)];
+        // Buckets and an agent's samples are mostly evenly spaced: then the median is any gap, and
+        // the gaps need no array of their own.
+        double firstGap = n < 2 ? 0 : (x[1] - x[0]) * DAY;
         boolean even = true;
-        for (int i = 1; i < n; i++) {
-            gaps[i - 1] = (x[i] - x[i - 1]) * DAY;
-            even &= gaps[i - 1] == gaps[0];
+        for (int i = 2; i < n && even; i++) {
+            even = (x[i] - x[i - 1]) * DAY == firstGap;
         }
-        // Buckets and an agent's samples are mostly evenly spaced: then the median is any gap.
-        spacing = gaps.length == 0 ? 0 : even ? gaps[0] : Medians.median(gaps, gaps.length);
+        if (n < 2 || even) {
+            spacing = firstGap;
+        } else {
+            double[] gaps = new double[n - 1];
+            for (int i = 1; i < n; i++) {
+                gaps[i - 1] = (x[i] - x[i - 1]) * DAY;
+            }
+            spacing = Medians.median(gaps, gaps.length);
+        }
     }
 
     /** Points with a positive max only; the caller checks {@code max > 0}. */

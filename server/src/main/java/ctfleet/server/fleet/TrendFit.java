@@ -124,6 +124,7 @@ final class TrendFit {
         LeastSquares.Fit fit = null;
         double scale = 0;
         double[] fitted = new double[n];
+        double[] residuals = new double[n];
         int[] idx = new int[2 + sc];
         double[] val = new double[2 + sc];
         for (int pass = 0; pass < 3; pass++) {
@@ -163,7 +164,7 @@ final class TrendFit {
                 }
                 fitted[i] = v;
             }
-            scale = Noise.robustStd(o, w, fitted);
+            scale = Noise.robustStd(o, w, fitted, residuals);
             if (pass == 2 || !reweight(o, w, fitted, weights, scale)) {
                 break;
             }
@@ -236,9 +237,11 @@ final class TrendFit {
     static final class Noise {
         private Noise() {}
 
-        /** 1.4826 · the median absolute deviation of the weighted-in residuals from their median. */
-        static double robustStd(Observations o, double[] w, double[] fitted) {
-            double[] r = new double[o.n];
+        /**
+         * 1.4826 · the median absolute deviation of the weighted-in residuals from their median,
+         * worked out in {@code r} (o.n long, overwritten: each pass of a fit reuses one).
+         */
+        static double robustStd(Observations o, double[] w, double[] fitted, double[] r) {
             int m = 0;
             for (int i = 0; i < o.n; i++) {
                 if (w[i] > 0) {

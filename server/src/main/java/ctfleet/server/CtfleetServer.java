@@ -14,6 +14,7 @@ import ctfleet.server.metrics.IngestMetrics;
 import ctfleet.server.fleet.CountBuckets;
 import ctfleet.server.query.FleetQueries;
 import ctfleet.server.query.QueryService;
+import ctfleet.server.query.TailReadAhead;
 import ctfleet.server.store.Database;
 import ctfleet.server.store.FleetReader;
 import ctfleet.server.store.HistoryReader;
@@ -57,6 +58,7 @@ public final class CtfleetServer implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
     private final StoreMaintenance maintenance;
     private final ExecutorService callbacks = callbackExecutor();
+    private final TailReadAhead readAhead;
 
     /** How often closed minutes are rolled up, expired rows deleted and the file compacted. */
     public static final Duration MAINTENANCE_PERIOD = Duration.ofSeconds(30);
@@ -103,6 +105,7 @@ public final class CtfleetServer implements AutoCloseable {
         }
         FleetQueries queries = new FleetQueries(new FleetReader(db),
                 new HistoryReader(db, retention, clock, recent, buckets), clock);
+        this.readAhead = new TailReadAhead(queries);
         HostStore hosts = new HostStore(db);
         registry.register(new FleetMetrics(queries));
         DatabaseMetrics.register(registry, db.health());
@@ -150,7 +153,13 @@ public final class CtfleetServer implements AutoCloseable {
         server.start();
         setServing(db.health().current().isEmpty());
         maintenance.start(MAINTENANCE_PERIOD);
+        readAhead.start(MAINTENANCE_PERIOD);
         return this;
+    }
+
+    /** Completes with the number of tails read once the start's read-ahead round is done. */
+    public java.util.concurrent.CompletableFuture<Long> warmedUp() {
+        return readAhead.first();
     }
 
     private void setServing(boolean serving) {
@@ -183,6 +192,7 @@ public final class CtfleetServer implements AutoCloseable {
             server.awaitTermination(5, TimeUnit.SECONDS);
         }
         callbacks.shutdown();
+        readAhead.close();
         batcher.close();
         maintenance.close();
         db.close();

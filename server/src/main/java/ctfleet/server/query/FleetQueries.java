@@ -60,6 +60,17 @@ public final class FleetQueries {
         this.histories = new FleetHistories(fleet, history, clock);
     }
 
+    /**
+     * Reads every host's tails into memory, as the first ranking after a start would: run in the
+     * background at start, so that the first Top or scrape finds them (or waits for the hosts still
+     * being read instead of reading them again). Returns how many tails it read from the database.
+     */
+    public long warmUp() throws StoreException {
+        long before = history.tailReads();
+        histories.forRanking(DEFAULT_WINDOW);
+        return history.tailReads() - before;
+    }
+
     /** Hosts nearest to table-full first: the ranking of {@code ctfleet top} and of /metrics. */
     public List<HostRank> top(TopQuery q) throws StoreException, BadQuery {
         checkStore();

@@ -30,6 +30,13 @@ public final class HistoryReader {
     private final Clock clock;
     private final RecentRaw recent;
     private final RecentBuckets buckets;
+    /**
+     * A host's tail is read by one caller at a time (striped by host): the first calls after a
+     * start (the warm-up, a scrape, a person's Top) find the same tails missing, and without this
+     * each of them read every one from the database.
+     */
+    private final Object[] tailLocks = new Object[64];
+    private final java.util.concurrent.atomic.AtomicLong tailReads = new java.util.concurrent.atomic.AtomicLong();
 
     public HistoryReader(Database db, Retention retention, Clock clock) {
         this(db, retention, clock, RecentRaw.NONE, RecentBuckets.NONE);
@@ -50,6 +57,18 @@ public final class HistoryReader {
         this.clock = clock;
         this.recent = recent;
         this.buckets = buckets;
+        for (int i = 0; i < tailLocks.length; i++) {
+            tailLocks[i] = new Object();
+        }
+    }
+
+    /** How many host tails (raw or bucketed) were read from the database rather than memory so far. */
+    public long tailReads() {
+        return tailReads.get();
+    }
+
+    private Object tailLock(long hostRef) {
+        return tailLocks[(int) Math.floorMod(hostRef, (long) tailLocks.length)];
     }
 
     /** The step {@code step} means for a range starting at {@code fromMillis} (AUTO resolved). */
@@ -197,15 +216,22 @@ public final class HistoryReader {
                 Host h = host.getValue();
                 RecentRaw.Window w = recent.window(h.ref(), from, to, h.latestTs(), now);
                 if (w == null) {
-                    rows.clear();
-                    q.setLong(1, SampleKey.bound(h.ref(), from));
-                    q.setLong(2, SampleKey.bound(h.ref(), SampleKey.TS_RANGE));
-                    try (ResultSet rs = q.executeQuery()) {
-                        while (rs.next()) {
-                            rows.add(Rows.raw(rs, 1));
+                    synchronized (tailLock(h.ref())) {
+                        // Another caller may have read it while this one waited.
+                        w = recent.window(h.ref(), from, to, h.latestTs(), now);
+                        if (w == null) {
+                            rows.clear();
+                            q.setLong(1, SampleKey.bound(h.ref(), from));
+                            q.setLong(2, SampleKey.bound(h.ref(), SampleKey.TS_RANGE));
+                            try (ResultSet rs = q.executeQuery()) {
+                                while (rs.next()) {
+                                    rows.add(Rows.raw(rs, 1));
+                                }
+                            }
+                            tailReads.incrementAndGet();
+                            w = recent.loaded(h.ref(), from, to, h.latestTs(), now, rows);
                         }
                     }
-                    w = recent.loaded(h.ref(), from, to, h.latestTs(), now, rows);
                 }
                 sink.accept(host.getKey(), w);
             }
@@ -260,27 +286,41 @@ public final class HistoryReader {
                 Host h = host.getValue();
                 RecentBuckets.Window w = buckets.window(h.ref(), from, rateFrom, recentMillis, to, h.latestTs(), now);
                 if (w == null) {
-                    rollups.clear();
-                    rows.clear();
-                    bindRange(minutes, h.ref(), start, Long.MAX_VALUE);
-                    try (ResultSet rs = minutes.executeQuery()) {
-                        while (rs.next()) {
-                            rollups.add(Rows.bucket(rs, 1));
+                    synchronized (tailLock(h.ref())) {
+                        w = buckets.window(h.ref(), from, rateFrom, recentMillis, to, h.latestTs(), now);
+                        if (w == null) {
+                            w = readBucketTail(minutes, raw, h, start, from, rateFrom, recentMillis, to, now, rollups,
+                                    rows);
                         }
                     }
-                    long rawFrom = rollups.isEmpty() ? start : rollups.get(rollups.size() - 1).ts() + Step.MINUTE.millis;
-                    raw.setLong(1, SampleKey.bound(h.ref(), rawFrom));
-                    raw.setLong(2, SampleKey.bound(h.ref(), SampleKey.TS_RANGE));
-                    try (ResultSet rs = raw.executeQuery()) {
-                        while (rs.next()) {
-                            rows.add(Rows.raw(rs, 1));
-                        }
-                    }
-                    w = buckets.loaded(h.ref(), from, rateFrom, recentMillis, to, h.latestTs(), now, rollups, rows);
                 }
                 sink.accept(host.getKey(), w);
             }
         }
+    }
+
+    /** A host's bucketed tail from the database: its 1-minute rollups, then the raw rows after them. */
+    private RecentBuckets.Window readBucketTail(PreparedStatement minutes, PreparedStatement raw, Host h, long start,
+            long from, long rateFrom, long recentMillis, long to, long now, List<Bucket> rollups, List<RawPoint> rows)
+            throws SQLException {
+        rollups.clear();
+        rows.clear();
+        bindRange(minutes, h.ref(), start, Long.MAX_VALUE);
+        try (ResultSet rs = minutes.executeQuery()) {
+            while (rs.next()) {
+                rollups.add(Rows.bucket(rs, 1));
+            }
+        }
+        long rawFrom = rollups.isEmpty() ? start : rollups.get(rollups.size() - 1).ts() + Step.MINUTE.millis;
+        raw.setLong(1, SampleKey.bound(h.ref(), rawFrom));
+        raw.setLong(2, SampleKey.bound(h.ref(), SampleKey.TS_RANGE));
+        try (ResultSet rs = raw.executeQuery()) {
+            while (rs.next()) {
+                rows.add(Rows.raw(rs, 1));
+            }
+        }
+        tailReads.incrementAndGet();
+        return buckets.loaded(h.ref(), from, rateFrom, recentMillis, to, h.latestTs(), now, rollups, rows);
     }
 
     /** A host's ref and the time of its latest state (-1 without one). */

@@ -1,0 +1,75 @@
+package ctfleet.server.query;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Keeps the hosts' in-memory tails read ahead of the calls that need them. Without it the first
+ * Top or scrape after a start, after an import (which drops the imported hosts' tails) or after
+ * a tail's periodic re-read pays for the database reads: seconds at 1,000 hosts, enough for a
+ * scrape with a short timeout to fail. One background thread reads what is missing at start and
+ * then every {@code every}; a round that finds everything in memory costs one pass over the
+ * hosts. A call that comes while a host is being read waits for that read instead of repeating it.
+ */
+public final class TailReadAhead implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(TailReadAhead.class.getName());
+
+    private final FleetQueries queries;
+    private final CompletableFuture<Long> first = new CompletableFuture<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ctfleet-read-ahead");
+        t.setDaemon(true);
+        return t;
+    });
+    private boolean failing;
+
+    public TailReadAhead(FleetQueries queries) {
+        this.queries = queries;
+    }
+
+    public TailReadAhead start(Duration every) {
+        timer.scheduleWithFixedDelay(this::round, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** Completes with the number of tails the first round read (or its failure). */
+    public CompletableFuture<Long> first() {
+        return first;
+    }
+
+    private void round() {
+        long started = System.nanoTime();
+        try {
+            long read = queries.warmUp();
+            if (!first.isDone()) {
+                LOG.info(String.format(Locale.ROOT, "read %d host tails into memory in %.1f s", read,
+                        (System.nanoTime() - started) / 1e9));
+            }
+            first.complete(read);
+            failing = false;
+        } catch (Exception e) {
+            // Not fatal: a call reads what is missing itself. Said once per streak of failures (a
+            // database that stopped is reported by its own health check).
+            if (!failing) {
+                LOG.warning("reading the hosts' tails ahead failed, will retry: " + e.getMessage());
+            }
+            failing = true;
+            first.completeExceptionally(e);
+        }
+    }
+
+    /**
+     * Lets a round under way finish (seconds at most) rather than interrupting it: an interrupt in
+     * the middle of a read closes the database file's channel under everyone else.
+     */
+    @Override
+    public void close() throws InterruptedException {
+        timer.shutdown();
+        timer.awaitTermination(60, TimeUnit.SECONDS);
+    }
+}

@@ -86,8 +86,9 @@ class DamagedDatabaseFaultTest {
         Path dir = deepDamage();
         int port = ServerProcess.freePort();
         String failure = null;
+        // The start check cannot see this damage: the server starts. Its read-ahead of the hosts'
+        // tails may meet the damaged page first, or a read below does.
         try (ServerProcess server = ServerProcess.start(port, dir)) {
-            assertEquals("SERVING", FaultSupport.health(port), "the start check cannot see this damage");
             // Read every host's history at every resolution until a read meets the damaged page.
             outer:
             for (int h = 0; h < HOSTS; h++) {

@@ -105,7 +105,7 @@ public final class CtfleetServer implements AutoCloseable {
         }
         FleetQueries queries = new FleetQueries(new FleetReader(db),
                 new HistoryReader(db, retention, clock, recent, buckets), clock);
-        this.readAhead = new TailReadAhead(queries);
+        this.readAhead = new TailReadAhead(queries, db.health());
         HostStore hosts = new HostStore(db);
         registry.register(new FleetMetrics(queries));
         DatabaseMetrics.register(registry, db.health());

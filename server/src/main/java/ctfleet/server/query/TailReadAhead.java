@@ -1,5 +1,7 @@
 package ctfleet.server.query;
 
+import ctfleet.server.store.DatabaseHealth;
+import ctfleet.server.store.StoreException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +22,7 @@ public final class TailReadAhead implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TailReadAhead.class.getName());
 
     private final FleetQueries queries;
+    private final DatabaseHealth health;
     private final CompletableFuture<Long> first = new CompletableFuture<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ctfleet-read-ahead");
@@ -28,8 +31,9 @@ public final class TailReadAhead implements AutoCloseable {
     });
     private boolean failing;
 
-    public TailReadAhead(FleetQueries queries) {
+    public TailReadAhead(FleetQueries queries, DatabaseHealth health) {
         this.queries = queries;
+        this.health = health;
     }
 
     public TailReadAhead start(Duration every) {
@@ -37,12 +41,15 @@ public final class TailReadAhead implements AutoCloseable {
         return this;
     }
 
-    /** Completes with the number of tails the first round read (or its failure). */
+    /** Completes with the number of tails the first round that ran read (or its failure). */
     public CompletableFuture<Long> first() {
         return first;
     }
 
     private void round() {
+        if (health.current().isPresent()) {
+            return; // calls say what is wrong meanwhile, and the maintenance probe finds out when it heals
+        }
         long started = System.nanoTime();
         try {
             long read = queries.warmUp();
@@ -53,13 +60,15 @@ public final class TailReadAhead implements AutoCloseable {
             first.complete(read);
             failing = false;
         } catch (Exception e) {
-            // Not fatal: a call reads what is missing itself. Said once per streak of failures (a
-            // database that stopped is reported by its own health check).
-            if (!failing) {
-                LOG.warning("reading the hosts' tails ahead failed, will retry: " + e.getMessage());
-            }
-            failing = true;
             first.completeExceptionally(e);
+            // A store fault (H2 throws some unchecked) is the database health's to record and say,
+            // once; anything else is said once per streak. Not fatal either way: a call reads what
+            // is missing itself.
+            boolean storeFault = e instanceof StoreException || health.failed(e).isPresent();
+            if (!storeFault && !failing) {
+                LOG.warning("reading the hosts' tails ahead failed, will retry: " + e);
+            }
+            failing = !storeFault;
         }
     }
 

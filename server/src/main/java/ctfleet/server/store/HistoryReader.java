@@ -221,13 +221,7 @@ public final class HistoryReader {
                         w = recent.window(h.ref(), from, to, h.latestTs(), now);
                         if (w == null) {
                             rows.clear();
-                            q.setLong(1, SampleKey.bound(h.ref(), from));
-                            q.setLong(2, SampleKey.bound(h.ref(), SampleKey.TS_RANGE));
-                            try (ResultSet rs = q.executeQuery()) {
-                                while (rs.next()) {
-                                    rows.add(Rows.raw(rs, 1));
-                                }
-                            }
+                            rawFrom(q, h.ref(), from, rows);
                             tailReads.incrementAndGet();
                             w = recent.loaded(h.ref(), from, to, h.latestTs(), now, rows);
                         }
@@ -311,16 +305,22 @@ public final class HistoryReader {
                 rollups.add(Rows.bucket(rs, 1));
             }
         }
-        long rawFrom = rollups.isEmpty() ? start : rollups.get(rollups.size() - 1).ts() + Step.MINUTE.millis;
-        raw.setLong(1, SampleKey.bound(h.ref(), rawFrom));
-        raw.setLong(2, SampleKey.bound(h.ref(), SampleKey.TS_RANGE));
-        try (ResultSet rs = raw.executeQuery()) {
+        rawFrom(raw, h.ref(), rollups.isEmpty() ? start : rollups.get(rollups.size() - 1).ts() + Step.MINUTE.millis,
+                rows);
+        tailReads.incrementAndGet();
+        return buckets.loaded(h.ref(), from, rateFrom, recentMillis, to, h.latestTs(), now, rollups, rows);
+    }
+
+    /** Adds the host's raw rows from {@code from} on, all of them (see {@link #recentWindows}), to {@code rows}. */
+    private static void rawFrom(PreparedStatement rawRange, long hostRef, long from, List<RawPoint> rows)
+            throws SQLException {
+        rawRange.setLong(1, SampleKey.bound(hostRef, from));
+        rawRange.setLong(2, SampleKey.bound(hostRef, SampleKey.TS_RANGE));
+        try (ResultSet rs = rawRange.executeQuery()) {
             while (rs.next()) {
                 rows.add(Rows.raw(rs, 1));
             }
         }
-        tailReads.incrementAndGet();
-        return buckets.loaded(h.ref(), from, rateFrom, recentMillis, to, h.latestTs(), now, rollups, rows);
     }
 
     /** A host's ref and the time of its latest state (-1 without one). */

@@ -17,6 +17,8 @@ import java.util.logging.Logger;
  * scrape with a short timeout to fail. One background thread reads what is missing at start and
  * then every {@code every}; a round that finds everything in memory costs one pass over the
  * hosts. A call that comes while a host is being read waits for that read instead of repeating it.
+ * The first round that finds hosts also ranks them once, so the forecaster is compiled before a
+ * person's first Top needs it.
  */
 public final class TailReadAhead implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TailReadAhead.class.getName());
@@ -30,6 +32,7 @@ public final class TailReadAhead implements AutoCloseable {
         return t;
     });
     private boolean failing;
+    private boolean ranked;
 
     public TailReadAhead(FleetQueries queries, DatabaseHealth health) {
         this.queries = queries;
@@ -56,6 +59,12 @@ public final class TailReadAhead implements AutoCloseable {
             if (!first.isDone()) {
                 LOG.info(String.format(Locale.ROOT, "read %d host tails into memory in %.1f s", read,
                         (System.nanoTime() - started) / 1e9));
+            }
+            if (read > 0 && !ranked) {
+                // Once per process, when there is a fleet to rank: the forecaster's code is compiled
+                // here rather than on a person's first Top (about a second at 1,000 hosts).
+                queries.top(TopQuery.defaults());
+                ranked = true;
             }
             first.complete(read);
             failing = false;

@@ -189,7 +189,6 @@ public final class ForecastQualityBench {
         }
         Map<String, Tally> rows = new LinkedHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        List<Future<?>> jobs = new ArrayList<>();
         for (int window : windows) {
             for (Scenario s : scenarios) {
                 for (Method m : methods) {
@@ -197,12 +196,16 @@ public final class ForecastQualityBench {
                 }
             }
         }
+        // Each fleet's tallies are summed in the order the fleets were made, not as they finish: the same
+        // seeds then print the same table, to the last digit, whatever the threads did.
+        List<Future<Map<String, Tally>>> jobs = new ArrayList<>();
         for (Scenario s : scenarios) {
             for (int f = 0; f < fleets; f++) {
                 // Tuning and report seeds never overlap: 1,000s and 9,000s per scenario and fleet.
                 long seed = (report ? 9_000_000L : 1_000_000L) + 1_000L * s.ordinal() + f;
                 jobs.add(pool.submit(() -> {
                     List<Host> fleet = BenchFleet.fleet(s, seed, size);
+                    Map<String, Tally> mine = new LinkedHashMap<>();
                     for (int window : windows) {
                         Tally ours = null;
                         for (Method m : methods) {
@@ -212,15 +215,17 @@ public final class ForecastQualityBench {
                             } else {
                                 t.pairWith(ours);
                             }
-                            rows.get(key(window, s, m)).add(t);
+                            mine.put(key(window, s, m), t);
                         }
                     }
-                    return null;
+                    return mine;
                 }));
             }
         }
-        for (Future<?> j : jobs) {
-            j.get();
+        for (Future<Map<String, Tally>> j : jobs) {
+            for (Map.Entry<String, Tally> e : j.get().entrySet()) {
+                rows.get(e.getKey()).add(e.getValue());
+            }
         }
         pool.shutdown();
         print(rows, windows, scenarios, methods, report, fleets, size);

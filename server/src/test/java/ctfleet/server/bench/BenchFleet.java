@@ -52,9 +52,15 @@ final class BenchFleet {
         final boolean[] observed;
         /** Prefix counts of observed points, for quick window bounds. */
         private final int[] observedBefore;
+        /** Samples per minute the agent takes. */
+        final int sub;
+        /** With more than one a minute: every sample (sample k of minute i at i·sub + k), else null. */
+        private final int[] fine;
 
-        Host(String id, Kind kind, long max, double[] demand, double[] refill, int[] boot, boolean[] observed) {
+        Host(String id, Kind kind, long max, double[] demand, double[] refill, int[] boot, boolean[] observed, int sub,
+                float[] between) {
             this.id = id;
+            this.sub = sub;
             this.kind = kind;
             this.max = max;
             this.boot = boot;
@@ -72,17 +78,41 @@ final class BenchFleet {
                 refused[i] = total;
                 observedBefore[i + 1] = observedBefore[i] + (observed[i] ? 1 : 0);
             }
+            if (sub == 1) {
+                fine = null;
+                return;
+            }
+            // Between minutes: the line between their demands plus the noise bridge. The minute a
+            // reboot empties the table refills from its first sample on.
+            fine = new int[LENGTH * sub];
+            for (int i = 0; i < LENGTH; i++) {
+                fine[i * sub] = (int) count[i];
+                for (int k = 1; k < sub; k++) {
+                    double next = i + 1 < LENGTH ? demand[i + 1] * refill[i + 1] : demand[i] * refill[i];
+                    double here = demand[i] * refill[i];
+                    double d = here + (next - here) * k / sub + between[i * sub + k] * refill[i];
+                    fine[i * sub + k] = (int) Math.max(0, Math.min(max, Math.round(d * max)));
+                }
+            }
         }
 
         boolean fullAt(int i) {
             return count[i] >= max;
         }
 
-        /** First minute in [from, to] where the table is full, or -1. */
+        /**
+         * First minute in [from, to] where the table is full, or -1: at any of the minute's samples,
+         * since what the agent would have seen at max is what an operator calls full.
+         */
         int firstFull(int from, int to) {
             for (int i = Math.max(0, from); i <= to && i < LENGTH; i++) {
                 if (count[i] >= max) {
                     return i;
+                }
+                for (int k = 1; k < sub; k++) {
+                    if (fine[i * sub + k] >= max) {
+                        return i;
+                    }
                 }
             }
             return -1;
@@ -96,10 +126,15 @@ final class BenchFleet {
         /** The raw points the agent reported in (now − window, now]. */
         List<CountPoint> raw(int now, int window) {
             int from = Math.max(0, now - window + 1);
-            List<CountPoint> pts = new ArrayList<>(window);
+            List<CountPoint> pts = new ArrayList<>(window * sub);
             for (int i = from; i <= now; i++) {
-                if (observed[i]) {
-                    pts.add(new CountPoint(at(i), count[i], max, count[i], 1, boot[i]));
+                if (!observed[i]) {
+                    continue;
+                }
+                // The newest sample is minute now's first: the rest of that minute has not happened.
+                for (int k = 0; k < (i == now ? 1 : sub); k++) {
+                    long c = sub == 1 ? count[i] : fine[i * sub + k];
+                    pts.add(new CountPoint(at(i, k, sub), c, max, c, 1, boot[i]));
                 }
             }
             return pts;
@@ -131,7 +166,7 @@ final class BenchFleet {
             }
             List<CountPoint> lastHour = raw(now, (int) CountBuckets.RAW_BELOW.toMinutes());
             return new HostHistory(id, Map.of("kind", kind.name().toLowerCase()), ConntrackModule.LOADED,
-                    count[last], max, max, at(last), STEP, points, counters, false,
+                    count[last], max, max, at(last), STEP.dividedBy(sub), points, counters, false,
                     points.size() == lastHour.size() ? List.of() : lastHour, false);
         }
 
@@ -146,19 +181,37 @@ final class BenchFleet {
         return EPOCH.plus(STEP.multipliedBy(minute));
     }
 
+    /** The time of sample {@code k} of the minute, for agents that sample {@code sub} times a minute. */
+    static Instant at(int minute, int k, int sub) {
+        return at(minute).plusSeconds(60L / sub * k);
+    }
+
     /** A fleet of {@code size} hosts for a scenario (its featured kinds over a common background). */
     static List<Host> fleet(Scenario s, long seed, int size) {
+        return fleet(s, seed, size, 1);
+    }
+
+    /**
+     * @param sub samples per minute the agents take (a divisor of 60); the minute samples are the same
+     *     whatever it is, and the truth (when a table is full) also counts the samples between them
+     */
+    static List<Host> fleet(Scenario s, long seed, int size, int sub) {
+        if (sub < 1 || 60 % sub != 0) {
+            throw new IllegalArgumentException("samples per minute must divide 60: " + sub);
+        }
         Random rnd = new Random(seed);
+        // Its own stream, so the minute samples do not depend on the resolution.
+        Random fineRnd = new Random(seed * 7919 + 17);
         List<Draft> drafts = new ArrayList<>(size);
         int featured = s == Scenario.MIXED ? size : Math.max(10, size * 3 / 20);
         int background = size - featured;
         for (int i = 0; i < background; i++) {
             double u = rnd.nextDouble();
             Kind k = u < 0.59 ? Kind.FLAT : u < 0.77 ? Kind.HIGH_FLAT : Kind.DIURNAL;
-            drafts.add(make(String.format("h%03d", i), k, s, rnd));
+            drafts.add(make(String.format("h%03d", i), k, s, rnd, sub, fineRnd));
         }
         for (int i = 0; i < featured; i++) {
-            drafts.add(make(String.format("h%03d", background + i), s.kind(i, rnd), s, rnd));
+            drafts.add(make(String.format("h%03d", background + i), s.kind(i, rnd), s, rnd, sub, fineRnd));
         }
         Draft waiting = null;
         for (Draft d : drafts) {
@@ -257,7 +310,7 @@ final class BenchFleet {
         }
     }
 
-    private static Draft make(String id, Kind kind, Scenario s, Random rnd) {
+    private static Draft make(String id, Kind kind, Scenario s, Random rnd, int sub, Random fineRnd) {
         long max = new long[] {65_536, 131_072, 262_144, 524_288}[rnd.nextInt(4)];
         double[] d = new double[LENGTH];
         double sigma = 0.002 + rnd.nextDouble() * 0.012;
@@ -387,11 +440,18 @@ final class BenchFleet {
         // Noise: AR(1) with stationary sd sigma (sampled counts share most of their entries minute to minute).
         double e = 0;
         double innovation = sigma * Math.sqrt(1 - phi * phi);
+        double[] minuteNoise = sub > 1 ? new double[LENGTH] : null;
+        double[] scales = sub > 1 ? new double[LENGTH] : null;
         for (int i = 0; i < LENGTH; i++) {
             e = phi * e + innovation * rnd.nextGaussian();
             double scale = hetero ? Math.max(0.1, d[i]) / (kind == Kind.HETERO_GROWTH ? 1 : 0.5) : 1;
             d[i] += e * scale;
+            if (sub > 1) {
+                minuteNoise[i] = e;
+                scales[i] = scale;
+            }
         }
+        float[] between = sub > 1 ? between(minuteNoise, scales, sigma, phi, sub, fineRnd) : null;
         double[] refill = new double[LENGTH];
         java.util.Arrays.fill(refill, 1);
         int[] boot = new int[LENGTH];
@@ -436,14 +496,43 @@ final class BenchFleet {
                 observed[i] = false;
             }
         }
-        return new Draft(id, kind, max, d, refill, boot, observed);
+        return new Draft(id, kind, max, d, refill, boot, observed, sub, between);
+    }
+
+    /**
+     * The noise between minutes, for agents that sample {@code sub} times a minute: the same AR(1)
+     * seen at the finer step (its correlation per step φ^(1/sub), so the process is one
+     * Ornstein–Uhlenbeck process whatever the step), drawn as a bridge between the minute values
+     * already drawn, so a fleet's minute samples are the same at every resolution. Returned as each
+     * sample's deviation from the straight line between its two minutes, in fill units.
+     */
+    private static float[] between(double[] e, double[] scales, double sigma, double phi, int sub, Random rnd) {
+        float[] dev = new float[LENGTH * sub];
+        double rho = phi == 0 ? 0 : Math.pow(phi, 1.0 / sub);
+        for (int i = 0; i + 1 < LENGTH; i++) {
+            double x = e[i];
+            double end = e[i + 1];
+            for (int k = 1; k < sub; k++) {
+                // x_k given x_(k-1) and the minute's end, sub − k + 1 steps ahead of x_(k-1).
+                double a = rho;
+                double b = Math.pow(rho, sub - k);
+                double c = Math.pow(rho, sub - k + 1);
+                double det = 1 - c * c;
+                double mean = ((a - b * c) * x + (b - a * c) * end) / det;
+                double var = sigma * sigma * Math.max(0, 1 - (a * a - 2 * a * b * c + b * b) / det);
+                x = mean + Math.sqrt(var) * rnd.nextGaussian();
+                double line = e[i] + (end - e[i]) * k / sub;
+                dev[i * sub + k] = (float) ((x - line) * scales[i]);
+            }
+        }
+        return dev;
     }
 
     /** A host before its counts are derived: failover pairs still move load between their demands. */
     private record Draft(String id, Kind kind, long max, double[] demand, double[] refill, int[] boot,
-            boolean[] observed) {
+            boolean[] observed, int sub, float[] between) {
         Host host() {
-            return new Host(id, kind, max, demand, refill, boot, observed);
+            return new Host(id, kind, max, demand, refill, boot, observed, sub, between);
         }
     }
 

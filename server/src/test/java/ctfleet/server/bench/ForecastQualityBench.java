@@ -49,7 +49,9 @@ import java.util.concurrent.Future;
  * <p>Seeds: {@code --seeds tune} (used while tuning the forecaster) or {@code --seeds report}
  * (never looked at while tuning; the README's table). Arguments: {@code --seeds tune|report},
  * {@code --fleets N} (3), {@code --hosts N} (200), {@code --windows 1,24} (hours),
- * {@code --scenarios name,...}, {@code --threads N} (2), {@code --shuffled-tail true} (adds
+ * {@code --scenarios name,...}, {@code --threads N} (2), {@code --samples-per-minute N} (1; 6 is
+ * the agent's default of one every 10 s: the same fleets, the same minute samples, with the noise
+ * between them), {@code --shuffled-tail true} (adds
  * {@link ShuffledTail}, a diagnosis that is not compared as a method).
  */
 public final class ForecastQualityBench {
@@ -170,6 +172,7 @@ public final class ForecastQualityBench {
         int fleets = Integer.parseInt(opt.getOrDefault("fleets", "3"));
         int size = Integer.parseInt(opt.getOrDefault("hosts", "200"));
         int threads = Integer.parseInt(opt.getOrDefault("threads", "2"));
+        int perMinute = Integer.parseInt(opt.getOrDefault("samples-per-minute", "1"));
         List<Integer> windows = new ArrayList<>();
         for (String w : opt.getOrDefault("windows", "1,24").split(",")) {
             windows.add(Integer.parseInt(w.trim()) * BenchFleet.PER_HOUR);
@@ -204,7 +207,7 @@ public final class ForecastQualityBench {
                 // Tuning and report seeds never overlap: 1,000s and 9,000s per scenario and fleet.
                 long seed = (report ? 9_000_000L : 1_000_000L) + 1_000L * s.ordinal() + f;
                 jobs.add(pool.submit(() -> {
-                    List<Host> fleet = BenchFleet.fleet(s, seed, size);
+                    List<Host> fleet = BenchFleet.fleet(s, seed, size, perMinute);
                     Map<String, Tally> mine = new LinkedHashMap<>();
                     for (int window : windows) {
                         Tally ours = null;
@@ -228,7 +231,7 @@ public final class ForecastQualityBench {
             }
         }
         pool.shutdown();
-        print(rows, windows, scenarios, methods, report, fleets, size);
+        print(rows, windows, scenarios, methods, report, fleets, size, perMinute);
         System.out.printf(Locale.ROOT, "%nran in %.0f s%n", (System.nanoTime() - started) / 1e9);
     }
 
@@ -459,9 +462,9 @@ public final class ForecastQualityBench {
     }
 
     static void print(Map<String, Tally> rows, List<Integer> windows, List<Scenario> scenarios, List<Method> methods,
-            boolean report, int fleets, int size) {
-        System.out.printf(Locale.ROOT, "seeds: %s; %d fleets x %d hosts per scenario%n%n", report ? "report" : "tune",
-                fleets, size);
+            boolean report, int fleets, int size, int perMinute) {
+        System.out.printf(Locale.ROOT, "seeds: %s; %d fleets x %d hosts per scenario; a sample every %d s%n%n",
+                report ? "report" : "tune", fleets, size, 60 / perMinute);
         for (int window : windows) {
             String w = window / BenchFleet.PER_HOUR + "h";
             System.out.printf(Locale.ROOT, "window %s%n%-22s %-18s %6s %6s %6s %8s %9s %7s%n", w, "scenario", "method",

@@ -23,6 +23,9 @@ public final class CountBuckets {
     public static final Duration RAW_BELOW = Duration.ofHours(1);
     public static final Duration BUCKET = Duration.ofMinutes(10);
     public static final Duration HOUR = Duration.ofHours(1);
+    public static final Duration MINUTE = Duration.ofMinutes(1);
+    /** Samples at most this far apart, mostly, are read a minute at a time ({@link #perMinute}). */
+    public static final Duration MINUTE_SAMPLES_BELOW = Duration.ofSeconds(30);
 
     private CountBuckets() {}
 
@@ -47,6 +50,39 @@ public final class CountBuckets {
             return raw;
         }
         return aggregate(raw, widthFor(context));
+    }
+
+    /**
+     * Raw samples taken more often than every {@link #MINUTE_SAMPLES_BELOW} (the agent's default is
+     * every 10 s) as one point a minute, the newest sample kept as it is: samples seconds apart share
+     * nearly all their entries, so six of them are not six times the evidence of one, and the
+     * forecast's allowance for neighbours that move together (a lag-one autocorrelation, capped)
+     * was made for a minute apart. A point a minute keeps each minute's average and its highest
+     * sample, which is what the forecast reads. Points already a minute or more apart, buckets
+     * among them, are returned as they are.
+     */
+    public static List<CountPoint> perMinute(List<CountPoint> raw) {
+        int n = raw.size();
+        if (n < 3) {
+            return raw;
+        }
+        // Most steps short: the median spacing is below the threshold, gaps or not.
+        long below = MINUTE_SAMPLES_BELOW.toMillis();
+        int dense = 0;
+        long prev = raw.get(0).ts().toEpochMilli();
+        for (int i = 1; i < n; i++) {
+            long t = raw.get(i).ts().toEpochMilli();
+            dense += t - prev <= below ? 1 : 0;
+            prev = t;
+        }
+        if (2 * dense <= n - 1) {
+            return raw;
+        }
+        List<CountPoint> minutes = aggregate(raw.subList(0, n - 1), MINUTE);
+        List<CountPoint> out = new java.util.ArrayList<>(minutes.size() + 1);
+        out.addAll(minutes);
+        out.add(raw.get(n - 1));
+        return out;
     }
 
     /**

@@ -27,6 +27,10 @@ import java.util.OptionalDouble;
  *
  * <p>Everything it reads per point (average, peak, sample count, limit, boot) is what a rollup
  * row carries, so a day-long window is forecast from 10-minute buckets as well as from raw samples.
+ * Raw samples seconds apart (the agent's default is every 10 s) are read a minute at a time
+ * ({@link CountBuckets#perMinute}): the allowance for neighbours that move together was made for
+ * samples a minute apart, and the same host must not look surer of itself because it was sampled
+ * more often.
  */
 public final class FillForecaster {
     /** A run of points far above the trend no longer than this is a burst, not a change. */
@@ -52,6 +56,8 @@ public final class FillForecaster {
         if (max <= 0 || points.isEmpty()) {
             return FillForecast.NONE;
         }
+        points = CountBuckets.perMinute(points);
+        recent = CountBuckets.perMinute(recent);
         Observations o = Observations.of(points, now, max);
         int n = o.n;
         CountPoint newest = points.get(n - 1);

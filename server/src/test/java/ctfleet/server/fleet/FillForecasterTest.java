@@ -311,4 +311,26 @@ class FillForecasterTest {
         assertTrue(b.reason().startsWith("stepped down 40 → 1 %"), b.reason());
         assertFalse(a.pFull() > 0.1, "85 % and flat: " + a.pFull());
     }
+
+    @Test
+    void samplesSecondsApartBecomeOnePointAMinuteAndTheNewestStaysAsItIs() {
+        List<CountPoint> ten = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            long c = 1000 + i;
+            ten.add(new CountPoint(NOW.minusSeconds(10L * (29 - i)), c, MAX, c, 1, 1));
+        }
+        List<CountPoint> read = CountBuckets.perMinute(ten);
+        // 12:00:00 is the newest; the 29 before it fill 11:55:10 .. 11:59:50, five minutes.
+        assertEquals(6, read.size(), read.toString());
+        assertEquals(ten.get(29), read.get(5));
+        CountPoint first = read.get(0);
+        assertEquals(1002, first.count(), "11:55:10–11:55:50, five samples 1000..1004");
+        assertEquals(1004, first.peak());
+        assertEquals(5, first.samples());
+        assertEquals(6, read.get(1).samples());
+        List<CountPoint> minute = Series.counts(30, MAX, i -> 1000 + i);
+        assertTrue(CountBuckets.perMinute(minute) == minute, "a sample a minute is read as it is");
+        List<CountPoint> buckets = CountBuckets.aggregate(ten, CountBuckets.BUCKET);
+        assertTrue(CountBuckets.perMinute(buckets) == buckets);
+    }
 }

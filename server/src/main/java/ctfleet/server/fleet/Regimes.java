@@ -187,8 +187,10 @@ final class Regimes {
             int i = idx[j];
             double level = j < start ? before : after;
             // A point that holds both levels (a bucket across the step, a failover's ramp) belongs to
-            // neither; one whose peak already, or still, reaches the other would read as a burst.
-            if (Math.abs(o.y[i] - level) > 0.1 * step || o.peak[i] - level > 0.25 * step) {
+            // neither; one whose peak has already, or still, moved a tenth of the way to the other
+            // would read as a burst (a quarter of the way let through the bucket whose last seconds
+            // caught the ramp's start, which samples every 10 s catch often).
+            if (Math.abs(o.y[i] - level) > 0.1 * step || o.peak[i] - level > 0.1 * step) {
                 w[i] = 0;
             }
         }

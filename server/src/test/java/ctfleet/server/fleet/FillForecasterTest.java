@@ -313,6 +313,19 @@ class FillForecasterTest {
     }
 
     @Test
+    void aBucketWhosePeakCaughtTheStartOfAStepIsNotABurst() {
+        // Flat at 59 %, then up to 88 % five hours ago; the ramp began in the last minute of the
+        // bucket before (06:59): that bucket's average is still the old level, its peak a quarter
+        // of the way up. Samples taken every 10 s catch such a peak often. It is the step, not a
+        // burst of the old level, and a host parked at 88 % gets no chance of bursting to max from it.
+        List<CountPoint> raw = minutes(0.002, 41, ago -> ago > 301 ? 0.59 : ago == 301 ? 0.66 : 0.88);
+        FillForecast f = forecast(raw);
+        assertTrue(f.reason().startsWith("stepped up 59 → 88 %"), f.reason());
+        assertFalse(f.reason().contains("burst"), f.reason());
+        assertTrue(f.pFull() < 0.01, "p " + f.pFull());
+    }
+
+    @Test
     void samplesSecondsApartBecomeOnePointAMinuteAndTheNewestStaysAsItIs() {
         List<CountPoint> ten = new ArrayList<>();
         for (int i = 0; i < 30; i++) {

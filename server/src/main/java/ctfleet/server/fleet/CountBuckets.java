@@ -24,8 +24,12 @@ public final class CountBuckets {
     public static final Duration BUCKET = Duration.ofMinutes(10);
     public static final Duration HOUR = Duration.ofHours(1);
     public static final Duration MINUTE = Duration.ofMinutes(1);
-    /** Samples at most this far apart, mostly, are read a minute at a time ({@link #perMinute}). */
-    public static final Duration MINUTE_SAMPLES_BELOW = Duration.ofSeconds(30);
+    /**
+     * Samples at most this far apart, mostly, are read a minute at a time ({@link #perMinute}): halfway
+     * between the commonest fast rates (10, 15, 30 s) and a minute, so neither a 30 s scrape a little
+     * late nor a minute's sample a little early lands on the wrong side.
+     */
+    public static final Duration MINUTE_SAMPLES_BELOW = Duration.ofSeconds(45);
 
     private CountBuckets() {}
 

@@ -343,6 +343,18 @@ class FillForecasterTest {
         assertEquals(6, read.get(1).samples());
         List<CountPoint> minute = Series.counts(30, MAX, i -> 1000 + i);
         assertTrue(CountBuckets.perMinute(minute) == minute, "a sample a minute is read as it is");
+        // A 30 s scrape that is sometimes a little late is still read a minute at a time; a sample a
+        // minute that is sometimes a little early is not.
+        Random r = new Random(7);
+        List<CountPoint> thirty = new ArrayList<>();
+        List<CountPoint> sixty = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            long jitter = r.nextInt(2001) - 1000;
+            thirty.add(new CountPoint(NOW.minusMillis(30_000L * (39 - i) + jitter), 1000, MAX));
+            sixty.add(new CountPoint(NOW.minusMillis(60_000L * (39 - i) + jitter), 1000, MAX));
+        }
+        assertTrue(CountBuckets.perMinute(thirty).size() <= 22, "30 s: " + CountBuckets.perMinute(thirty).size());
+        assertTrue(CountBuckets.perMinute(sixty) == sixty);
         List<CountPoint> buckets = CountBuckets.aggregate(ten, CountBuckets.BUCKET);
         assertTrue(CountBuckets.perMinute(buckets) == buckets);
     }

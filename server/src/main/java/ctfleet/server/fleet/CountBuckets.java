@@ -70,13 +70,21 @@ public final class CountBuckets {
         if (n < 3) {
             return raw;
         }
-        // Most steps short: the median spacing is below the threshold, gaps or not.
+        // Most steps short: the median spacing is below the threshold, gaps or not. Every host's
+        // two days of buckets pass through here on each ranking, so they are read from the arrays
+        // (no point objects) and the count stops once a majority of long steps has decided it.
+        CountSeries series = raw instanceof CountSeries s ? s : null;
         long below = MINUTE_SAMPLES_BELOW.toMillis();
         int dense = 0;
-        long prev = raw.get(0).ts().toEpochMilli();
-        for (int i = 1; i < n; i++) {
-            long t = raw.get(i).ts().toEpochMilli();
-            dense += t - prev <= below ? 1 : 0;
+        int sparse = 0;
+        long prev = millis(raw, series, 0);
+        for (int i = 1; i < n && 2 * sparse < n - 1; i++) {
+            long t = millis(raw, series, i);
+            if (t - prev <= below) {
+                dense++;
+            } else {
+                sparse++;
+            }
             prev = t;
         }
         if (2 * dense <= n - 1) {
@@ -87,6 +95,10 @@ public final class CountBuckets {
         out.addAll(minutes);
         out.add(raw.get(n - 1));
         return out;
+    }
+
+    private static long millis(List<CountPoint> points, CountSeries series, int i) {
+        return series != null ? series.tsMillis(i) : points.get(i).ts().toEpochMilli();
     }
 
     /**

@@ -48,13 +48,23 @@ final class Excursions {
     private final double[] burstPeaks;
     /** The highest normalised excursion of a burst, or NaN without one. */
     final double highestBurst;
+    /**
+     * Where the highest burst was: the index of its highest point, and of its first and last point
+     * above the threshold (-1 without a burst), so a reason can say what history shows.
+     */
+    final int highestAt;
+    final int highestFrom;
+    final int highestTo;
     final double gamma;
     final double refLevel;
 
     private Excursions(double center, double scale, double upcrossRate, double burstRate, double burstThreshold,
-            double burstMeanExcess, int bursts, double[] burstPeaks, double highestBurst, double gamma,
-            double refLevel) {
+            double burstMeanExcess, int bursts, double[] burstPeaks, double highestBurst, int[] highestRun,
+            double gamma, double refLevel) {
         this.burstPeaks = burstPeaks;
+        this.highestAt = highestRun[0];
+        this.highestFrom = highestRun[1];
+        this.highestTo = highestRun[2];
         this.center = center;
         this.scale = scale;
         this.upcrossRate = upcrossRate;
@@ -99,6 +109,9 @@ final class Excursions {
         double excess = 0;
         double highest = Double.NaN;
         double runPeak = Double.NaN;
+        int runFrom = -1;
+        int runAt = -1;
+        int[] highestRun = {-1, -1, -1};
         for (int i = 0; i < n; i++) {
             boolean counted = w[i] > 0 || o.censored[i];
             if (!counted) {
@@ -108,7 +121,13 @@ final class Excursions {
                 crossings++;
             }
             if (e[i] >= threshold) {
-                runPeak = Double.isNaN(runPeak) ? e[i] : Math.max(runPeak, e[i]);
+                if (Double.isNaN(runPeak)) {
+                    runFrom = i;
+                }
+                if (Double.isNaN(runPeak) || e[i] > runPeak) {
+                    runPeak = e[i];
+                    runAt = i;
+                }
             }
             boolean runEnds = !Double.isNaN(runPeak) && (i == n - 1 || e[i + 1] < threshold || o.gapBefore(i + 1));
             if (runEnds) {
@@ -118,7 +137,10 @@ final class Excursions {
                 peaks[bursts] = runPeak;
                 bursts++;
                 excess += runPeak - threshold;
-                highest = Double.isNaN(highest) ? runPeak : Math.max(highest, runPeak);
+                if (Double.isNaN(highest) || runPeak > highest) {
+                    highest = runPeak;
+                    highestRun = new int[] {runAt, runFrom, i};
+                }
                 runPeak = Double.NaN;
             }
         }
@@ -134,8 +156,8 @@ final class Excursions {
         double meanExcess = (excess + PRIOR_BURSTS * scale) / (bursts + PRIOR_BURSTS);
         peaks = java.util.Arrays.copyOf(peaks, bursts);
         java.util.Arrays.sort(peaks);
-        return new Excursions(center, scale, upcross, burstRate, threshold, meanExcess, bursts, peaks, highest, gamma,
-                ref);
+        return new Excursions(center, scale, upcross, burstRate, threshold, meanExcess, bursts, peaks, highest,
+                highestRun, gamma, ref);
     }
 
     /** Excursion episodes per second that reach {@code gap} above a trend standing at {@code level}. */

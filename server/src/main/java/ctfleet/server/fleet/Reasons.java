@@ -71,7 +71,7 @@ final class Reasons {
         }
         String second = surge != null
                 ? "rising " + rate(surge.slope()) + " over the last " + Math.round(surge.since() / 60) + " min"
-                : second(o, fit, post, ex, outlook, season, now, flatStory);
+                : second(o, points, fit, post, ex, outlook, season, now, flatStory);
         if (!second.isEmpty()) {
             b.append("; ").append(second);
         }
@@ -84,8 +84,8 @@ final class Reasons {
     }
 
     /** The cycle's crest, or the bursts, or how far the noise swings: whichever explains the chance of filling. */
-    private static String second(Observations o, TrendFit fit, TrendPosterior post, Excursions ex, Outlook outlook,
-            double[] season, Instant now, boolean flatStory) {
+    private static String second(Observations o, List<CountPoint> points, TrendFit fit, TrendPosterior post,
+            Excursions ex, Outlook outlook, double[] season, Instant now, boolean flatStory) {
         if (fit.seasonal != null) {
             double span = fit.seasonal.weekly() ? 7 * Observations.DAY : Observations.DAY;
             double slope = post.meanSlope / Observations.DAY;
@@ -115,16 +115,35 @@ final class Reasons {
                     + time(now.plusSeconds((long) outlook.tau[crest]), now, fit.seasonal.weekly());
         }
         if (ex.bursts > 0) {
-            double level = fit.level + fit.season(o.nowSeconds);
-            // A normalised excursion is in fill units at the level it was normalised to: the level now.
-            double highest = Math.min(1, level + ex.highestBurst);
-            return ex.bursts + (ex.bursts == 1 ? " burst" : " bursts") + " above the trend, highest " + percent(highest);
+            return ex.bursts + (ex.bursts == 1 ? " burst" : " bursts") + " above the trend, " + highest(o, points, ex, now);
         }
         if (flatStory && outlook.pFull >= 0.05) {
             double level = fit.level;
             return "swings up to +" + percentNumber(ex.typical(level)) + " points";
         }
         return "";
+    }
+
+    /**
+     * The highest burst as history shows it: its own peak and when, or how long it held the table
+     * at max (the count is clamped there, so its height says nothing more).
+     */
+    private static String highest(Observations o, List<CountPoint> points, Excursions ex, Instant now) {
+        int first = -1;
+        int last = -1;
+        for (int i = ex.highestFrom; i <= ex.highestTo; i++) {
+            if (o.censored[i]) {
+                first = first < 0 ? i : first;
+                last = i;
+            }
+        }
+        if (first < 0) {
+            return "highest " + percent(o.peak[ex.highestAt]) + " at " + time(points.get(ex.highestAt).ts(), now);
+        }
+        if (first == last) {
+            return "at max at " + time(points.get(first).ts(), now);
+        }
+        return "at max " + time(points.get(first).ts(), now) + "–" + time(points.get(last).ts(), now);
     }
 
     static String time(Instant t, Instant now) {

@@ -156,6 +156,36 @@ class FillForecasterTest {
         assertEquals(0, forecast(minutes(0.005, 8, ago -> 0.50)).pFull(), 0.001);
     }
 
+    @Test
+    void aBurstIsDescribedAsHistoryShowsIt() {
+        // Held at max from 10 h to 7 h ago: the reason gives those times, not a height moved to
+        // today's level (which read "highest 97 %" for a host that history shows clamped at max).
+        FillForecast clamped = forecast(minutes(0.004, 11, ago -> ago > 420 && ago < 600 ? 1.2 : 0.30));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("at max (\\d\\d:\\d\\d)–(\\d\\d:\\d\\d)")
+                .matcher(clamped.reason());
+        assertTrue(m.find(), clamped.reason());
+        assertEquals(600, minutesAgo(m.group(1)), 10, clamped.reason());
+        assertEquals(420, minutesAgo(m.group(2)), 10, clamped.reason());
+        // A burst to 70 % five hours ago: its own height and time.
+        FillForecast burst = forecast(minutes(0.004, 12, ago -> ago >= 290 && ago < 310 ? 0.70 : 0.30));
+        m = java.util.regex.Pattern.compile("1 burst above the trend, highest (\\d+) % at (\\d\\d:\\d\\d)$")
+                .matcher(burst.reason());
+        assertTrue(m.find(), burst.reason());
+        assertEquals(70, Integer.parseInt(m.group(1)), 2, burst.reason());
+        assertEquals(300, minutesAgo(m.group(2)), 10, burst.reason());
+    }
+
+    /** Minutes before NOW of a clock time said in a reason (within the last day). */
+    private static long minutesAgo(String hhmm) {
+        Instant day = NOW.truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+        Instant said = day.plusSeconds(Integer.parseInt(hhmm.substring(0, 2)) * 3600L
+                + Integer.parseInt(hhmm.substring(3)) * 60L);
+        if (said.isAfter(NOW)) {
+            said = said.minusSeconds(86_400);
+        }
+        return Duration.between(said, NOW).toMinutes();
+    }
+
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(ints = {20, 21, 22, 25, 28, 29})
     void aRebootsRefillIsNotGrowth(int rebootedAgo) {

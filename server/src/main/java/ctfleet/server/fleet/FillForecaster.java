@@ -161,9 +161,10 @@ public final class FillForecaster {
         double scale = Math.max(fit.residualScale, Excursions.MIN_SCALE);
         double s2k = scale * scale * fit.inflation;
         TrendPosterior post = TrendPosterior.of(fit, s2k);
+        Wander wander = Wander.of(o, w, fit.fitted, regimes);
         TrendPosterior.Surge surge = recent.size() >= SurgeSearch.MIN_POINTS
-                ? SurgeSearch.find(Observations.of(recent, now, max), null, null, fit, post.meanSlope)
-                : SurgeSearch.find(o, z, w, fit, post.meanSlope);
+                ? SurgeSearch.find(Observations.of(recent, now, max), null, null, fit, post.meanSlope, wander)
+                : SurgeSearch.find(o, z, w, fit, post.meanSlope, wander);
         if (surge != null) {
             post = post.withSurge(surge, SURGE_SHARE, SURGE_FADE_SPANS * surge.since());
         }

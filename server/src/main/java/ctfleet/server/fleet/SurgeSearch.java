@@ -26,6 +26,9 @@ package ctfleet.server.fleet;
  *       burst near its crest both overshoot a line drawn through them;
  *   <li>no reboot in the hour: a table refilling climbs as steeply as any storm.
  * </ul>
+ * Any stretch the window's buckets can measure (20 minutes or more) must also beat the regime's
+ * slope by {@link #T} times the host's own drift over stretches that long ({@link Wander}): an
+ * error bar from one hour's residuals is too narrow for counts that wander.
  */
 final class SurgeSearch {
     /** The stretches, seconds: an hour, then shorter by about √2 down to 5 minutes. */
@@ -47,9 +50,11 @@ final class SurgeSearch {
     /**
      * @param z the de-seasoned counts and {@code w} their weights; both null for raw samples, which
      *     are de-seasoned here with {@code fit}'s cycle
+     * @param wander how fast the host's count drifted off its trend before (from the whole window)
      * @return the surge, or null when there is none
      */
-    static TrendPosterior.Surge find(Observations o, double[] z, double[] w, TrendFit fit, double regimeSlope) {
+    static TrendPosterior.Surge find(Observations o, double[] z, double[] w, TrendFit fit, double regimeSlope,
+            Wander wander) {
         if (z == null) {
             z = new double[o.n];
             w = new double[o.n];
@@ -83,6 +88,10 @@ final class SurgeSearch {
                         || bends(o, z, w, first, from)) {
                     continue;
                 }
+            }
+            double drift = wander.slopeSd(line.since);
+            if (excess < T * drift) {
+                continue; // this host has drifted this fast before, and turned
             }
             double t = excess / line.slopeSd;
             if (best == null || t > bestT) {

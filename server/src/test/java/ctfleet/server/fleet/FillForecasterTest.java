@@ -272,6 +272,23 @@ class FillForecasterTest {
     }
 
     @Test
+    void aHostThatDriftedThisFastBeforeAndTurnedIsNotSurging() {
+        // Parked near 85 %, drifting up and down ±3 % every three hours all along (4 %/h each way):
+        // the last hour rises 4 %/h, as a hundred hours before it did, and turned. Its own line's
+        // error bar says the rise stands out; its history says it does not.
+        IntToDoubleFunction zigzag = ago -> {
+            double phase = ((ago + 30) % 180) / 90.0; // 0..2: down-leg then up-leg, now 60 min up
+            return 0.85 + 0.03 * (phase < 1 ? 1 - 2 * phase : 2 * phase - 3);
+        };
+        FillForecast drifting = withLastHour(minutes(0.002, 41, zigzag));
+        assertFalse(drifting.reason().contains("rising"), drifting.reason());
+        assertTrue(drifting.pFull() < 0.1, "p " + drifting.pFull());
+        // The same rise on a host that never drifted: a surge.
+        FillForecast quiet = withLastHour(minutes(0.002, 41, ago -> ago >= 60 ? 0.82 : 0.86 - 0.04 * ago / 60.0));
+        assertTrue(quiet.reason().contains("rising"), quiet.reason());
+    }
+
+    @Test
     void aStepThatLandedMinutesAgoIsNotASurge() {
         // Up 20 % over 3 minutes, 12 minutes ago, flat since: the short stretches see a steep
         // line, but it levels off.

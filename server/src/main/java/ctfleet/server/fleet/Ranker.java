@@ -14,13 +14,16 @@ import java.util.List;
  *       host's newest {@link #RECENT} of data; by how many were refused per second then, highest
  *       first.
  *   <li>Hosts with a limit: by status (crit, warn, ok), then by p_full (to the percent), then by
- *       the median ETA, then by fill. The status comes from the same p_full
+ *       the median ETA, then by p_full in full, then by fill. The status comes from the same p_full
  *       ({@link RankerConfig}), so without fill rules the order is simply p_full, ETA, fill, and
  *       a crit host is never below a warn or ok one.
  *   <li>Hosts with nothing to fill ({@code unlimited}: max 0; {@code no-conntrack}), by count.
  * </ol>
  * Ties break on host id so the order is stable between refreshes. p_full is compared to the
  * percent it is shown with: 0.4 % and 0.1 % are both "0 %", and between them the ETA decides.
+ * Most hosts show "0 %" with no ETA at all; among them the likelier still goes first (a host
+ * whose count swings wide, a ramp minutes old), and fill decides only when p_full is equal too
+ * (most often both exactly 0).
  *
  * <p>Status, strongest first: {@code stale} (silent for more than {@code staleIntervals} sample
  * intervals; never for an imported host, which has no agent to fall silent), {@code no-conntrack},
@@ -55,6 +58,7 @@ public final class Ranker {
                 .thenComparingInt(a -> -a.severity())
                 .thenComparingDouble(a -> -Math.round(a.rank().pFull() * 100))
                 .thenComparingDouble(a -> a.rank().etaSeconds().orElse(Double.POSITIVE_INFINITY))
+                .thenComparingDouble(a -> -a.rank().pFull())
                 .thenComparingDouble(a -> -a.rank().fill().orElse(-1))
                 .thenComparing(a -> a.rank().host()));
         List<HostRank> ranked = new ArrayList<>(assessed.size());

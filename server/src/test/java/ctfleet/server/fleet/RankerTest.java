@@ -103,6 +103,25 @@ class RankerTest {
     }
 
     @Test
+    void withoutAnEtaTheLikelierHostComesBeforeTheFullerOne() {
+        // Both "0 %" with no median ETA: a host at 75 % whose count swings 4 points a minute is
+        // likelier to touch max than a quiet one at 80 %, and the forecast says so in p_full's
+        // last digits; fill decides only when those are equal too.
+        long max = FillForecasterTest.MAX;
+        HostHistory swinging = Series.host("swinging", max, FillForecasterTest.minutes(0.04, 5, ago -> 0.75),
+                Series.counters(60, "drop", i -> 0));
+        HostHistory quiet = Series.host("quiet", max, FillForecasterTest.minutes(0.002, 5, ago -> 0.80),
+                Series.counters(60, "drop", i -> 0));
+        List<HostRank> ranked = ranker.rank(List.of(quiet, swinging), Series.NOW);
+        assertEquals(List.of("swinging", "quiet"), ranked.stream().map(HostRank::host).toList());
+        for (HostRank r : ranked) {
+            assertEquals(0, Math.round(r.pFull() * 100), r.host() + " " + r.pFull());
+            assertTrue(r.etaSeconds().isEmpty(), r.host() + " " + r.etaSeconds());
+        }
+        assertTrue(ranked.get(0).pFull() > ranked.get(1).pFull());
+    }
+
+    @Test
     void theRestSortByFill() {
         assertEquals(List.of("b", "c", "a"),
                 order(Series.flat("a", 10_000, MAX), Series.flat("b", 70_000, MAX), Series.flat("c", 40_000, MAX)));

@@ -15,8 +15,8 @@ import java.util.List;
  *       first.
  *   <li>Hosts with a limit: by status (crit, warn, ok), then by p_full (to the percent), then by
  *       the median ETA, then by p_full in full, then by fill. The status comes from the same p_full
- *       ({@link RankerConfig}), so without fill rules the order is simply p_full, ETA, fill, and
- *       a crit host is never below a warn or ok one.
+ *       ({@link RankerConfig}), so without fill rules the order is simply p_full, ETA, p_full,
+ *       fill, and a crit host is never below a warn or ok one.
  *   <li>Hosts with nothing to fill ({@code unlimited}: max 0; {@code no-conntrack}), by count.
  * </ol>
  * Ties break on host id so the order is stable between refreshes. p_full is compared to the

@@ -59,12 +59,12 @@ final class Excursions {
     final double refLevel;
 
     private Excursions(double center, double scale, double upcrossRate, double burstRate, double burstThreshold,
-            double burstMeanExcess, int bursts, double[] burstPeaks, double highestBurst, int[] highestRun,
-            double gamma, double refLevel) {
+            double burstMeanExcess, int bursts, double[] burstPeaks, double highestBurst, int highestAt,
+            int highestFrom, int highestTo, double gamma, double refLevel) {
         this.burstPeaks = burstPeaks;
-        this.highestAt = highestRun[0];
-        this.highestFrom = highestRun[1];
-        this.highestTo = highestRun[2];
+        this.highestAt = highestAt;
+        this.highestFrom = highestFrom;
+        this.highestTo = highestTo;
         this.center = center;
         this.scale = scale;
         this.upcrossRate = upcrossRate;
@@ -111,7 +111,9 @@ final class Excursions {
         double runPeak = Double.NaN;
         int runFrom = -1;
         int runAt = -1;
-        int[] highestRun = {-1, -1, -1};
+        int highestAt = -1;
+        int highestFrom = -1;
+        int highestTo = -1;
         for (int i = 0; i < n; i++) {
             boolean counted = w[i] > 0 || o.censored[i];
             if (!counted) {
@@ -139,7 +141,9 @@ final class Excursions {
                 excess += runPeak - threshold;
                 if (Double.isNaN(highest) || runPeak > highest) {
                     highest = runPeak;
-                    highestRun = new int[] {runAt, runFrom, i};
+                    highestAt = runAt;
+                    highestFrom = runFrom;
+                    highestTo = i;
                 }
                 runPeak = Double.NaN;
             }
@@ -157,7 +161,7 @@ final class Excursions {
         peaks = java.util.Arrays.copyOf(peaks, bursts);
         java.util.Arrays.sort(peaks);
         return new Excursions(center, scale, upcross, burstRate, threshold, meanExcess, bursts, peaks, highest,
-                highestRun, gamma, ref);
+                highestAt, highestFrom, highestTo, gamma, ref);
     }
 
     /** Excursion episodes per second that reach {@code gap} above a trend standing at {@code level}. */

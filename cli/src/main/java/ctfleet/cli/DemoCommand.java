@@ -102,7 +102,7 @@ public final class DemoCommand implements Callable<Integer> {
                     "the fleet at a glance: how many hosts in each state, drops, the five nearest to full.",
                     "summary", "--server", addr, "--window", "24h");
             step(out, "ctfleet top --window 24h --limit 12",
-                    "hosts nearest to table-full: dropping now, then by time to full, then by fill.",
+                    "hosts nearest to table-full: dropping now, then by chance of full, time to full, fill.",
                     "top", "--server", addr, "--window", "24h", "--limit", "12");
             String first = firstHost(addr);
             if (first != null) {

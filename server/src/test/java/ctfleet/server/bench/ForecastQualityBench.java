@@ -204,8 +204,7 @@ public final class ForecastQualityBench {
         List<Future<Map<String, Tally>>> jobs = new ArrayList<>();
         for (Scenario s : scenarios) {
             for (int f = 0; f < fleets; f++) {
-                // Tuning and report seeds never overlap: 1,000s and 9,000s per scenario and fleet.
-                long seed = (report ? 9_000_000L : 1_000_000L) + 1_000L * s.ordinal() + f;
+                long seed = seed(report, s, f);
                 jobs.add(pool.submit(() -> {
                     List<Host> fleet = BenchFleet.fleet(s, seed, size, perMinute);
                     Map<String, Tally> mine = new LinkedHashMap<>();
@@ -233,6 +232,14 @@ public final class ForecastQualityBench {
         pool.shutdown();
         print(rows, windows, scenarios, methods, report, fleets, size, perMinute);
         System.out.printf(Locale.ROOT, "%nran in %.0f s%n", (System.nanoTime() - started) / 1e9);
+    }
+
+    /**
+     * The seed of fleet {@code f} of a scenario; every bench that judges "the report seeds" takes
+     * them from here. Tuning and report seeds never overlap: 1,000s and 9,000s per scenario and fleet.
+     */
+    static long seed(boolean report, Scenario s, int f) {
+        return (report ? 9_000_000L : 1_000_000L) + 1_000L * s.ordinal() + f;
     }
 
     private static String key(int window, Scenario s, Method m) {

@@ -44,8 +44,7 @@ public final class HorizonCalibrationBench {
             List<Future<Bins>> jobs = new ArrayList<>();
             for (Scenario s : Scenario.values()) {
                 for (int f = 0; f < fleets; f++) {
-                    // The same seeds as ForecastQualityBench's fleets.
-                    long seed = (report ? 9_000_000L : 1_000_000L) + 1_000L * s.ordinal() + f;
+                    long seed = ForecastQualityBench.seed(report, s, f);
                     jobs.add(pool.submit(() -> judge(BenchFleet.fleet(s, seed, 200), ranker, hours)));
                 }
             }

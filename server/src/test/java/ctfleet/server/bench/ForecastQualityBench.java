@@ -173,10 +173,7 @@ public final class ForecastQualityBench {
         int size = Integer.parseInt(opt.getOrDefault("hosts", "200"));
         int threads = Integer.parseInt(opt.getOrDefault("threads", "2"));
         int perMinute = Integer.parseInt(opt.getOrDefault("samples-per-minute", "1"));
-        List<Integer> windows = new ArrayList<>();
-        for (String w : opt.getOrDefault("windows", "1,24").split(",")) {
-            windows.add(Integer.parseInt(w.trim()) * BenchFleet.PER_HOUR);
-        }
+        List<Integer> windows = windows(opt);
         List<Scenario> scenarios = new ArrayList<>();
         if (opt.containsKey("scenarios")) {
             for (String s : opt.get("scenarios").split(",")) {
@@ -190,48 +187,71 @@ public final class ForecastQualityBench {
         if (Boolean.parseBoolean(opt.getOrDefault("shuffled-tail", "false"))) {
             methods.add(new ShuffledTail(new Ours()));
         }
+        List<Row> table = scenarios.stream().map(s -> new Row(s.name(), s.label)).toList();
+        Map<String, Tally> rows = tally(table, fleets, windows, methods, threads,
+                (name, f) -> BenchFleet.fleet(Scenario.valueOf(name), seed(report, Scenario.valueOf(name), f), size,
+                        perMinute));
+        System.out.printf(Locale.ROOT, "seeds: %s; %d fleets x %d hosts per scenario; a sample every %d s%n%n",
+                report ? "report" : "tune", fleets, size, 60 / perMinute);
+        print(rows, windows, table, methods);
+        System.out.printf(Locale.ROOT, "%nran in %.0f s%n", (System.nanoTime() - started) / 1e9);
+    }
+
+    /** Makes fleet {@code f} of the scenario named. */
+    interface Fleets {
+        List<Host> fleet(String scenario, int f);
+    }
+
+    /**
+     * Every method's tallies per window and scenario, over {@code fleets} fleets of each, keyed by
+     * {@link #key(int, String, Method)}. Each fleet's tallies are summed in the order the fleets were
+     * made, not as they finish: the same seeds then print the same table, to the last digit, whatever
+     * the threads did.
+     */
+    static Map<String, Tally> tally(List<Row> scenarios, int fleets, List<Integer> windows, List<Method> methods,
+            int threads, Fleets source) throws Exception {
         Map<String, Tally> rows = new LinkedHashMap<>();
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
         for (int window : windows) {
-            for (Scenario s : scenarios) {
+            for (Row s : scenarios) {
                 for (Method m : methods) {
-                    rows.put(key(window, s, m), new Tally());
+                    rows.put(key(window, s.name(), m), new Tally());
                 }
             }
         }
-        // Each fleet's tallies are summed in the order the fleets were made, not as they finish: the same
-        // seeds then print the same table, to the last digit, whatever the threads did.
-        List<Future<Map<String, Tally>>> jobs = new ArrayList<>();
-        for (Scenario s : scenarios) {
-            for (int f = 0; f < fleets; f++) {
-                long seed = seed(report, s, f);
-                jobs.add(pool.submit(() -> {
-                    List<Host> fleet = BenchFleet.fleet(s, seed, size, perMinute);
-                    Map<String, Tally> mine = new LinkedHashMap<>();
-                    for (int window : windows) {
-                        Tally ours = null;
-                        for (Method m : methods) {
-                            Tally t = evaluate(fleet, window, m);
-                            if (m instanceof Ours) {
-                                ours = t;
-                            } else {
-                                t.pairWith(ours);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Map<String, Tally>>> jobs = new ArrayList<>();
+            for (Row s : scenarios) {
+                for (int f = 0; f < fleets; f++) {
+                    int fleetNo = f;
+                    jobs.add(pool.submit(() -> {
+                        List<Host> fleet = source.fleet(s.name(), fleetNo);
+                        Map<String, Tally> mine = new LinkedHashMap<>();
+                        for (int window : windows) {
+                            Tally ours = null;
+                            for (Method m : methods) {
+                                Tally t = evaluate(fleet, window, m);
+                                if (m instanceof Ours) {
+                                    ours = t;
+                                } else {
+                                    t.pairWith(ours);
+                                }
+                                mine.put(key(window, s.name(), m), t);
                             }
-                            mine.put(key(window, s, m), t);
                         }
-                    }
-                    return mine;
-                }));
+                        return mine;
+                    }));
+                }
             }
-        }
-        for (Future<Map<String, Tally>> j : jobs) {
-            for (Map.Entry<String, Tally> e : j.get().entrySet()) {
-                rows.get(e.getKey()).add(e.getValue());
+            for (Future<Map<String, Tally>> j : jobs) {
+                for (Map.Entry<String, Tally> e : j.get().entrySet()) {
+                    rows.get(e.getKey()).add(e.getValue());
+                }
             }
+        } finally {
+            pool.shutdown();
         }
-        pool.shutdown();
-        print(rows, windows, scenarios, methods, report, fleets, size, perMinute);
-        System.out.printf(Locale.ROOT, "%nran in %.0f s%n", (System.nanoTime() - started) / 1e9);
+        return rows;
     }
 
     /**
@@ -242,9 +262,12 @@ public final class ForecastQualityBench {
         return (report ? 9_000_000L : 1_000_000L) + 1_000L * s.ordinal() + f;
     }
 
-    private static String key(int window, Scenario s, Method m) {
-        return window + "|" + s.name() + "|" + m.name();
+    static String key(int window, String scenario, Method m) {
+        return window + "|" + scenario + "|" + m.name();
     }
+
+    /** A scenario as the table names it: its key in the rows, and its label. */
+    record Row(String name, String label) {}
 
     static Tally evaluate(List<Host> fleet, int window, Method m) {
         Tally t = new Tally();
@@ -468,10 +491,7 @@ public final class ForecastQualityBench {
         return h.count[i];
     }
 
-    static void print(Map<String, Tally> rows, List<Integer> windows, List<Scenario> scenarios, List<Method> methods,
-            boolean report, int fleets, int size, int perMinute) {
-        System.out.printf(Locale.ROOT, "seeds: %s; %d fleets x %d hosts per scenario; a sample every %d s%n%n",
-                report ? "report" : "tune", fleets, size, 60 / perMinute);
+    static void print(Map<String, Tally> rows, List<Integer> windows, List<Row> scenarios, List<Method> methods) {
         for (int window : windows) {
             String w = window / BenchFleet.PER_HOUR + "h";
             System.out.printf(Locale.ROOT, "window %s%n%-22s %-18s %6s %6s %6s %8s %9s %7s%n", w, "scenario", "method",
@@ -480,13 +500,13 @@ public final class ForecastQualityBench {
             int clearlyWorse = 0;
             int belowFill = 0;
             Tally all = new Tally();
-            for (Scenario s : scenarios) {
+            for (Row s : scenarios) {
                 double best = 0;
                 Tally bestTally = null;
                 double oursP = Double.NaN;
                 double fillP = Double.NaN;
                 for (Method m : methods) {
-                    Tally t = rows.get(window + "|" + s.name() + "|" + m.name());
+                    Tally t = rows.get(key(window, s.name(), m));
                     double p = t.p10();
                     System.out.printf(Locale.ROOT, "%-22s %-18s %6s %6.3f %6.2f %8s %9s %7.4f%n", s.label, m.name(),
                             Double.isNaN(p) ? "n/a" : String.format(Locale.ROOT, "%.2f", p), t.p10Se(),
@@ -530,16 +550,25 @@ public final class ForecastQualityBench {
         }
     }
 
-    private static String bestName(Map<String, Tally> rows, int window, Scenario s, List<Method> methods, Tally t) {
+    private static String bestName(Map<String, Tally> rows, int window, Row s, List<Method> methods, Tally t) {
         for (Method m : methods) {
-            if (rows.get(window + "|" + s.name() + "|" + m.name()) == t) {
+            if (rows.get(key(window, s.name(), m)) == t) {
                 return m.name();
             }
         }
         return "?";
     }
 
-    private static Map<String, String> options(String[] args) {
+    /** {@code --windows 1,24}: the windows in hours, as minutes. */
+    static List<Integer> windows(Map<String, String> opt) {
+        List<Integer> windows = new ArrayList<>();
+        for (String w : opt.getOrDefault("windows", "1,24").split(",")) {
+            windows.add(Integer.parseInt(w.trim()) * BenchFleet.PER_HOUR);
+        }
+        return windows;
+    }
+
+    static Map<String, String> options(String[] args) {
         Map<String, String> out = new java.util.HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!args[i].startsWith("--")) {

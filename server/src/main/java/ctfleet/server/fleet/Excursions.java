@@ -28,6 +28,12 @@ package ctfleet.server.fleet;
  * levels over the log-ratio of those levels, clamped to [0, 1.5], when the window's levels span a
  * factor of 1.25 or more; otherwise {@link #PRIOR_GAMMA} (between constant noise and noise
  * proportional to the count).
+ *
+ * <p>Only points whose fitted level is within {@link #LEVEL_REACH} of the level now are read (all
+ * of them when fewer than {@link #MIN_NEAR} are): a host drained to 5 % for maintenance shows
+ * blips of a few points there, and scaled up seventeen-fold in level they became storms that
+ * reach max from 85 %. Far below, a handful of flows moves the count as much as thousands do at
+ * the top; what the table does near where it stands now is the evidence.
  */
 final class Excursions {
     static final double BURST_SIGMAS = 4.5;
@@ -36,6 +42,10 @@ final class Excursions {
     /** The smallest scale believed, fill units: a count quantised to whole entries still moves a little. */
     static final double MIN_SCALE = 0.0005;
     static final double MIN_LEVEL = 0.05;
+    /** Points fitted below the level now divided by this are not read, ... */
+    static final double LEVEL_REACH = 4;
+    /** ... unless fewer than this many are left. */
+    static final int MIN_NEAR = 16;
 
     final double center;
     final double scale;
@@ -89,12 +99,17 @@ final class Excursions {
     static Excursions of(Observations o, double[] w, double[] fitted, double refLevel, double gamma) {
         int n = o.n;
         double ref = Math.max(MIN_LEVEL, refLevel);
+        int near = 0;
+        for (int i = 0; i < n; i++) {
+            near += w[i] > 0 && fitted[i] * LEVEL_REACH >= ref ? 1 : 0;
+        }
+        double floor = near >= MIN_NEAR ? ref / LEVEL_REACH : Double.NEGATIVE_INFINITY;
         double[] e = new double[n];
         double[] fittedOnly = new double[n];
         int m = 0;
         for (int i = 0; i < n; i++) {
             e[i] = (o.peak[i] - fitted[i]) / g(fitted[i], ref, gamma);
-            if (w[i] > 0) {
+            if (w[i] > 0 && fitted[i] >= floor) {
                 fittedOnly[m++] = e[i];
             }
         }
@@ -114,11 +129,15 @@ final class Excursions {
         int highestAt = -1;
         int highestFrom = -1;
         int highestTo = -1;
+        int read = 0;
+        int skipped = 0;
         for (int i = 0; i < n; i++) {
-            boolean counted = w[i] > 0 || o.censored[i];
+            boolean counted = (w[i] > 0 || o.censored[i]) && fitted[i] >= floor;
             if (!counted) {
+                skipped += w[i] > 0 || o.censored[i] ? 1 : 0;
                 continue;
             }
+            read++;
             if (i > 0 && !o.gapBefore(i) && e[i - 1] < center && e[i] >= center) {
                 crossings++;
             }
@@ -148,6 +167,8 @@ final class Excursions {
                 runPeak = Double.NaN;
             }
         }
+        // Rates per second of the time read: the share of the window's points that were.
+        span *= skipped == 0 ? 1 : (double) read / (read + skipped);
         double upcross;
         if (span > 0) {
             upcross = Math.max(1, crossings) / span;

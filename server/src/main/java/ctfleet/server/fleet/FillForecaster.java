@@ -14,13 +14,16 @@ import java.util.OptionalDouble;
  *       and are left out of the fits (but count as excursions that reached max). A host whose
  *       newest point is at max is full now.
  *   <li>The window is split into regimes ({@link Regimes}): reboots, then level shifts and slope
- *       changes found on the de-seasoned counts; only the newest regime's line is extrapolated.
+ *       changes found on the de-seasoned counts; only the newest regime's line is extrapolated. A
+ *       jump the host makes at the same time every day is its routine ({@link Recurrence}).
  *   <li>One robust fit ({@link TrendFit}) of a line per regime plus the daily (and, over two
- *       weeks, weekly) cycle shared by them; the cycle stays only if it stands out of the noise.
- *   <li>The newest regime's level and slope become weighted draws ({@link TrendPosterior}),
- *       excursions above the fit a rate of episodes ({@link Excursions}), and both together the
- *       CDF of the time to full ({@link Outlook}): p_full, and the ETA's median and 10–90 %
- *       range.
+ *       weeks, weekly) cycle shared by them; the cycle stays only if it stands out of the noise,
+ *       and what recurs in its residuals (a square office day) is added to it ({@link CycleProfile}).
+ *   <li>The newest regime's level and slope become weighted draws ({@link TrendPosterior}), widened
+ *       by how far the count wanders ({@link Wander}), with a share for a surge of the last hour
+ *       ({@link SurgeSearch}) and for steps up one after another ({@link Staircase}); excursions
+ *       above the fit become a rate of episodes ({@link Excursions}), and both together the CDF of
+ *       the time to full ({@link Outlook}): p_full, and the ETA's median and 10–90 % range.
  *   <li>After a reboot, while the table refills below the level it had before, the trend is
  *       capped at that level: refilling is not growth.
  * </ol>
@@ -43,6 +46,12 @@ public final class FillForecaster {
     static final double SURGE_SHARE = 0.5;
     /** A surge's slope fades over this many times the stretch it was seen on. */
     static final double SURGE_FADE_SPANS = 3;
+    /** The weight a staircase's slope gets ({@link Staircase}): the next step may come, or not. */
+    static final double STAIR_SHARE = 0.5;
+    /** A least-squares slope through T days of a random walk of diffusion D has variance 1.2·D/T. */
+    static final double WANDER_SLOPE = 1.2;
+    /** Neither the regime nor the horizon is taken as shorter than an hour for the wander's share. */
+    static final double MIN_REGIME_DAYS = 1.0 / 24;
 
     private FillForecaster() {}
 
@@ -75,18 +84,18 @@ public final class FillForecaster {
             w[i] = o.censored[i] ? 0 : 1;
         }
         int refillFrom = leaveOutRefills(o, w);
-        int fitted = 0;
+        int kept = 0;
         for (double v : w) {
-            fitted += v > 0 ? 1 : 0;
+            kept += v > 0 ? 1 : 0;
         }
-        if (refillFrom >= 0 && w[n - 1] == 0 && fitted < MIN_POINTS) {
+        if (refillFrom >= 0 && w[n - 1] == 0 && kept < MIN_POINTS) {
             return new FillForecast(0, OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(),
                     "rebooted at " + Reasons.time(points.get(refillFrom).ts(), now) + ", refilling; no trend yet", 0,
                     newest.count());
         }
-        if (fitted < MIN_POINTS) {
+        if (kept < MIN_POINTS) {
             return new FillForecast(0, OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(),
-                    fitted + (fitted == 1 ? " sample" : " samples") + " so far: no trend yet", 0, newest.count());
+                    kept + (kept == 1 ? " sample" : " samples") + " so far: no trend yet", 0, newest.count());
         }
 
         double[] t = new double[n];
@@ -158,22 +167,44 @@ public final class FillForecaster {
 
         // A perfect fit (a constant count, an import of round numbers) still leaves a quantum of doubt:
         // the slope is then known, not unknown.
-        double scale = Math.max(fit.residualScale, Excursions.MIN_SCALE);
-        double s2k = scale * scale * fit.inflation;
-        TrendPosterior post = TrendPosterior.of(fit, s2k);
-        Wander wander = Wander.of(o, w, fit.fitted, regimes);
+        CycleProfile profile = CycleProfile.of(o, w, fit.fitted,
+                fit.seasonal == null ? 0 : fit.seasonal.weekly() ? Seasonal.WEEK : Seasonal.DAY, fit.residualScale);
+        double[] fitted = profile == null ? fit.fitted : profile.addTo(o, fit.fitted);
+        double scale = Math.max(profile == null ? fit.residualScale : profile.scale, Excursions.MIN_SCALE);
+        double s2k = scale * scale * (profile == null ? fit.inflation : profile.inflation);
+        Wander wander = Wander.of(o, w, fitted, regimes);
+        double diffusion = wander.diffusion();
+        double horizonSeconds = horizon.toMillis() / 1000.0;
+        TrendPosterior post = TrendPosterior.of(fit, s2k,
+                WANDER_SLOPE * diffusion / Math.max(regimeDays(o, regimes), MIN_REGIME_DAYS),
+                diffusion / Math.max(horizonSeconds / Observations.DAY, MIN_REGIME_DAYS));
+        Recurrence routine = Recurrence.of(o, w);
+        if (profile != null) {
+            z = z.clone();
+            for (int i = 0; i < n; i++) {
+                z[i] -= profile.at(t[i]);
+            }
+        }
         TrendPosterior.Surge surge = recent.size() >= SurgeSearch.MIN_POINTS
-                ? SurgeSearch.find(Observations.of(recent, now, max), null, null, fit, post.meanSlope, wander)
-                : SurgeSearch.find(o, z, w, fit, post.meanSlope, wander);
+                ? SurgeSearch.find(Observations.of(recent, now, max), null, null, fit, profile, post.meanSlope, wander,
+                        routine)
+                : SurgeSearch.find(o, z, w, fit, profile, post.meanSlope, wander, routine);
         if (surge != null) {
             post = post.withSurge(surge, SURGE_SHARE, SURGE_FADE_SPANS * surge.since());
         }
-        double seasonNow = fit.season(o.nowSeconds);
+        Staircase stairs = Staircase.find(o, regimes, fit.fitted, fit.level, scale);
+        if (stairs != null && !(stairs.slope() > post.meanSlope)) {
+            stairs = null; // the regime's own trend already climbs as fast
+        }
+        if (stairs != null) {
+            post = post.withSurge(new TrendPosterior.Surge(fit.level, 0, stairs.slope(), stairs.slope() / 2,
+                    stairs.since()), STAIR_SHARE, Double.POSITIVE_INFINITY);
+        }
+        double seasonNow = fit.season(o.nowSeconds) + (profile == null ? 0 : profile.at(o.nowSeconds));
         // Most hosts keep the first fit: its noise exponent is the one the change search used.
-        Excursions ex = Excursions.of(o, w, fit.fitted, fit.level + seasonNow,
-                fit.fitted == first.fitted ? gamma : Excursions.gamma(o, w, fit.fitted));
+        Excursions ex = Excursions.of(o, w, profile == null ? fitted : profile.peakBaseline(o, w, fitted),
+                fit.level + seasonNow, fitted == first.fitted ? gamma : Excursions.gamma(o, w, fitted));
 
-        double horizonSeconds = horizon.toMillis() / 1000.0;
         double[] tau = Outlook.grid(o.spacing, Math.max(Outlook.REACH, horizonSeconds));
         double[] season = new double[tau.length];
         if (fit.seasonal != null) {
@@ -182,13 +213,27 @@ public final class FillForecaster {
                 at[j] = o.nowSeconds + tau[j];
             }
             season = fit.seasonal.values(fit.coef, fit.seasonalOffset, at);
+            if (profile != null) {
+                for (int j = 0; j < tau.length; j++) {
+                    season[j] += profile.at(at[j]);
+                }
+            }
         }
         Outlook outlook = Outlook.of(post, tau, season, ex, horizonSeconds);
         boolean refilling = refillFrom >= 0 && w[n - 1] == 0;
-        String reason = Reasons.describe(o, points, regimes, fit, post, ex, outlook, season, now,
+        String reason = Reasons.describe(o, points, regimes, fit, seasonNow, post, ex, outlook, season, now,
                 refilling ? points.get(refillFrom).ts() : null, surge);
+        if (stairs != null) {
+            reason += "; " + stairs.steps() + " steps up since "
+                    + Reasons.time(now.minusSeconds(Math.round(stairs.since())), now);
+        }
         return new FillForecast(outlook.pFull, present(outlook.etaMedian), present(outlook.etaLow),
                 present(outlook.etaHigh), reason, post.meanSlope * max / Observations.DAY, fit.level * max);
+    }
+
+    /** How long the newest regime has run, days. */
+    private static double regimeDays(Observations o, List<Regimes.Start> regimes) {
+        return o.x[o.n - 1] - o.x[regimes.get(regimes.size() - 1).from()];
     }
 
     /**

@@ -24,7 +24,7 @@ final class Reasons {
     private Reasons() {}
 
     static String describe(Observations o, List<CountPoint> points, List<Regimes.Start> regimes, TrendFit fit,
-            TrendPosterior post, Excursions ex, Outlook outlook, double[] season, Instant now, Instant refillSince,
+            double seasonNow, TrendPosterior post, Excursions ex, Outlook outlook, double[] season, Instant now, Instant refillSince,
             TrendPosterior.Surge surge) {
         Regimes.Start last = regimes.get(regimes.size() - 1);
         String since = time(points.get(last.from()).ts(), now);
@@ -34,7 +34,7 @@ final class Reasons {
         boolean flatStory = false;
         if (refillSince != null) {
             b.append("rebooted at ").append(time(refillSince, now)).append(", refilling toward ")
-                    .append(percent(fit.level + fit.season(o.nowSeconds))).append(" (")
+                    .append(percent(fit.level + seasonNow)).append(" (")
                     .append(trend.equals("flat") ? "flat" : trend).append(" before)");
         } else if (surge != null && last.kind() != Regimes.Kind.START
                 && Duration.between(points.get(last.from()).ts(), now).toSeconds() <= surge.since() + 2 * o.spacing) {
@@ -64,7 +64,7 @@ final class Reasons {
             }
             flatStory = trend.equals("flat");
         } else if (trend.equals("flat")) {
-            b.append("flat at ").append(percent(fit.level + fit.season(o.nowSeconds)));
+            b.append("flat at ").append(percent(fit.level + seasonNow));
             flatStory = true;
         } else {
             b.append(trend).append(" since ").append(since);

@@ -82,7 +82,8 @@ final class Regimes {
      * inner one, while a failover moves both pairs the whole way. Found on the counts themselves,
      * before any cycle is fitted: a sine through a day-long window otherwise bends to absorb the
      * step. Within two sides of either end of the window there is no outer pair: there the inner
-     * difference alone must clear {@link #EDGE_FACTOR} times the bar.
+     * difference alone must clear {@link #EDGE_FACTOR} times the bar. A jump the host also made at
+     * this time the day (or week) before or after is its routine ({@link Recurrence}), not a shift.
      */
     static List<Start> steps(Observations o, double[] w) {
         // Indexes of the points in use, fixed before settle() leaves transition points out.
@@ -119,6 +120,7 @@ final class Regimes {
         double[] all = java.util.Arrays.copyOfRange(jump, side, m - side + 1);
         double sigma = Medians.madInPlace(all, all.length);
         double threshold = Math.max(STEP_MIN, STEP_SIGMAS * sigma);
+        Recurrence routine = null;
         for (int k = side; k + side <= m; k++) {
             double a = Math.abs(jump[k]);
             if (a < threshold) {
@@ -133,6 +135,15 @@ final class Regimes {
                 continue; // a burst: up and back down within a side's reach
             }
             if (peak) {
+                if (routine == null) {
+                    routine = Recurrence.of(o, w.clone()); // before settle() leaves points out
+                }
+                double inner = median(o.y, idx, k, k + side, buf) - median(o.y, idx, k - side, k, buf);
+                double from = (o.x[idx[k - side]] + o.x[idx[k - 1]]) / 2;
+                double to = (o.x[idx[k]] + o.x[idx[k + side - 1]]) / 2;
+                if (routine.recurs(from, to, inner)) {
+                    continue; // it did the same at this time the day before or after: its routine
+                }
                 int at = settle(o, w, idx, k, side, buf);
                 if (at > out.get(out.size() - 1).from()) {
                     out.add(new Start(at, Kind.STEP));

@@ -28,7 +28,10 @@ package ctfleet.server.fleet;
  * </ul>
  * Any stretch the window's buckets can measure (20 minutes or more) must also beat the regime's
  * slope by {@link #T} times the host's own drift over stretches that long ({@link Wander}): an
- * error bar from one hour's residuals is too narrow for counts that wander.
+ * error bar from one hour's residuals is too narrow for counts that wander. And a stretch is no
+ * surge when the host rose at least half as much over the same clock times the day (or week)
+ * before or after ({@link Recurrence}): an office opening is steep and abrupt every morning, and
+ * ends.
  */
 final class SurgeSearch {
     /** The stretches, seconds: an hour, then shorter by about √2 down to 5 minutes. */
@@ -53,8 +56,8 @@ final class SurgeSearch {
      * @param wander how fast the host's count drifted off its trend before (from the whole window)
      * @return the surge, or null when there is none
      */
-    static TrendPosterior.Surge find(Observations o, double[] z, double[] w, TrendFit fit, double regimeSlope,
-            Wander wander) {
+    static TrendPosterior.Surge find(Observations o, double[] z, double[] w, TrendFit fit, CycleProfile profile,
+            double regimeSlope, Wander wander, Recurrence routine) {
         if (z == null) {
             z = new double[o.n];
             w = new double[o.n];
@@ -62,7 +65,7 @@ final class SurgeSearch {
                 if (o.rebootBefore(i)) {
                     return null;
                 }
-                z[i] = o.y[i] - fit.season(o.nowSeconds + o.x[i] * Observations.DAY);
+                z[i] = o.y[i] - cycle(fit, profile, o.nowSeconds + o.x[i] * Observations.DAY);
                 w[i] = o.censored[i] ? 0 : 1;
             }
         }
@@ -82,7 +85,8 @@ final class SurgeSearch {
             }
             if (s > 0) {
                 if (Double.isNaN(scale)) {
-                    scale = Math.max(Math.max(fit.residualScale, Excursions.MIN_SCALE), stepNoise(o, w));
+                    double fitScale = profile == null ? fit.residualScale : profile.scale;
+                    scale = Math.max(Math.max(fitScale, Excursions.MIN_SCALE), stepNoise(o, w));
                 }
                 if (line.level - hourBefore(o, z, w, first) < Math.max(RISE_SCALES * scale, MIN_RISE)
                         || bends(o, z, w, first, from)) {
@@ -93,14 +97,22 @@ final class SurgeSearch {
             if (excess < T * drift) {
                 continue; // this host has drifted this fast before, and turned
             }
+            if (routine.recurs(-line.since / Observations.DAY, 0, line.slope * line.since / Observations.DAY)) {
+                continue; // it climbed like this at this time the day before or after: its morning
+            }
             double t = excess / line.slopeSd;
             if (best == null || t > bestT) {
                 bestT = t;
-                best = new TrendPosterior.Surge(line.level + fit.season(o.nowSeconds), line.levelSd, line.slope,
-                        line.slopeSd, Math.max(line.since, o.spacing));
+                best = new TrendPosterior.Surge(line.level + cycle(fit, profile, o.nowSeconds), line.levelSd,
+                        line.slope, line.slopeSd, Math.max(line.since, o.spacing));
             }
         }
         return best;
+    }
+
+    /** The fitted cycle at an absolute time, with its profile when there is one. */
+    private static double cycle(TrendFit fit, CycleProfile profile, double tSeconds) {
+        return fit.season(tSeconds) + (profile == null ? 0 : profile.at(tSeconds));
     }
 
     /** The index of the oldest point at or after {@code from} (days from now); n when none. */

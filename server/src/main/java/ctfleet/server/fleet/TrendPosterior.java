@@ -18,6 +18,10 @@ package ctfleet.server.fleet;
  * 7-point Gauss–Hermite rule over the slope and a 3-point one over the level, per component: exact
  * for polynomials of degree 13 and 5, which is plenty for the smooth crossing probabilities built on
  * them, and the same numbers on every call.
+ *
+ * <p>A count that wanders ({@link Wander#diffusion()}) shows slopes that are no trend: their
+ * variance is added to the fitted slope's before the update, and the wander ahead widens each
+ * component's slope draws.
  */
 final class TrendPosterior {
     static final double GROWTH_PRIOR = 0.05;
@@ -55,6 +59,17 @@ final class TrendPosterior {
 
     /** @param s2k the residual variance times the autocorrelation inflation */
     static TrendPosterior of(TrendFit fit, double s2k) {
+        return of(fit, s2k, 0, 0);
+    }
+
+    /**
+     * @param s2k       the residual variance times the autocorrelation inflation
+     * @param slopeNoise the variance a wandering count adds to the fitted slope (fill per day, squared):
+     *                   a random walk of diffusion D seen over T days shows slopes of variance 1.2·D/T
+     * @param pathNoise  the variance the same wander adds to each draw's slope for the path ahead,
+     *                   D/H over a horizon of H days, so the spread at the horizon is its D·H
+     */
+    static TrendPosterior of(TrendFit fit, double s2k, double slopeNoise, double pathNoise) {
         double caa = fit.caa * s2k;
         double[] v = {STEADY_SD * STEADY_SD, GROWTH_SD * GROWTH_SD};
         double[] prior = {1 - GROWTH_PRIOR, GROWTH_PRIOR};
@@ -64,7 +79,7 @@ final class TrendPosterior {
         double levelSlope = 0;
         double levelSd;
         if (fit.slopeKnown && Double.isFinite(fit.cbb) && fit.cbb * s2k > 0) {
-            double cbb = fit.cbb * s2k;
+            double cbb = fit.cbb * s2k + slopeNoise;
             double cab = fit.cab * s2k;
             double b = fit.slope;
             double[] logw = new double[2];
@@ -101,7 +116,7 @@ final class TrendPosterior {
             if (w[j] < 1e-6) {
                 continue;
             }
-            double sd = Math.sqrt(var[j]);
+            double sd = Math.sqrt(var[j] + pathNoise);
             for (int a = 0; a < SLOPE_NODES.length; a++) {
                 double b = mean[j] + sd * SLOPE_NODES[a];
                 double centre = fit.level + levelSlope * (b - fit.slope);

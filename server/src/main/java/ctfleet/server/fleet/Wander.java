@@ -23,16 +23,37 @@ final class Wander {
     /** Stretches shorter than this many points of history cannot be measured on it. */
     static final int MIN_LAG = 2;
 
+    /** The lags the diffusion is read between, seconds: past the memory of sampling noise, ... */
+    static final double SHORT_LAG = 3600;
+    /** ... and long enough for a wander to show, within a regime. */
+    static final double LONG_LAG = 6 * 3600;
+    /**
+     * The spread over the long lag must be this many times that over the short one: a random walk's
+     * grows sixfold between them, sampling noise's not at all, and a robust estimate from a day of
+     * 10-minute buckets is good to about a fifth.
+     */
+    static final double GROWTH = 1.5;
+
     private final Observations o;
     private final double[] w;
     private final double[] fitted;
-    private final List<Regimes.Start> regimes;
+    /** Points with the same number lie in one regime with no gap or reboot between them. */
+    private final int[] segment;
 
     private Wander(Observations o, double[] w, double[] fitted, List<Regimes.Start> regimes) {
         this.o = o;
         this.w = w;
         this.fitted = fitted;
-        this.regimes = regimes;
+        segment = new int[o.n];
+        int r = 0;
+        for (int i = 1; i < o.n; i++) {
+            boolean starts = false;
+            while (r < regimes.size() && regimes.get(r).from() <= i) {
+                starts |= regimes.get(r).from() == i;
+                r++;
+            }
+            segment[i] = segment[i - 1] + (starts || o.gapBefore(i) || o.rebootBefore(i) ? 1 : 0);
+        }
     }
 
     static Wander of(Observations o, double[] w, double[] fitted, List<Regimes.Start> regimes) {
@@ -45,10 +66,7 @@ final class Wander {
      * or too coarse for stretches that short.
      */
     double slopeSd(double seconds) {
-        if (!(o.spacing > 0)) {
-            return Double.NaN;
-        }
-        int lag = (int) Math.round(seconds / o.spacing);
+        int lag = lag(seconds);
         if (lag < MIN_LAG) {
             return Double.NaN;
         }
@@ -57,7 +75,7 @@ final class Wander {
         int k = 0;
         for (int i = 0; i + lag < o.n && o.x[i + lag] < before; i++) {
             int j = i + lag;
-            if (w[i] <= 0 || w[j] <= 0 || brokenBetween(i, j)) {
+            if (w[i] <= 0 || w[j] <= 0 || segment[i] != segment[j]) {
                 continue;
             }
             slopes[k++] = ((o.y[j] - fitted[j]) - (o.y[i] - fitted[i])) / (o.x[j] - o.x[i]);
@@ -65,17 +83,46 @@ final class Wander {
         return k < MIN_PAIRS ? Double.NaN : Medians.madInPlace(slopes, k);
     }
 
-    private boolean brokenBetween(int i, int j) {
-        for (Regimes.Start r : regimes) {
-            if (r.from() > i && r.from() <= j) {
-                return true;
+    /**
+     * How fast the residuals' variance grows with time (fill² per day): the robust variance of their
+     * changes over {@link #LONG_LAG} less that over {@link #SHORT_LAG}, over the lags' difference;
+     * 0 when it does not grow by {@link #GROWTH} or cannot be measured. Sampling noise forgets itself within minutes,
+     * so beyond the short lag its changes no longer grow; a count that wanders (load drifting for
+     * hours, then back) keeps growing like a random walk, and a slope seen over a day of it is no
+     * trend.
+     */
+    double diffusion() {
+        double[] changes = new double[o.n];
+        double shortVar = changeVariance(lag(SHORT_LAG), changes);
+        double longVar = changeVariance(lag(LONG_LAG), changes);
+        if (!(longVar >= GROWTH * shortVar)) {
+            return 0; // no more than two MAD estimates of one spread differ by chance
+        }
+        return (longVar - shortVar) / ((LONG_LAG - SHORT_LAG) / Observations.DAY);
+    }
+
+    private int lag(double seconds) {
+        return o.spacing > 0 ? (int) Math.round(seconds / o.spacing) : 0;
+    }
+
+    /** (1.4826 · MAD)² of the residuals' changes over {@code lag} points within a segment; NaN when too few. */
+    private double changeVariance(int lag, double[] changes) {
+        if (lag < 1 || lag >= o.n) {
+            return Double.NaN;
+        }
+        int k = 0;
+        // Every other pair: neighbouring pairs share all but one point's worth of change, so half of
+        // them estimate the spread about as well, at half the cost on every host of every ranking.
+        for (int i = 0; i + lag < o.n; i += 2) {
+            int j = i + lag;
+            if (w[i] > 0 && w[j] > 0 && segment[i] == segment[j]) {
+                changes[k++] = (o.y[j] - fitted[j]) - (o.y[i] - fitted[i]);
             }
         }
-        for (int t = i + 1; t <= j; t++) {
-            if (o.gapBefore(t) || o.rebootBefore(t)) {
-                return true;
-            }
+        if (k < MIN_PAIRS) {
+            return Double.NaN;
         }
-        return false;
+        double sd = Medians.madInPlace(changes, k);
+        return sd * sd;
     }
 }

@@ -405,4 +405,135 @@ class FillForecasterTest {
         List<CountPoint> buckets = CountBuckets.aggregate(ten, CountBuckets.BUCKET);
         assertTrue(CountBuckets.perMinute(buckets) == buckets);
     }
+
+    /**
+     * An office gateway: {@code night} until the ramp, a one-hour climb ending at {@code opens}
+     * (minutes after midnight UTC), {@code day} until {@code closes}, a one-hour fall.
+     */
+    static IntToDoubleFunction office(double night, double day, int opens, int closes) {
+        return ago -> {
+            int clock = Math.floorMod(12 * 60 - ago, DAY); // NOW is 12:00 UTC
+            double t = clock - opens;
+            double share;
+            if (t < -60 || clock > closes + 60) {
+                share = 0;
+            } else if (t < 0) {
+                share = 0.5 + 0.5 * Math.cos(Math.PI * t / 60);
+            } else if (clock > closes) {
+                share = 0.5 + 0.5 * Math.cos(Math.PI * (clock - closes) / 60);
+            } else {
+                share = 1;
+            }
+            return night + (day - night) * share;
+        };
+    }
+
+    @Test
+    void anOfficeDayIsItsRoutineNotAStep() {
+        // 29 % at night, 78 % from 07:00 to 16:30, an hour's climb and fall: at 10-minute buckets each
+        // climb is as abrupt as a failover, and two harmonics bend through the plateau (crest 88 %,
+        // residuals of ten points every day: p_full near 0.5 before the routine was recognised).
+        FillForecast f = forecast(minutes(0.005, 51, office(0.29, 0.78, 7 * 60, 16 * 60 + 30)));
+        assertFalse(f.reason().contains("stepped"), f.reason());
+        assertTrue(f.pFull() < 0.01, "p " + f.pFull() + " " + f.reason());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("daily crest (\\d+) %").matcher(f.reason());
+        assertTrue(m.find(), f.reason());
+        assertEquals(78, Integer.parseInt(m.group(1)), 2, f.reason());
+    }
+
+    @Test
+    void anOfficeThatOpensHigherThanMaxStillFills() {
+        // The same routine with a plateau above max: every day clamped at max, so it fills again.
+        FillForecast f = forecast(minutes(0.005, 52, office(0.40, 1.05, 7 * 60, 16 * 60 + 30)));
+        assertTrue(f.pFull() > 0.9 || f.reason().startsWith("at max"), "p " + f.pFull() + " " + f.reason());
+    }
+
+    @Test
+    void theMorningClimbIsNoSurge() {
+        // 40 minutes into the office's hour-long climb (to 80 % at 12:20), the newest samples raw: the
+        // same climb happened at this time yesterday and the day before, and stopped at 80 %.
+        FillForecast f = withLastHour(minutes(0.005, 53, office(0.30, 0.80, 12 * 60 + 20, 20 * 60)));
+        assertFalse(f.reason().contains("rising"), f.reason());
+        assertTrue(f.pFull() < 0.05, "p " + f.pFull() + " " + f.reason());
+        // A climb at an hour it never climbed before is still a surge.
+        FillForecast storm = withLastHour(minutes(0.005, 53,
+                ago -> ago > 40 ? 0.30 : 0.30 + 0.5 * (40 - ago) / 40.0));
+        assertTrue(storm.reason().contains("rising"), storm.reason());
+        assertTrue(storm.pFull() > 0.3, "p " + storm.pFull());
+    }
+
+    @Test
+    void blipsWhileDrainedAreNoStormsAtTheLevelItCameBackTo() {
+        // At 85 %, drained to 5 % for maintenance from 10 h to 6 h ago with blips of 4 points there
+        // (a handful of flows), then back. Scaled up seventeen-fold in level as noise that grows with
+        // it, those blips read as storms reaching max from 85 % (p_full 0.6 before).
+        FillForecast f = forecast(minutes(0.003, 54, ago -> {
+            if (ago > 10 * 60 || ago <= 6 * 60) {
+                return 0.85;
+            }
+            return ago % 37 < 3 ? 0.09 : 0.05;
+        }));
+        assertTrue(f.reason().startsWith("stepped up 5 → 85 %"), f.reason());
+        assertTrue(f.pFull() < 0.05, "p " + f.pFull() + " " + f.reason());
+    }
+
+    @Test
+    void aCountThatWandersIsNoTrend() {
+        // Load that drifts for hours and drifts back: a mean-reverting walk around 72 % (spread 7
+        // points, memory a day), sampled every minute with noise of 0.3 %. Of the walks that climbed
+        // 10 points or more over the last day to 82–92 %, the process itself decides how many reach
+        // max within the next day: one in 60, since it turns back. Each climb read as a trend gave a
+        // mean p_full of 0.29; the wander the window shows must hold it near the share that fills.
+        int day = DAY;
+        Random r = new Random(57);
+        double memory = day;
+        double spread = 0.07;
+        double phi = Math.exp(-1 / memory);
+        double step = spread * Math.sqrt(1 - phi * phi);
+        int picked = 0;
+        int filled = 0;
+        double sumP = 0;
+        for (int k = 0; k < 3000 && picked < 60; k++) {
+            double[] x = new double[3 * day];
+            double v = 0.72 + spread * r.nextGaussian();
+            for (int i = 0; i < x.length; i++) {
+                v = 0.72 + phi * (v - 0.72) + step * r.nextGaussian();
+                x[i] = v;
+            }
+            int now = 2 * day - 1;
+            if (x[now] < 0.82 || x[now] > 0.92 || x[now] - x[now - day] < 0.10) {
+                continue;
+            }
+            boolean fills = false;
+            for (int i = now + 1; i < x.length; i++) {
+                fills |= x[i] >= 1;
+            }
+            sumP += forecast(minutes(0.003, k, ago -> x[now - ago])).pFull();
+            filled += fills ? 1 : 0;
+            picked++;
+        }
+        assertEquals(60, picked);
+        double share = (double) filled / picked;
+        assertEquals(share, sumP / picked, 0.2, "filled " + share + ", mean p_full " + sumP / picked);
+    }
+
+    @Test
+    void stepsUpOneAfterAnotherAreATrend() {
+        // Customers moved over in batches: +13 points 33, 20 and 6 hours ago, from 45 % to 84 % now.
+        // Each step alone is a level, not a slope; together they reach max within the day if the
+        // move goes on, so the staircase gets half the weight.
+        FillForecast f = forecast(minutes(0.004, 58, ago -> {
+            int steps = 0;
+            for (int at : new int[] {33, 20, 6}) {
+                steps += ago < at * 60 ? 1 : 0;
+            }
+            return 0.45 + 0.13 * steps;
+        }));
+        assertTrue(f.reason().contains("steps up since"), f.reason());
+        assertTrue(f.pFull() > 0.3 && f.pFull() < 0.8, "p " + f.pFull() + " " + f.reason());
+        // The same rise as one step six hours ago is a new level that has held.
+        FillForecast one = forecast(minutes(0.004, 58, ago -> ago < 6 * 60 ? 0.84 : 0.45));
+        assertFalse(one.reason().contains("steps up"), one.reason());
+        assertTrue(one.pFull() < 0.1, "p " + one.pFull());
+    }
 }

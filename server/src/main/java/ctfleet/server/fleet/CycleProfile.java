@@ -20,6 +20,8 @@ final class CycleProfile {
     static final double MIN_BIN_SECONDS = 600;
     /** The profile must cut the residuals' spread by this factor at least. */
     static final double GAIN = 2;
+    /** Without a fitted cycle, a daily profile is looked for once the window holds this many days. */
+    static final double UNFITTED_CYCLES = 3;
     /** Bins with values of two days or more must be at least this share of the bins with any. */
     static final double COVERED = 0.8;
 
@@ -37,6 +39,22 @@ final class CycleProfile {
         this.profile = profile;
         this.scale = scale;
         this.inflation = inflation;
+    }
+
+    /**
+     * The cycle to look for a profile of: the fit's longest, or, when the fit kept none, a day once
+     * the window holds {@link #UNFITTED_CYCLES} of them. Weekdays and weekends in a week-long window
+     * of hourly buckets leave two harmonics insignificant (their residuals run together for two days
+     * at a time), yet every weekday is the same office day; with fewer days, a count that wanders
+     * slowly looks much like itself a day later, and only a fitted cycle says there is one.
+     *
+     * @return seconds, or 0 for none
+     */
+    static double period(Seasonal fitted, double spanSeconds) {
+        if (fitted != null) {
+            return fitted.weekly() ? Seasonal.WEEK : Seasonal.DAY;
+        }
+        return spanSeconds >= UNFITTED_CYCLES * Seasonal.DAY ? Seasonal.DAY : 0;
     }
 
     /**
@@ -60,14 +78,10 @@ final class CycleProfile {
             residual[i] = o.y[i] - fitted[i];
         }
         double[] profile = bins.medians(residual);
-        double mean = 0;
-        for (double p : profile) {
-            mean += Double.isNaN(p) ? 0 : p;
-        }
-        mean /= bins.twice;
         for (int b = 0; b < profile.length; b++) {
-            // Centred, so the profile reshapes the cycle without moving the level the trend fitted.
-            profile[b] = Double.isNaN(profile[b]) ? 0 : profile[b] - mean;
+            // Not centred: when the usual day sits above the line (five office days, two quiet ones),
+            // the level at this time of day is the line plus the usual residual, not plus less.
+            profile[b] = Double.isNaN(profile[b]) ? 0 : profile[b];
         }
         double[] left = new double[o.n];
         double[] withProfile = fitted.clone();
@@ -75,7 +89,7 @@ final class CycleProfile {
         for (int i = 0; i < o.n; i++) {
             int c = bins.count[bins.of[i]];
             if (w[i] > 0 && c > 1) {
-                left[m++] = (residual[i] - profile[bins.of[i]] - mean) * Math.sqrt(c / (c - 1.0));
+                left[m++] = (residual[i] - profile[bins.of[i]]) * Math.sqrt(c / (c - 1.0));
                 withProfile[i] += profile[bins.of[i]];
             }
         }

@@ -167,8 +167,8 @@ public final class FillForecaster {
 
         // A perfect fit (a constant count, an import of round numbers) still leaves a quantum of doubt:
         // the slope is then known, not unknown.
-        CycleProfile profile = CycleProfile.of(o, w, fit.fitted,
-                fit.seasonal == null ? 0 : fit.seasonal.weekly() ? Seasonal.WEEK : Seasonal.DAY, fit.residualScale);
+        CycleProfile profile = CycleProfile.of(o, w, fit.fitted, CycleProfile.period(fit.seasonal, o.spanSeconds()),
+                fit.residualScale);
         double[] fitted = profile == null ? fit.fitted : profile.addTo(o, fit.fitted);
         double scale = Math.max(profile == null ? fit.residualScale : profile.scale, Excursions.MIN_SCALE);
         double s2k = scale * scale * (profile == null ? fit.inflation : profile.inflation);

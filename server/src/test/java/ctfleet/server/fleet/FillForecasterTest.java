@@ -536,4 +536,21 @@ class FillForecasterTest {
         assertFalse(one.reason().contains("steps up"), one.reason());
         assertTrue(one.pFull() < 0.1, "p " + one.pFull());
     }
+
+    @Test
+    void anOfficeWeekInAWeekLongWindowIsNoRisk() {
+        // The office of anOfficeDayIsItsRoutineNotAStep with quiet weekends, read over eight days of
+        // hourly buckets (now is Monday noon). Two harmonics do not stand out of residuals that run
+        // together for a weekend at a time, so no cycle is fitted; the weekdays are still one office
+        // day. Read as wander, the week's swings gave p_full 0.36 ("swings up to +53 points").
+        IntToDoubleFunction office = office(0.29, 0.78, 7 * 60, 16 * 60 + 30);
+        IntToDoubleFunction week = ago -> {
+            int dow = NOW.minus(Duration.ofMinutes(ago)).atZone(java.time.ZoneOffset.UTC).getDayOfWeek().getValue();
+            return dow >= 6 ? 0.29 : office.applyAsDouble(ago);
+        };
+        List<CountPoint> raw = minutes(9 * DAY, 0.005, 61, week, ago -> 1, ago -> true);
+        FillForecast f = FillForecaster.forecast(CountBuckets.forForecast(raw, CountBuckets.context(Duration.ofDays(8))),
+                NOW, MAX, DAY_H);
+        assertTrue(f.pFull() < 0.01, "p " + f.pFull() + " " + f.reason());
+    }
 }

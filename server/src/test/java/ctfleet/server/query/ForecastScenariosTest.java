@@ -85,6 +85,19 @@ class ForecastScenariosTest {
         kinds.put("leak", ago -> 0.93 - 0.005 * ago / 60.0 - 0.02 * Math.cos(2 * Math.PI * ago / DAY));
         // Flat just under max, with the same small noise as every host: nearer to full than the rest.
         kinds.put("near-max", ago -> 0.975);
+        // An office gateway: 29 % at night, 80 % from 07:00 to 16:30 UTC, an hour's climb and fall.
+        kinds.put("office", ago -> {
+            int clock = (int) (Math.floorMod(now - ago * MINUTE, 86_400_000L) / MINUTE);
+            double share = clock < 6 * 60 || clock > 17 * 60 + 30 ? 0
+                    : clock < 7 * 60 ? 0.5 - 0.5 * Math.cos(Math.PI * (clock - 6 * 60) / 60.0)
+                    : clock <= 16 * 60 + 30 ? 1 : 0.5 + 0.5 * Math.cos(Math.PI * (clock - 16 * 60 - 30) / 60.0);
+            return 0.29 + 0.51 * share;
+        });
+        // At 85 %, drained to 5 % from 10 to 6 hours ago (with blips of a few flows there), then back.
+        kinds.put("drained", ago -> ago > 600 || ago <= 360 ? 0.85 : ago % 37 < 3 ? 0.09 : 0.05);
+        // A migration in batches: +13 points 33, 20 and 6 hours ago, 84 % now.
+        kinds.put("staircase", ago -> 0.45 + 0.13 * ((ago < 33 * 60 ? 1 : 0) + (ago < 20 * 60 ? 1 : 0)
+                + (ago < 6 * 60 ? 1 : 0)));
         int seed = 0;
         for (var k : kinds.entrySet()) {
             imports.withDeadlineAfter(60, TimeUnit.SECONDS).importSamples(
@@ -167,7 +180,7 @@ class ForecastScenariosTest {
     @Test
     void eachKindGetsTheForecastAnOperatorWouldExpect() {
         Map<String, HostRank> top = top(24 * 3600);
-        assertEquals(18, top.size(), top.keySet().toString());
+        assertEquals(21, top.size(), top.keySet().toString());
         HostRank dropping = top.get("full-dropping");
         assertEquals(1, dropping.getRank());
         assertEquals("dropping", dropping.getStatus());
@@ -188,7 +201,7 @@ class ForecastScenariosTest {
                 top.get("daily-over").getReason());
 
         for (String safe : List.of("flat-low", "stepped-up", "stepped-down", "daily-under", "rebooted",
-                "failover-to", "failover-from")) {
+                "failover-to", "failover-from", "office", "drained")) {
             HostRank h = top.get(safe);
             assertEquals("ok", h.getStatus(), safe + ": " + h);
             assertTrue(h.getPFull() < 0.1 && !h.hasEtaSeconds(), safe + ": " + h);
@@ -203,6 +216,17 @@ class ForecastScenariosTest {
                 top.get("failover-from").getReason());
         assertTrue(top.get("rebooted").getReason().startsWith("rebooted at"), top.get("rebooted").toString());
         assertTrue(top.get("daily-under").getReason().contains("daily crest 8"), top.get("daily-under").getReason());
+        // Every morning's climb is the office's routine, not a level shift or a storm, and its crest is
+        // its plateau, not the overshoot of two harmonics.
+        HostRank office = top.get("office");
+        assertTrue(!office.getReason().contains("stepped") && !office.getReason().contains("rising"), office.toString());
+        assertTrue(office.getReason().matches(".*daily crest (79|80|81) %.*"), office.getReason());
+        assertTrue(top.get("drained").getReason().startsWith("stepped up 5 → 85 %"), top.get("drained").toString());
+        // Three steps up, the last six hours ago: the next may come within the day, or the move is done.
+        HostRank stairs = top.get("staircase");
+        assertTrue(stairs.getReason().contains("3 steps up since"), stairs.toString());
+        assertTrue(stairs.getPFull() > 0.3 && stairs.getPFull() < 0.8 && !stairs.getStatus().equals("ok"),
+                stairs.toString());
         assertTrue(top.get("bursts").getPFull() >= 0.5, "bursts reached max three times a day: " + top.get("bursts"));
         assertTrue(top.get("bursts").getReason().contains("burst"), top.get("bursts").getReason());
         // The storm is flagged within minutes of starting, on its own short stretch; it may still turn,
@@ -216,13 +240,28 @@ class ForecastScenariosTest {
         assertEquals("crit", leak.getStatus(), leak.toString());
         assertTrue(leak.getEtaSeconds() > 6 * 3600 && leak.getEtaSeconds() < 16 * 3600, leak.toString());
         assertTrue(leak.getReason().startsWith("growing 0.5 %/h since"), leak.getReason());
-        // Nothing says it will fill, so it is ok; of the ok hosts with no ETA at all it is the fullest,
-        // and first (0 % and no ETA leave fill to order them).
+        // Nothing says it will fill, so it is ok. Among the ok hosts with no ETA at all, the likelier goes
+        // first and fill decides between equals: every such host above it is likelier (a count rising
+        // from a trough, however faintly), and every one below it is no likelier and less full.
         HostRank nearMax = top.get("near-max");
         assertEquals("ok", nearMax.getStatus(), nearMax.toString());
-        String firstOk = top.values().stream().filter(h -> h.getStatus().equals("ok") && !h.hasEtaSeconds())
-                .findFirst().orElseThrow().getHost();
-        assertEquals("near-max", firstOk, top.keySet().toString());
+        boolean above = true;
+        for (HostRank h : top.values()) {
+            if (h == nearMax) {
+                above = false;
+                continue;
+            }
+            if (!h.getStatus().equals("ok") || h.hasEtaSeconds()) {
+                continue;
+            }
+            if (above) {
+                assertTrue(h.getPFull() > nearMax.getPFull(), h.getHost() + " above near-max: " + h);
+            } else {
+                assertTrue(h.getPFull() <= nearMax.getPFull() && h.getFill() < nearMax.getFill(),
+                        h.getHost() + " below near-max: " + h);
+            }
+        }
+        assertTrue(top.get("flat-low").getRank() > nearMax.getRank(), top.keySet().toString());
 
         // A crit host is never below a warn or ok one.
         List<String> order = new ArrayList<>(top.keySet());

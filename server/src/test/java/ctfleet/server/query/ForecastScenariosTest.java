@@ -220,7 +220,11 @@ class ForecastScenariosTest {
         // its plateau, not the overshoot of two harmonics.
         HostRank office = top.get("office");
         assertTrue(!office.getReason().contains("stepped") && !office.getReason().contains("rising"), office.toString());
-        assertTrue(office.getReason().matches(".*daily crest (79|80|81) %.*"), office.getReason());
+        // Within 5 points of the 80 % plateau at any time of day (two harmonics alone overshoot by ~10).
+        java.util.regex.Matcher crest = java.util.regex.Pattern.compile("daily crest (\\d+) %")
+                .matcher(office.getReason());
+        assertTrue(crest.find(), office.getReason());
+        assertEquals(80, Integer.parseInt(crest.group(1)), 5, office.getReason());
         assertTrue(top.get("drained").getReason().startsWith("stepped up 5 → 85 %"), top.get("drained").toString());
         // Three steps up, the last six hours ago: the next may come within the day, or the move is done.
         HostRank stairs = top.get("staircase");

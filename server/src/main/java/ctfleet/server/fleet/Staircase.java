@@ -22,7 +22,7 @@ record Staircase(int steps, double since, double slope) {
     static final int MIN_STEPS = 2;
     static final double MIN_JUMP = 0.03;
     static final double JUMP_SCALES = 4;
-    /** Steps closer together than this are one change told twice. */
+    /** A staircase whose first step is younger than this is too short to tell from one step told twice. */
     static final double MIN_SECONDS = 2 * 3600;
 
     /** @return the staircase, or null when the regimes are not one */

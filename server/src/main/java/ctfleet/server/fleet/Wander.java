@@ -15,7 +15,8 @@ import java.util.List;
  *
  * <p>Only pairs within one regime, with no gap or reboot between them, and both ends fitted;
  * the stretch ending now is left out (that is what is being judged). Computed on demand: most
- * hosts have no surge to judge.
+ * hosts have no surge to judge. The same pairs also say how fast the count wanders at all
+ * ({@link #diffusion()}), which every host's trend needs.
  */
 final class Wander {
     /** Fewer pairs than this: the history says nothing. */
@@ -86,10 +87,10 @@ final class Wander {
     /**
      * How fast the residuals' variance grows with time (fill² per day): the robust variance of their
      * changes over {@link #LONG_LAG} less that over {@link #SHORT_LAG}, over the lags' difference;
-     * 0 when it does not grow by {@link #GROWTH} or cannot be measured. Sampling noise forgets itself within minutes,
-     * so beyond the short lag its changes no longer grow; a count that wanders (load drifting for
-     * hours, then back) keeps growing like a random walk, and a slope seen over a day of it is no
-     * trend.
+     * 0 when it does not grow by {@link #GROWTH} or cannot be measured. Sampling noise forgets
+     * itself within minutes, so beyond the short lag its changes no longer grow; a count that
+     * wanders (load drifting for hours, then back) keeps growing like a random walk, and a slope
+     * seen over a day of it is no trend.
      */
     double diffusion() {
         double[] changes = new double[o.n];

@@ -28,15 +28,19 @@ final class CycleProfile {
     private final double period;
     private final double binSeconds;
     private final double[] profile;
+    /** The window's points by bin, kept: the profile is added to them, and their peaks read, by bin. */
+    private final Bins bins;
     /** The robust spread of the residuals with the profile taken out, fill units. */
     final double scale;
-    /** The lag-1 inflation of those residuals, as {@link TrendFit.Noise#inflation(double, double)}. */
+    /** The lag-1 inflation of the residuals from the fit with the profile, as {@link TrendFit.Noise}'s. */
     final double inflation;
 
-    private CycleProfile(double period, double binSeconds, double[] profile, double scale, double inflation) {
+    private CycleProfile(double period, double binSeconds, double[] profile, Bins bins, double scale,
+            double inflation) {
         this.period = period;
         this.binSeconds = binSeconds;
         this.profile = profile;
+        this.bins = bins;
         this.scale = scale;
         this.inflation = inflation;
     }
@@ -97,7 +101,7 @@ final class CycleProfile {
         if (!(with * GAIN <= without)) {
             return null;
         }
-        return new CycleProfile(period, bin, profile, with, TrendFit.Noise.inflation(o, w, withProfile));
+        return new CycleProfile(period, bin, profile, bins, with, TrendFit.Noise.inflation(o, w, withProfile));
     }
 
     /**
@@ -106,10 +110,9 @@ final class CycleProfile {
      * size. A bucket that holds the morning climb averages halfway up while its highest sample is
      * already at the day level; every morning. That is the routine too, not a burst.
      *
-     * @param withProfile the fit with this profile added ({@link #addTo})
+     * @param withProfile the fit with this profile added ({@link #addTo}), for the window it was made from
      */
-    double[] peakBaseline(Observations o, double[] w, double[] withProfile) {
-        Bins bins = new Bins(o, w, period, binSeconds);
+    double[] peakBaseline(Observations o, double[] withProfile) {
         double[] excess = new double[o.n];
         for (int i = 0; i < o.n; i++) {
             excess[i] = o.peak[i] - withProfile[i];
@@ -203,11 +206,16 @@ final class CycleProfile {
         return profile[bin(tSeconds, period, binSeconds, profile.length)];
     }
 
-    /** {@code fitted} with the profile added at each point's time. */
-    double[] addTo(Observations o, double[] fitted) {
+    /** The profile at point {@code i} of the window it was made from. */
+    double atPoint(int i) {
+        return profile[bins.of[i]];
+    }
+
+    /** {@code fitted} (the window it was made from) with the profile added at each point. */
+    double[] addTo(double[] fitted) {
         double[] out = fitted.clone();
-        for (int i = 0; i < o.n; i++) {
-            out[i] += at(o.nowSeconds + o.x[i] * Observations.DAY);
+        for (int i = 0; i < out.length; i++) {
+            out[i] += atPoint(i);
         }
         return out;
     }

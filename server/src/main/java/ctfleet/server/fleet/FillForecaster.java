@@ -169,7 +169,7 @@ public final class FillForecaster {
         // the slope is then known, not unknown.
         CycleProfile profile = CycleProfile.of(o, w, fit.fitted, CycleProfile.period(fit.seasonal, o.spanSeconds()),
                 fit.residualScale);
-        double[] fitted = profile == null ? fit.fitted : profile.addTo(o, fit.fitted);
+        double[] fitted = profile == null ? fit.fitted : profile.addTo(fit.fitted);
         double scale = Math.max(profile == null ? fit.residualScale : profile.scale, Excursions.MIN_SCALE);
         double s2k = scale * scale * (profile == null ? fit.inflation : profile.inflation);
         Wander wander = Wander.of(o, w, fitted, regimes);
@@ -182,7 +182,7 @@ public final class FillForecaster {
         if (profile != null) {
             z = z.clone();
             for (int i = 0; i < n; i++) {
-                z[i] -= profile.at(t[i]);
+                z[i] -= profile.atPoint(i);
             }
         }
         TrendPosterior.Surge surge = recent.size() >= SurgeSearch.MIN_POINTS
@@ -202,7 +202,7 @@ public final class FillForecaster {
         }
         double seasonNow = fit.season(o.nowSeconds) + (profile == null ? 0 : profile.at(o.nowSeconds));
         // Most hosts keep the first fit: its noise exponent is the one the change search used.
-        Excursions ex = Excursions.of(o, w, profile == null ? fitted : profile.peakBaseline(o, w, fitted),
+        Excursions ex = Excursions.of(o, w, profile == null ? fitted : profile.peakBaseline(o, fitted),
                 fit.level + seasonNow, fitted == first.fitted ? gamma : Excursions.gamma(o, w, fitted));
 
         double[] tau = Outlook.grid(o.spacing, Math.max(Outlook.REACH, horizonSeconds));

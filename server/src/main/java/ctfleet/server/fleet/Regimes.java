@@ -144,7 +144,7 @@ final class Regimes {
                 if (routine.recurs(from, to, inner)) {
                     continue; // it did the same at this time the day before or after: its routine
                 }
-                int at = settle(o, w, idx, k, side, buf);
+                int at = settle(o, w, idx, k, side, sigma, buf);
                 if (at > out.get(out.size() - 1).from()) {
                     out.add(new Start(at, Kind.STEP));
                 }
@@ -178,8 +178,11 @@ final class Regimes {
      * 0): they belong to neither level, and a bucket that still holds the old level's peak would
      * otherwise look like a burst of the new one. The new level starts at the first point past
      * the middle of the step whose successor is past it too.
+     *
+     * @param sigma the robust spread of the step statistic over the window: how far a point of
+     *              either level strays by noise alone
      */
-    private static int settle(Observations o, double[] w, int[] idx, int k, int side, double[] buf) {
+    private static int settle(Observations o, double[] w, int[] idx, int k, int side, double sigma, double[] buf) {
         double before = median(o.y, idx, k - side, k, buf);
         double after = median(o.y, idx, k, k + side, buf);
         double mid = (before + after) / 2;
@@ -194,14 +197,17 @@ final class Regimes {
             }
         }
         double step = Math.abs(after - before);
+        // A point that holds both levels (a bucket across the step, a failover's ramp) belongs to
+        // neither; one whose peak has already, or still, moved a tenth of the way to the other would
+        // read as a burst (a quarter of the way let through the bucket whose last seconds caught the
+        // ramp's start, which samples every 10 s catch often). On a quiet host less than a tenth
+        // already stands out: a bucket with one minute of ten at the old level is a tenth of the way
+        // exactly, and kept, it is a regime change of its own to the search that follows.
+        double off = Math.min(0.1 * step, Math.max(sigma, Excursions.MIN_SCALE));
         for (int j = Math.max(0, start - 2); j <= Math.min(idx.length - 1, start + 1) && j < k + side; j++) {
             int i = idx[j];
             double level = j < start ? before : after;
-            // A point that holds both levels (a bucket across the step, a failover's ramp) belongs to
-            // neither; one whose peak has already, or still, moved a tenth of the way to the other
-            // would read as a burst (a quarter of the way let through the bucket whose last seconds
-            // caught the ramp's start, which samples every 10 s catch often).
-            if (Math.abs(o.y[i] - level) > 0.1 * step || o.peak[i] - level > 0.1 * step) {
+            if (Math.abs(o.y[i] - level) > off || o.peak[i] - level > 0.1 * step) {
                 w[i] = 0;
             }
         }

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.IntToDoubleFunction;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Each kind of history a gateway has, forecast as the server reads it (two days of one-minute
@@ -529,12 +531,31 @@ class FillForecasterTest {
             }
             return 0.45 + 0.13 * steps;
         }));
-        assertTrue(f.reason().contains("steps up since"), f.reason());
+        assertTrue(f.reason().contains("3 steps up since"), f.reason());
         assertTrue(f.pFull() > 0.3 && f.pFull() < 0.8, "p " + f.pFull() + " " + f.reason());
         // The same rise as one step six hours ago is a new level that has held.
         FillForecast one = forecast(minutes(0.004, 58, ago -> ago < 6 * 60 ? 0.84 : 0.45));
         assertFalse(one.reason().contains("steps up"), one.reason());
         assertTrue(one.pFull() < 0.1, "p " + one.pFull());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9})
+    void theSameStaircaseReadsTheSameWhereverItsStepsFallInTheBuckets(int minute) {
+        // The steps of stepsUpOneAfterAnotherAreATrend moved by a minute at a time against the
+        // 10-minute buckets, read as the server reads them (the newest hour raw). Landing one sample
+        // into a bucket left that bucket a tenth of the way between the levels: a regime of its own
+        // to the change search, and with the regime before it, the oldest step merged into a slope
+        // ("2 bursts above the trend"), at one minute in ten.
+        FillForecast f = withLastHour(minutes(2 * DAY, 0.004, 14, ago -> {
+            int steps = 0;
+            for (int at : new int[] {33, 20, 6}) {
+                steps += ago < at * 60 + minute ? 1 : 0;
+            }
+            return 0.45 + 0.13 * steps;
+        }, ago -> 1, ago -> true));
+        assertTrue(f.reason().contains("3 steps up since") && !f.reason().contains("burst"), f.reason());
+        assertTrue(f.pFull() > 0.3 && f.pFull() < 0.8, "p " + f.pFull() + " " + f.reason());
     }
 
     @Test

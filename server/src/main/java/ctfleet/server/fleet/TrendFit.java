@@ -18,7 +18,7 @@ import java.util.List;
  */
 final class TrendFit {
     static final int MIN_SLOPE_POINTS = 6;
-    /** Older regimes beyond this many are merged into one: they only help estimate the cycle. */
+    /** Older regimes beyond this many share one slope: they only help estimate the cycle. */
     static final int MAX_REGIMES = 4;
     /** A seasonal term counts when its squared t adds up to this per column (χ² at 0.1 % for 2 columns: 13.8). */
     static final double SEASONAL_CHI2_PER_COLUMN = 6.9;
@@ -80,7 +80,7 @@ final class TrendFit {
     static TrendFit fit(Observations o, List<Regimes.Start> regimes, double[] w, Seasonal seasonal, double[] design) {
         int n = o.n;
         // Regimes with no point in use (all clamped, or a refill left out) have nothing to fit: merged
-        // into the one before. Beyond MAX_REGIMES, the oldest are merged too.
+        // into the one before.
         List<Integer> kept = new java.util.ArrayList<>();
         for (int j = 0; j < regimes.size(); j++) {
             int from = regimes.get(j).from();
@@ -93,12 +93,10 @@ final class TrendFit {
                 kept.add(from);
             }
         }
-        int first = Math.max(0, kept.size() - MAX_REGIMES);
-        int r = kept.size() - first;
+        int r = kept.size();
         int[] start = new int[r];
-        start[0] = 0;
         for (int j = 1; j < r; j++) {
-            start[j] = kept.get(first + j);
+            start[j] = kept.get(j);
         }
         int[] regimeOf = new int[n];
         for (int j = 0, i = 0; i < n; i++) {
@@ -107,14 +105,21 @@ final class TrendFit {
             }
             regimeOf[i] = j;
         }
-        // Columns: level (and slope, when the regime can carry one) per regime, then the cycle.
+        // Columns: a level per regime, a slope per regime that can carry one, then the cycle. Beyond
+        // MAX_REGIMES the oldest share one slope but keep their levels: a step stays a step however
+        // many came after it (merged into one line, a staircase's oldest steps read as growth).
+        int shared = Math.max(1, r - MAX_REGIMES + 1);
         int[] levelCol = new int[r];
         int[] slopeCol = new int[r];
         int cols = 0;
         for (int j = 0; j < r; j++) {
             levelCol[j] = cols++;
-            int end = j + 1 < r ? start[j + 1] : n;
-            slopeCol[j] = canCarrySlope(o, w, start[j], end) ? cols++ : -1;
+            if (j == 0 || j >= shared) {
+                int end = j + 1 < r ? start[Math.max(j + 1, shared)] : n;
+                slopeCol[j] = canCarrySlope(o, w, start[j], end) ? cols++ : -1;
+            } else {
+                slopeCol[j] = slopeCol[0];
+            }
         }
         int seasonalOffset = cols;
         int sc = seasonal == null ? 0 : seasonal.columns();
@@ -135,9 +140,15 @@ final class TrendFit {
                 }
                 int j = regimeOf[i];
                 int nnz = 0;
+                // Columns in ascending order, as LeastSquares takes them: a shared slope comes before
+                // the levels of all but the first regime sharing it.
+                if (slopeCol[j] >= 0 && slopeCol[j] < levelCol[j]) {
+                    idx[nnz] = slopeCol[j];
+                    val[nnz++] = o.x[i];
+                }
                 idx[nnz] = levelCol[j];
                 val[nnz++] = 1;
-                if (slopeCol[j] >= 0) {
+                if (slopeCol[j] > levelCol[j]) {
                     idx[nnz] = slopeCol[j];
                     val[nnz++] = o.x[i];
                 }

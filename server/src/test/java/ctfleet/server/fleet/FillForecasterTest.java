@@ -559,6 +559,22 @@ class FillForecasterTest {
     }
 
     @Test
+    void aFourthStepStillLeavesTheFirstAStep() {
+        // Four batches ten hours apart: more regimes than the fit gives slopes to. The oldest share
+        // one slope but keep their levels; merged into one line, the first step was growth, and a
+        // daily crest of 87 % was fitted to what that line left over.
+        FillForecast f = forecast(minutes(0.004, 62, ago -> {
+            int steps = 0;
+            for (int at : new int[] {40, 30, 20, 10}) {
+                steps += ago < at * 60 ? 1 : 0;
+            }
+            return 0.30 + 0.10 * steps;
+        }));
+        assertTrue(f.reason().contains("4 steps up since") && !f.reason().contains("crest"), f.reason());
+        assertTrue(f.reason().startsWith("stepped up 60 → 70 %"), f.reason());
+    }
+
+    @Test
     void anOfficeWeekInAWeekLongWindowIsNoRisk() {
         // The office of anOfficeDayIsItsRoutineNotAStep with quiet weekends, read over eight days of
         // hourly buckets (now is Monday noon). Two harmonics do not stand out of residuals that run

@@ -38,20 +38,29 @@ final class LeastSquares {
     }
 
     /**
-     * A row whose only non-zero columns are {@code cols[0..nnz)} (ascending) with values {@code vals},
-     * weighted. Not to be mixed with {@link #add(double[], double)} on one instance.
+     * A row whose only non-zero columns are {@code cols[0..nnz)} (distinct, in any order) with
+     * values {@code vals}, weighted. Not to be mixed with {@link #add(double[], double)} on one
+     * instance.
      */
     void add(int[] cols, double[] vals, int nnz, double y, double w) {
         if (w <= 0) {
             return;
         }
-        // Upper triangle only (columns given in ascending order); solve() mirrors it.
+        // Upper triangle only; solve() mirrors it. Each product goes to the upper cell whatever
+        // order the caller lists its columns in: a caller that put a shared column after a later
+        // one once built wrong normal equations silently, and a comparison costs less than a check.
         for (int a = 0; a < nnz; a++) {
             double wa = w * vals[a];
-            xty[cols[a]] += wa * y;
-            double[] rowA = xtx[cols[a]];
+            int ca = cols[a];
+            xty[ca] += wa * y;
+            double[] rowA = xtx[ca];
             for (int b = a; b < nnz; b++) {
-                rowA[cols[b]] += wa * vals[b];
+                int cb = cols[b];
+                if (cb >= ca) {
+                    rowA[cb] += wa * vals[b];
+                } else {
+                    xtx[cb][ca] += wa * vals[b];
+                }
             }
         }
         sparse = true;

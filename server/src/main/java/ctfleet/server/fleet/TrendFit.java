@@ -140,15 +140,9 @@ final class TrendFit {
                 }
                 int j = regimeOf[i];
                 int nnz = 0;
-                // Columns in ascending order, as LeastSquares takes them: a shared slope comes before
-                // the levels of all but the first regime sharing it.
-                if (slopeCol[j] >= 0 && slopeCol[j] < levelCol[j]) {
-                    idx[nnz] = slopeCol[j];
-                    val[nnz++] = o.x[i];
-                }
                 idx[nnz] = levelCol[j];
                 val[nnz++] = 1;
-                if (slopeCol[j] > levelCol[j]) {
+                if (slopeCol[j] >= 0) {
                     idx[nnz] = slopeCol[j];
                     val[nnz++] = o.x[i];
                 }

@@ -27,6 +27,45 @@ class ForecastNumericsTest {
     }
 
     @Test
+    void aSparseRowIsTheSameRowWhateverOrderItsColumnsComeIn() {
+        // Five columns, rows touching three of them (a level, a slope, a cycle term), listed in a
+        // shuffled order: the fit must be the dense rows' fit. A shared slope listed after a later
+        // regime's level once fell below the diagonal and was dropped.
+        Random rnd = new Random(11);
+        LeastSquares dense = new LeastSquares(5);
+        LeastSquares sparse = new LeastSquares(5);
+        double[] truth = {0.3, -0.2, 0.05, 0.7, 0.01};
+        for (int i = 0; i < 400; i++) {
+            int[] cols = {rnd.nextInt(2), 2 + rnd.nextInt(2), 4};
+            double[] vals = {1 + rnd.nextDouble(), rnd.nextGaussian(), rnd.nextGaussian()};
+            double[] row = new double[5];
+            double y = 0.001 * rnd.nextGaussian();
+            for (int c = 0; c < 3; c++) {
+                row[cols[c]] = vals[c];
+                y += truth[cols[c]] * vals[c];
+            }
+            dense.add(row, y);
+            for (int c = 2; c > 0; c--) { // Fisher–Yates
+                int s = rnd.nextInt(c + 1);
+                int tc = cols[c];
+                cols[c] = cols[s];
+                cols[s] = tc;
+                double tv = vals[c];
+                vals[c] = vals[s];
+                vals[s] = tv;
+            }
+            sparse.add(cols, vals, 3, y, 1);
+        }
+        LeastSquares.Fit a = dense.solve();
+        LeastSquares.Fit b = sparse.solve();
+        for (int j = 0; j < 5; j++) {
+            assertEquals(truth[j], b.beta()[j], 0.001, "column " + j);
+            assertEquals(a.beta()[j], b.beta()[j], 1e-9, "column " + j);
+            assertEquals(a.standardError()[j], b.standardError()[j], 1e-9, "column " + j);
+        }
+    }
+
+    @Test
     void madInAGivenArrayIsTheMadAndLeavesTheValues() {
         Random rnd = new Random(11);
         double[] v = new double[301];

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Orders a fleet by how likely, and how soon, each host refuses connections.
@@ -23,7 +24,9 @@ import java.util.List;
  * percent it is shown with: 0.4 % and 0.1 % are both "0 %", and between them the ETA decides.
  * Most hosts show "0 %" with no ETA at all; among them the likelier still goes first (a host
  * whose count swings wide, a ramp minutes old), and fill decides only when p_full is equal too
- * (most often both exactly 0).
+ * (most often both exactly 0). p_full is the host's own forecast's, with the chance that a
+ * failover partner's load overflows it added ({@link FailoverPairs}): the one part of a host's
+ * numbers that reads the rest of the fleet.
  *
  * <p>Status, strongest first: {@code stale} (silent for more than {@code staleIntervals} sample
  * intervals; never for an imported host, which has no agent to fall silent), {@code no-conntrack},
@@ -49,10 +52,19 @@ public final class Ranker {
     }
 
     public List<HostRank> rank(List<HostHistory> hosts, Instant now) {
+        return rank(hosts, now, hosts);
+    }
+
+    /**
+     * @param fleet where partners are looked for ({@link FailoverPairs}): the whole fleet when
+     *              {@code hosts} is a part of it (a label filter), so a partner outside it still counts
+     */
+    public List<HostRank> rank(List<HostHistory> hosts, Instant now, List<HostHistory> fleet) {
+        Map<String, FailoverPairs.Risk> partners = FailoverPairs.find(fleet, now, config.horizon());
         // Each host's forecast stands alone: on a fleet, spread them over the cores.
         List<Assessment> assessed = new ArrayList<>(hosts.size() < PARALLEL_FROM
-                ? hosts.stream().map(h -> assessment(h, now)).toList()
-                : hosts.parallelStream().map(h -> assessment(h, now)).toList());
+                ? hosts.stream().map(h -> assessment(h, now, partners.get(h.host()))).toList()
+                : hosts.parallelStream().map(h -> assessment(h, now, partners.get(h.host()))).toList());
         assessed.sort(Comparator.comparingInt(Assessment::tier)
                 .thenComparingDouble(Assessment::key)
                 .thenComparingInt(a -> -a.severity())
@@ -68,28 +80,43 @@ public final class Ranker {
         return ranked;
     }
 
-    /** One host's numbers and status, unranked (rank 0). */
+    /** One host's numbers and status, unranked (rank 0), taken alone: no partner is looked for. */
     public HostRank assess(HostHistory h, Instant now) {
-        return assessment(h, now).rank();
+        return assessment(h, now, null).rank();
     }
 
-    private Assessment assessment(HostHistory h, Instant now) {
+    /**
+     * One host's numbers and status, unranked (rank 0), its partner looked for in {@code fleet}: the
+     * same numbers as its line of the fleet's ranking.
+     */
+    public HostRank assess(HostHistory h, Instant now, List<HostHistory> fleet) {
+        return assessment(h, now, FailoverPairs.find(fleet, now, config.horizon()).get(h.host())).rank();
+    }
+
+    private Assessment assessment(HostHistory h, Instant now, FailoverPairs.Risk partner) {
         CounterTotals totals = CounterTotals.of(h.counters());
         CounterTotals recent = CounterTotals.of(recentPart(h.counters()));
         boolean limited = h.conntrack() == ConntrackModule.LOADED && h.max() > 0;
         FillForecast f = limited ? FillForecaster.forecast(h.points(), h.recent(), now, h.max(), config.horizon())
                 : FillForecast.NONE;
+        double pFull = f.pFull();
+        String reason = f.reason();
+        if (limited && partner != null) {
+            pFull = FailoverPairs.combine(pFull, partner);
+            reason += (reason.isEmpty() ? "" : "; ") + String.format(java.util.Locale.ROOT,
+                    "fills if %s fails over to it (%.0f %% of the last day; it did at %s)", partner.partner(),
+                    100 * partner.overflowShare(), Reasons.time(partner.lastFailover(), now));
+        }
         double refusedNow = recent.perSecond(DROP) + recent.perSecond(EARLY_DROP) + recent.perSecond(INSERT_FAILED);
         boolean dropping = limited && (recent.increase(DROP) > 0 || recent.increase(EARLY_DROP) > 0
                 || recent.increase(INSERT_FAILED) > 0);
-        int severity = limited ? severity(f.pFull(), h.fill().orElse(0)) : 0;
+        int severity = limited ? severity(pFull, h.fill().orElse(0)) : 0;
         Status status = status(h, now, limited, dropping, severity);
-        String reason = f.reason();
         if (dropping) {
             reason = String.format(java.util.Locale.ROOT, "refusing %.1f connections/s", refusedNow)
                     + (reason.isEmpty() ? "" : "; " + reason);
         }
-        HostRank rank = new HostRank(0, h.host(), h.count(), h.max(), h.buckets(), h.fill(), f.pFull(),
+        HostRank rank = new HostRank(0, h.host(), h.count(), h.max(), h.buckets(), h.fill(), pFull,
                 f.etaSeconds(), f.etaLowSeconds(), f.etaHighSeconds(), reason,
                 totals.perSecond(DROP), totals.perSecond(EARLY_DROP), totals.perSecond(INSERT_FAILED),
                 status, h.lastSeen(), h.labels());

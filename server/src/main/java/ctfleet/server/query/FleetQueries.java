@@ -82,7 +82,7 @@ public final class FleetQueries {
                 chosen.add(h);
             }
         }
-        List<HostRank> ranked = new Ranker(q.config()).rank(chosen, loaded.now());
+        List<HostRank> ranked = new Ranker(q.config()).rank(chosen, loaded.now(), loaded.histories());
         if (q.labels().equals(LabelFilter.ALL)) {
             rankings.remember(q.window(), q.config(), loaded.now(), ranked);
         }
@@ -91,7 +91,8 @@ public final class FleetQueries {
 
     /**
      * Everything about one host, from its own state and history: its numbers are its assessment
-     * alone ({@link Ranker#assess}, the same as its line of the ranking). Its place in the fleet is a
+     * ({@link Ranker#assess}, with its failover partner looked for in the fleet: the same as its line
+     * of the ranking). Its place in the fleet is a
      * question about the fleet: it comes from the fleet's newest ranking at this window and horizon
      * (Top, Summary and every /metrics scrape make one), when that is at most a minute old, else the
      * fleet is ranked for it.
@@ -103,7 +104,8 @@ public final class FleetQueries {
         LatestState l = fleet.latest(host).orElseThrow(() -> new UnknownHost(host));
         Instant now = clock.instant();
         HostHistory h = histories.forRanking(window, l);
-        HostRank own = new Ranker(config).assess(h, now);
+        // Its partner, if it has one, is in the fleet's history, not its own (FailoverPairs).
+        HostRank own = new Ranker(config).assess(h, now, histories.forRanking(window).histories());
         HostRank rank = at(own, position(l.hostId(), window, config, now));
         EntryEstimates entries = EntryEstimates.of(l.entries(), l.count());
         Map<String, Double> rates = new TreeMap<>();

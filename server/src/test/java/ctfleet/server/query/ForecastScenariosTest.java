@@ -1,6 +1,7 @@
 package ctfleet.server.query;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ctfleet.proto.v1.ConntrackStatus;
@@ -79,6 +80,10 @@ class ForecastScenariosTest {
         });
         kinds.put("failover-to", ago -> ago < 300 ? 0.85 : 0.45);
         kinds.put("failover-from", ago -> ago < 300 ? 0.01 : 0.40);
+        // A pair that failed over 20 hours ago for three hours and back: pair-a's 60 % moved onto
+        // pair-b's 55 % and held it at max. Either failing over again overflows the other.
+        kinds.put("pair-a", ago -> ago <= 20 * 60 && ago > 17 * 60 ? 0.01 : 0.60);
+        kinds.put("pair-b", ago -> ago <= 20 * 60 && ago > 17 * 60 ? 1.14 : 0.55);
         // A connection storm 15 minutes old: flat at 45 % for two days, then +1.5 % a minute.
         kinds.put("surging", ago -> ago > 15 ? 0.45 : 0.675 - 0.015 * ago);
         // A slow leak near max under a small daily wave at its trough: 0.5 %/h, 9 % to go.
@@ -180,7 +185,7 @@ class ForecastScenariosTest {
     @Test
     void eachKindGetsTheForecastAnOperatorWouldExpect() {
         Map<String, HostRank> top = top(24 * 3600);
-        assertEquals(21, top.size(), top.keySet().toString());
+        assertEquals(23, top.size(), top.keySet().toString());
         HostRank dropping = top.get("full-dropping");
         assertEquals(1, dropping.getRank());
         assertEquals("dropping", dropping.getStatus());
@@ -214,6 +219,17 @@ class ForecastScenariosTest {
                 top.get("failover-to").getReason());
         assertTrue(top.get("failover-from").getReason().startsWith("stepped down 40 → 1 %"),
                 top.get("failover-from").getReason());
+        // A pair whose load sits on one host now is that host's own forecast; one that failed over
+        // and back is a risk to each: the other's load would overflow it.
+        for (String safe : List.of("failover-to", "failover-from")) {
+            assertFalse(top.get(safe).getReason().contains("fails over"), top.get(safe).toString());
+        }
+        for (String[] pair : new String[][] {{"pair-a", "pair-b"}, {"pair-b", "pair-a"}}) {
+            HostRank h = top.get(pair[0]);
+            assertTrue(h.getReason().contains("; fills if " + pair[1] + " fails over to it (100 % of the last day;"),
+                    h.toString());
+            assertTrue(h.getPFull() >= 0.1 && !h.getStatus().equals("ok"), h.toString());
+        }
         assertTrue(top.get("rebooted").getReason().startsWith("rebooted at"), top.get("rebooted").toString());
         assertTrue(top.get("daily-under").getReason().contains("daily crest 8"), top.get("daily-under").getReason());
         // Every morning's climb is the office's routine, not a level shift or a storm, and its crest is
@@ -313,6 +329,15 @@ class ForecastScenariosTest {
         // The crest is more than a day away: within the default day it will not fill.
         HostRank dayAhead = top(2 * week, 86_400L).get("weekly");
         assertTrue(dayAhead.getPFull() < 0.1, dayAhead.toString());
+    }
+
+    @Test
+    void theHostViewFindsTheSamePartnerAsTop() {
+        var detail = query.host(HostRequest.newBuilder().setHost("pair-b").setWindowSeconds(3600).build());
+        HostRank fromTop = top(3600).get("pair-b");
+        assertEquals(fromTop.getPFull(), detail.getRank().getPFull(), 1e-9);
+        assertEquals(fromTop.getReason(), detail.getRank().getReason());
+        assertTrue(detail.getRank().getReason().contains("fills if pair-a fails over to it"), detail.toString());
     }
 
     @Test

@@ -1,0 +1,357 @@
+package ctfleet.server.fleet;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Gateways that take each other's load (an HA pair, a VRRP or anycast neighbour), found in the
+ * fleet's own history, and what the next failover would do to each.
+ *
+ * <p>One host's series cannot foretell that its partner fails: the jump comes from outside. The
+ * fleet's history can say who the partner is and whether the survivor holds both loads. On
+ * ten-minute bins of the last two days, a failover is two steps in one bin, and their reverse
+ * later in another:
+ * <ul>
+ *   <li>one host's count falls to a fifth of its level or less, from below max (a clamped table's
+ *       load is unknown);
+ *   <li>one other host's rises by half to twice as many entries, or less when it stopped at max,
+ *       beyond five robust standard deviations of its own steps, and closer in size to the fall
+ *       than any other host's rise by a quarter: two that took about as much (a group sharing
+ *       the load, a fleet-wide event) name no partner;
+ *   <li>when the first comes back, the second falls by about what came back. A fall and an
+ *       unrelated rise in one bin by chance (a spike ending as another ramps) do not reverse.
+ * </ul>
+ * A fall no one took up is a drain or an outage, not a failover.
+ *
+ * <p>For each host with a partner, the chance that the partner's load lands on it within the
+ * horizon H: {@code q = ½ (1 − e^{−r·H}) · s}. r is the pair's rate of failovers, k of them over
+ * the D days both were watched plus one ({@code r = k / (D + 1)}): a pair is only found once it
+ * failed over, and one failover in two days is not its usual rate; ½ is for the direction, since
+ * either may be the one that fails. s is the share of the last day's bins in which the two counts
+ * together reached this host's max: a failover at a random time overflows the survivor with that
+ * chance. The forecast's p becomes {@code 1 − (1 − p)(1 − q)}.
+ *
+ * <p>A pair whose load sits on one host now is left to that host's own forecast: its count
+ * already holds both.
+ */
+final class FailoverPairs {
+    static final long BIN_SECONDS = 600;
+    /** Bins either side of a step that say the level before and after it. */
+    static final int SIDE = 3;
+    /** A host failing over keeps at most this share of its level. */
+    static final double KEEPS = 0.2;
+    /** A fall smaller than this share of max moves too little load to matter. */
+    static final double MIN_STEP = 0.05;
+    /** A partner's rise is within this factor of the fall, or less when it stopped at max. */
+    static final double MATCH = 2;
+    /** The partner's rise is closer to the fall than any other host's, by this log ratio. */
+    static final double DISTINCT = Math.log(1.25);
+    /** A partner's step must stand this many robust standard deviations out of its own steps. */
+    static final double NOISE_SDS = 5;
+    static final double DAY = 86_400;
+    /** The days of history searched: what the forecast reads too. */
+    static final int WINDOW_DAYS = 2;
+
+    /** What a host's partner failing over would do to it. */
+    record Risk(String partner, double chance, Instant lastFailover, double overflowShare) {}
+
+    /** A fall from {@code before} by {@code entries} at {@code bin}. */
+    private record Step(int host, int bin, double before, double entries) {}
+
+    /** Where the step statistic sits with no failover (a host's drift and cycle), and how far it strays. */
+    private record Spread(double centre, double sd) {
+        static final Spread NONE = new Spread(0, Double.POSITIVE_INFINITY);
+
+        boolean rise(double r) {
+            return r > centre + NOISE_SDS * sd;
+        }
+
+        boolean fall(double r) {
+            return r < centre - NOISE_SDS * sd;
+        }
+    }
+
+    private FailoverPairs() {}
+
+    /** Per host id, the risk its partner brings; hosts without a partner (most) are absent. */
+    static Map<String, Risk> find(List<HostHistory> hosts, Instant now, Duration horizon) {
+        long nowBin = Math.floorDiv(now.getEpochSecond(), BIN_SECONDS);
+        int bins = (int) (WINDOW_DAYS * DAY / BIN_SECONDS);
+        long first = nowBin - bins + 1;
+        double[][] level = new double[hosts.size()][];
+        double[][] step = new double[hosts.size()][];
+        boolean[][] atMax = new boolean[hosts.size()][];
+        Spread[] noise = new Spread[hosts.size()];
+        List<Step> drops = new ArrayList<>();
+        for (int h = 0; h < hosts.size(); h++) {
+            HostHistory host = hosts.get(h);
+            if (host.conntrack() != ConntrackModule.LOADED || host.max() <= 0 || host.points().isEmpty()) {
+                continue;
+            }
+            level[h] = new double[bins];
+            atMax[h] = new boolean[bins];
+            bin(host.points(), first, level[h], atMax[h]);
+            step[h] = steps(level[h]);
+            noise[h] = noise(step[h]);
+            drops(h, level[h], step[h], atMax[h], host.max(), drops);
+        }
+        Map<Long, List<Integer>> episodes = new HashMap<>(); // pair key -> bins of its failovers
+        for (Step d : drops) {
+            int partner = -1;
+            double closest = Double.POSITIVE_INFINITY;
+            double next = Double.POSITIVE_INFINITY;
+            for (int h = 0; h < hosts.size(); h++) {
+                if (h == d.host() || level[h] == null) {
+                    continue;
+                }
+                double rise = rise(step[h], d.bin());
+                boolean clamped = false;
+                for (int j = Math.max(0, d.bin() - 1); j < Math.min(bins, d.bin() + SIDE); j++) {
+                    clamped |= atMax[h][j];
+                }
+                // A rise that noise could make, or far more or (unless it stopped at max) far less
+                // than what the other host shed, did not take its load.
+                if (!(noise[h].rise(rise) && rise <= MATCH * d.entries() && (rise >= d.entries() / MATCH || clamped))) {
+                    continue;
+                }
+                double off = clamped && rise <= d.entries() ? 0 : Math.abs(Math.log(rise / d.entries()));
+                if (off < closest) {
+                    next = closest;
+                    closest = off;
+                    partner = h;
+                } else if (off < next) {
+                    next = off;
+                }
+            }
+            // Two that took about as much: a group shared the load, or chance; neither is the partner.
+            // And the load must come back the same way: a host that fell as another rose by chance
+            // (a ramp starting as a spike ends) does not take each other's load back.
+            if (partner >= 0 && next - closest >= DISTINCT && cameBack(d, level[d.host()], step[d.host()],
+                    step[partner], atMax[partner], noise[partner])) {
+                episodes.computeIfAbsent(key(d.host(), partner), k -> new ArrayList<>()).add(d.bin());
+            }
+        }
+        Map<Integer, Long> best = new HashMap<>();
+        for (Map.Entry<Long, List<Integer>> e : episodes.entrySet()) {
+            for (int h : new int[] {(int) (e.getKey() >> 32), (int) (long) e.getKey()}) {
+                Long had = best.get(h);
+                if (had == null || episodes.get(had).size() < e.getValue().size()) {
+                    best.put(h, e.getKey());
+                }
+            }
+        }
+        Map<String, Risk> out = new HashMap<>();
+        double horizonDays = horizon.getSeconds() / DAY;
+        for (Map.Entry<Integer, Long> e : best.entrySet()) {
+            int h = e.getKey();
+            long pair = e.getValue();
+            int other = (int) (pair >> 32) == h ? (int) pair : (int) (pair >> 32);
+            if (!e.getValue().equals(best.get(other)) || failedOver(level[h]) || failedOver(level[other])) {
+                continue;
+            }
+            double days = Math.max(1, watchedDays(level[h], level[other]));
+            List<Integer> seen = episodes.get(pair);
+            // A pair is only found once it failed over: a day with none is added to what was watched,
+            // so one failover in the window is not read as the pair's usual rate.
+            double rate = seen.size() / (days + 1);
+            double share = overflowShare(level[h], level[other], atMax[h], hosts.get(h).max());
+            double chance = 0.5 * -Math.expm1(-rate * horizonDays) * share;
+            if (chance > 0) {
+                int last = seen.stream().mapToInt(Integer::intValue).max().orElseThrow();
+                out.put(hosts.get(h).host(), new Risk(hosts.get(other).host(), chance,
+                        Instant.ofEpochSecond((first + last) * BIN_SECONDS), share));
+            }
+        }
+        return out;
+    }
+
+    /** The forecast's p with the partner's risk added: either may fill the table. */
+    static double combine(double pFull, Risk risk) {
+        return 1 - (1 - pFull) * (1 - risk.chance());
+    }
+
+    private static long key(int a, int b) {
+        return ((long) Math.min(a, b) << 32) | Math.max(a, b);
+    }
+
+    /** Average count per bin (NaN where none), and whether a sample in it was at max. */
+    private static void bin(List<CountPoint> points, long first, double[] level, boolean[] atMax) {
+        double[] sum = new double[level.length];
+        double[] n = new double[level.length];
+        for (CountPoint p : points) {
+            long b = Math.floorDiv(p.ts().getEpochSecond(), BIN_SECONDS) - first;
+            if (b < 0 || b >= level.length) {
+                continue;
+            }
+            int samples = Math.max(1, p.samples());
+            sum[(int) b] += (double) p.count() * samples;
+            n[(int) b] += samples;
+            atMax[(int) b] |= p.max() > 0 && p.peak() >= p.max();
+        }
+        for (int b = 0; b < level.length; b++) {
+            level[b] = n[b] > 0 ? sum[b] / n[b] : Double.NaN;
+        }
+    }
+
+    /**
+     * The step statistic at each bin: the median level of it and the next two less that of the
+     * three before (NaN where under two of either have data, and within three bins of the ends).
+     */
+    private static double[] steps(double[] level) {
+        double[] step = new double[level.length];
+        Arrays.fill(step, Double.NaN);
+        for (int i = SIDE; i + SIDE <= level.length; i++) {
+            step[i] = median3(level, i) - median3(level, i - SIDE);
+        }
+        return step;
+    }
+
+    /**
+     * Where the count falls to a fifth of its level or less from below max: the first bin past the
+     * middle of such a fall, the biggest of each run of bins that show one.
+     */
+    private static void drops(int host, double[] level, double[] step, boolean[] atMax, long max, List<Step> out) {
+        Step run = null;
+        for (int i = SIDE; i + SIDE <= level.length; i++) {
+            double before = median3(level, i - SIDE);
+            double fall = -step[i];
+            double mid = before - fall / 2;
+            // The step is at the first bin past its middle: the bin the partner's rise is looked for in.
+            boolean first = !Double.isNaN(level[i - 1]) && !Double.isNaN(level[i])
+                    && level[i - 1] > mid && level[i] <= mid;
+            // A table at max before it fell shed an unknown load (its demand was clamped): no match.
+            boolean clamped = atMax[i - 1] || atMax[i - 2] || atMax[i - SIDE];
+            if (first && !clamped && fall >= MIN_STEP * max && before - fall <= KEEPS * before) {
+                Step d = new Step(host, i, before, fall);
+                run = run == null || d.entries() > run.entries() ? d : run;
+            } else if (run != null) {
+                out.add(run);
+                run = null;
+            }
+        }
+        if (run != null) {
+            out.add(run);
+        }
+    }
+
+    /** The largest step around {@code bin} (a bin either way); NaN when none is known. */
+    private static double rise(double[] step, int bin) {
+        double best = Double.NaN;
+        for (int i = Math.max(0, bin - 1); i <= bin + 1 && i < step.length; i++) {
+            if (!Double.isNaN(step[i]) && !(step[i] <= best)) { // the first known, or a larger one
+                best = step[i];
+            }
+        }
+        return best;
+    }
+
+    /** Where the step statistic sits over the window (no failover moves most of its bins), and its spread. */
+    private static Spread noise(double[] step) {
+        double[] d = new double[step.length];
+        int k = 0;
+        for (double r : step) {
+            if (!Double.isNaN(r)) {
+                d[k++] = r;
+            }
+        }
+        if (k < 2 * SIDE) {
+            return Spread.NONE;
+        }
+        double centre = Medians.median(d.clone(), k);
+        return new Spread(centre, Medians.madInPlace(d, k));
+    }
+
+    /**
+     * Whether the host that fell came back (its level past the middle of its fall again) at a bin
+     * where the partner fell, beyond its noise, by between half and twice what came back (or less,
+     * from max: the kernel had clamped what it held).
+     */
+    private static boolean cameBack(Step d, double[] fell, double[] fellStep, double[] partnerStep,
+            boolean[] partnerAtMax, Spread partnerNoise) {
+        double mid = d.before() - d.entries() / 2;
+        for (int j = d.bin() + 1; j + SIDE <= fell.length; j++) {
+            if (Double.isNaN(fell[j]) || fell[j] <= mid || Double.isNaN(fell[j - 1]) || fell[j - 1] > mid) {
+                continue;
+            }
+            double back = fellStep[j];
+            for (int i = j - 1; i <= j + 1 && i + SIDE <= partnerStep.length; i++) {
+                double r = partnerStep[i];
+                boolean clamped = partnerAtMax[i - 1] || partnerAtMax[i - 2];
+                if (partnerNoise.fall(r) && -r <= MATCH * back && (-r >= back / MATCH || clamped)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return false;
+    }
+
+    /**
+     * The median of the three bins from {@code from} that have data (the mean of two); NaN when
+     * fewer than two do. Without an array: every host's every bin takes two.
+     */
+    private static double median3(double[] level, int from) {
+        double a = level[from];
+        double b = level[from + 1];
+        double c = level[from + 2];
+        if (Double.isNaN(a)) {
+            return (b + c) / 2; // NaN when either is
+        }
+        if (Double.isNaN(b)) {
+            return (a + c) / 2;
+        }
+        if (Double.isNaN(c)) {
+            return (a + b) / 2;
+        }
+        return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+    }
+
+    /** The median of the bins in [from, to) that have data; NaN when under two do. */
+    private static double median(double[] level, int from, int to) {
+        double[] v = new double[to - from];
+        int k = 0;
+        for (int i = from; i < to; i++) {
+            if (!Double.isNaN(level[i])) {
+                v[k++] = level[i];
+            }
+        }
+        return k < 2 ? Double.NaN : Medians.median(v, k);
+    }
+
+    /** Its newest hour is a fifth or less of the day before it: its load is on the partner now. */
+    private static boolean failedOver(double[] level) {
+        int hour = (int) (3600 / BIN_SECONDS);
+        double newest = median(level, Math.max(0, level.length - hour), level.length);
+        double before = median(level, Math.max(0, level.length - (int) (DAY / BIN_SECONDS)),
+                Math.max(0, level.length - hour));
+        return newest <= KEEPS * before;
+    }
+
+    private static double watchedDays(double[] a, double[] b) {
+        int both = 0;
+        for (int i = 0; i < a.length; i++) {
+            both += Double.isNaN(a[i]) || Double.isNaN(b[i]) ? 0 : 1;
+        }
+        return both * BIN_SECONDS / DAY;
+    }
+
+    /** Of the last day's bins with both counts, the share where together they reach this host's max. */
+    private static double overflowShare(double[] mine, double[] partner, boolean[] mineAtMax, long max) {
+        int from = Math.max(0, mine.length - (int) (DAY / BIN_SECONDS));
+        int both = 0;
+        int over = 0;
+        for (int i = from; i < mine.length; i++) {
+            if (Double.isNaN(mine[i]) || Double.isNaN(partner[i])) {
+                continue;
+            }
+            both++;
+            over += mineAtMax[i] || mine[i] + partner[i] >= max ? 1 : 0;
+        }
+        return both == 0 ? 0 : (double) over / both;
+    }
+}

@@ -1,0 +1,125 @@
+package ctfleet.server.fleet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.IntToDoubleFunction;
+import org.junit.jupiter.api.Test;
+
+/** Partners found in the fleet's history, and what the next failover would do to each. */
+class FailoverPairsTest {
+    private static final int MINUTES = 2 * 24 * 60;
+    private static final Duration DAY = Duration.ofHours(24);
+    private static final long BIG = 262_144;
+    private static final long SMALL = 131_072;
+
+    /** Minutes ago of a failover from "a" to "b" and its length. */
+    private record Failover(int ago, int minutes) {
+        boolean on(int i) {
+            return i >= MINUTES - 1 - ago && i < MINUTES - 1 - ago + minutes;
+        }
+    }
+
+    /** Two days a minute apart, entries from {@code demand} (minute index) with noise, clamped at max. */
+    private static HostHistory host(String id, long max, IntToDoubleFunction demand, long seed) {
+        Random r = new Random(seed);
+        List<CountPoint> points = Series.counts(MINUTES, max,
+                i -> Math.min(max, Math.max(0, Math.round(demand.applyAsDouble(i) + 0.003 * max * r.nextGaussian()))));
+        return Series.host(id, max, points, Series.counters(MINUTES, "drop", i -> 0));
+    }
+
+    /** "a" (60 % of a big table) and "b" (40 % of one half its size); the failover moves a's entries to b. */
+    private static List<HostHistory> pair(Failover f) {
+        double a = 0.6 * BIG;
+        double b = 0.4 * SMALL;
+        return new ArrayList<>(List.of(
+                host("a", BIG, i -> f.on(i) ? 0.02 * a : a, 1),
+                host("b", SMALL, i -> f.on(i) ? b + 0.98 * a : b, 2)));
+    }
+
+    @Test
+    void theSurvivorThatCannotHoldBothIsAtRiskAndTheOtherIsNot() {
+        List<HostHistory> fleet = pair(new Failover(20 * 60, 180));
+        // A drain (no one takes its load) and a rise elsewhere at another time name no partner.
+        fleet.add(host("drained", SMALL, i -> i > MINUTES - 1 - 30 * 60 && i < MINUTES - 1 - 28 * 60 ? 1_000 : 70_000, 3));
+        fleet.add(host("grew", SMALL, i -> i > MINUTES - 1 - 10 * 60 ? 90_000 : 40_000, 4));
+        fleet.add(host("flat", SMALL, i -> 100_000, 5));
+
+        Map<String, FailoverPairs.Risk> risks = FailoverPairs.find(fleet, Series.NOW, DAY);
+
+        FailoverPairs.Risk b = risks.get("b");
+        assertNotNull(b, risks.toString());
+        assertEquals("a", b.partner());
+        // One failover in two days watched, plus the day with none a pair found by its failover is
+        // given: a third a day, half of it a's way, and b overflows all day.
+        assertEquals(1.0, b.overflowShare(), 1e-9);
+        assertEquals(0.5 * -Math.expm1(-1.0 / 3), b.chance(), 1e-9);
+        assertEquals(Series.NOW.minus(Duration.ofHours(20)).getEpochSecond(), b.lastFailover().getEpochSecond(),
+                20 * 60);
+        // b failing over to a leaves a at 60 % + 20 %: no risk.
+        assertFalse(risks.containsKey("a"), risks.toString());
+        assertFalse(risks.containsKey("drained"), risks.toString());
+        assertFalse(risks.containsKey("grew"), risks.toString());
+        assertFalse(risks.containsKey("flat"), risks.toString());
+    }
+
+    @Test
+    void aDropThatTwoHostsTakeUpNamesNoPartner() {
+        // The load spread over two (an anycast group, a fleet-wide event): neither is "the" partner.
+        double a = 0.6 * BIG;
+        Failover f = new Failover(20 * 60, 180);
+        List<HostHistory> fleet = List.of(
+                host("a", BIG, i -> f.on(i) ? 0.02 * a : a, 1),
+                host("b", SMALL, i -> f.on(i) ? 0.4 * SMALL + 0.49 * a : 0.4 * SMALL, 2),
+                host("c", SMALL, i -> f.on(i) ? 0.4 * SMALL + 0.49 * a : 0.4 * SMALL, 3));
+        assertTrue(FailoverPairs.find(fleet, Series.NOW, DAY).isEmpty());
+    }
+
+    @Test
+    void aFallAndARiseThatDoNotComeBackTogetherNameNoPartner() {
+        // A spike ends (from 60 % down to 5 %) as another host's load ramps up by as many entries, to
+        // max, and stays: the same bin, the same size, but nothing moves back.
+        int at = MINUTES - 1 - 20 * 60;
+        List<HostHistory> fleet = List.of(
+                host("ended", SMALL, i -> i < at ? 0.6 * SMALL : 0.05 * SMALL, 1),
+                host("ramped", SMALL, i -> i < at ? 0.45 * SMALL : 1.0 * SMALL, 2));
+        assertTrue(FailoverPairs.find(fleet, Series.NOW, DAY).isEmpty());
+        // The same two, with the load moving back three hours later: a pair.
+        List<HostHistory> pair = List.of(
+                host("ended", SMALL, i -> i >= at && i < at + 180 ? 0.05 * SMALL : 0.6 * SMALL, 1),
+                host("ramped", SMALL, i -> i >= at && i < at + 180 ? 1.0 * SMALL : 0.45 * SMALL, 2));
+        assertEquals("ended", FailoverPairs.find(pair, Series.NOW, DAY).get("ramped").partner());
+    }
+
+    @Test
+    void aPairFailedOverNowIsLeftToTheSurvivorsOwnForecast() {
+        // a's load has been on b for the last 40 minutes: b's count already holds both.
+        assertTrue(FailoverPairs.find(pair(new Failover(40, 40)), Series.NOW, DAY).isEmpty());
+    }
+
+    @Test
+    void theRankingPutsTheSurvivorAheadOfAFlatHostAndSaysWhy() {
+        List<HostHistory> fleet = pair(new Failover(20 * 60, 180));
+        fleet.add(host("flat", SMALL, i -> 0.85 * SMALL, 5));
+        Ranker ranker = new Ranker(RankerConfig.defaults());
+        List<HostRank> ranked = ranker.rank(fleet, Series.NOW);
+        assertEquals("b", ranked.get(0).host(), ranked.toString());
+        HostRank b = ranked.get(0);
+        assertEquals(Status.WARN, b.status());
+        assertTrue(b.reason().contains("fills if a fails over to it (100 % of the last day; it did at 16:00)"),
+                b.reason());
+        // The host view's line is the ranking's when it is given the fleet, and the host's own alone.
+        assertEquals(b.pFull(), ranker.assess(fleet.get(1), Series.NOW, fleet).pFull(), 1e-12);
+        double alone = ranker.assess(fleet.get(1), Series.NOW).pFull();
+        assertTrue(alone < b.pFull() - 0.1, alone + " alone, " + b.pFull() + " with its partner");
+        // Ranked within a part of the fleet, the partner outside it still counts.
+        assertEquals(b.pFull(), ranker.rank(List.of(fleet.get(1)), Series.NOW, fleet).get(0).pFull(), 1e-12);
+    }
+}

@@ -103,9 +103,19 @@ public final class FleetQueries {
         RankerConfig config = ranking(horizon);
         LatestState l = fleet.latest(host).orElseThrow(() -> new UnknownHost(host));
         Instant now = clock.instant();
-        HostHistory h = histories.forRanking(window, l);
-        // Its partner, if it has one, is in the fleet's history, not its own (FailoverPairs).
-        HostRank own = new Ranker(config).assess(h, now, histories.forRanking(window).histories());
+        // Its partner, if it has one, is in the fleet's history, not its own (FailoverPairs): the
+        // fleet's read holds this host's too, so it is not read a second time.
+        List<HostHistory> all = histories.forRanking(window).histories();
+        HostHistory h = null;
+        for (HostHistory candidate : all) {
+            if (candidate.host().equals(host)) {
+                h = candidate;
+            }
+        }
+        if (h == null) {
+            h = histories.forRanking(window, l); // it reported after the fleet was read
+        }
+        HostRank own = new Ranker(config).assess(h, now, all);
         HostRank rank = at(own, position(l.hostId(), window, config, now));
         EntryEstimates entries = EntryEstimates.of(l.entries(), l.count());
         Map<String, Double> rates = new TreeMap<>();

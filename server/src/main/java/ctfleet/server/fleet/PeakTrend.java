@@ -22,7 +22,7 @@ import java.util.TreeMap;
  * test of the nested models at 1 %: a linear trend with noise passes it once in a hundred. An
  * exponential (compounding) rise is convex too, so the parabola catches it as well.
  *
- * @param days          daily peaks used (a partial first day is dropped once there are more than 3)
+ * @param days          daily peaks used (a first day with under 23 hours of history is dropped)
  * @param levelNow      the line at now ({@code a}); 0 without a trend
  * @param slopePerDay   the line's slope ({@code b}); 0 without a trend
  * @param slopeT        b / se(b)
@@ -51,8 +51,10 @@ public record PeakTrend(int days, double levelNow, double slopePerDay, double sl
         }
         long oldest = peakByDay.lastKey();
         Instant oldestDayStart = now.minusSeconds((oldest + 1) * DAY_SECONDS);
-        if (peakByDay.size() > MIN_DAYS && points.get(0).ts().isAfter(oldestDayStart.plusSeconds(3600))) {
-            peakByDay.remove(oldest); // a partial first day has a falsely low peak and would fake growth
+        // A partial first day has a falsely low peak and would fake growth; and two days and a few
+        // minutes are not three days of peaks (a failover yesterday read as +30k/day).
+        if (points.get(0).ts().isAfter(oldestDayStart.plusSeconds(3600))) {
+            peakByDay.remove(oldest);
         }
         int days = peakByDay.size();
         if (days < MIN_DAYS) {

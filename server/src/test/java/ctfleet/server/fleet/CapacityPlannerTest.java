@@ -147,6 +147,17 @@ class CapacityPlannerTest {
     }
 
     @Test
+    void twoDaysAndAFewMinutesAreNotThreeDaysOfPeaks() {
+        // Two days and five minutes a minute apart, at 40 % but for three hours yesterday at 85 % (a
+        // failover to it). Read as three days, the daily peaks would say +30k/day.
+        HostHistory h = every("two-days", Duration.ofMinutes(1), Duration.ofMinutes(2 * 1440 + 5), 131_072,
+                i -> i > 2 * 1440 + 5 - 20 * 60 && i < 2 * 1440 + 5 - 17 * 60 ? 111_000 : 52_000);
+        CapacityPlan p = planner.plan(h, 256, Series.NOW);
+        assertEquals(0, p.growthPerDay(), p.note());
+        assertTrue(p.note().contains("2.0 days of history: too short for a growth trend"), p.note());
+    }
+
+    @Test
     void aCountThatDoubledInSecondsNeverGetsALineThroughTheJump() {
         // The host: 60k for half an hour, then 120k within seconds. A 30-day line through the
         // last minutes asked for 34,359,738,368 entries (9 TB), more than the kernel accepts.

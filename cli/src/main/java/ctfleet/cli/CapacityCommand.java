@@ -120,6 +120,8 @@ public final class CapacityCommand implements Callable<Integer> {
         o.add("host_memory_bytes", p.hasHostMemoryBytes() ? new JsonPrimitive(p.getHostMemoryBytes()) : JsonNull.INSTANCE);
         o.add("memory_cap_bytes", p.hasMemoryCapBytes() ? new JsonPrimitive(p.getMemoryCapBytes()) : JsonNull.INSTANCE);
         o.addProperty("capped", p.getCapped());
+        o.add("failover_partner", p.hasFailoverPartner() ? new JsonPrimitive(p.getFailoverPartner()) : JsonNull.INSTANCE);
+        o.add("failover_peak", p.hasFailoverPeak() ? new JsonPrimitive(p.getFailoverPeak()) : JsonNull.INSTANCE);
         JsonArray commands = new JsonArray();
         p.getCommandsList().forEach(commands::add);
         o.add("commands", commands);
@@ -162,6 +164,9 @@ public final class CapacityCommand implements Callable<Integer> {
                 p -> p.hasDemandEstimate() && !p.getAction().equals("investigate"), false);
         section(out, "Capped: the plan needs more than the host can afford or the kernel takes", plans,
                 p -> p.getCapped() && !p.hasDemandEstimate(), false);
+        section(out, "Failover pairs: each sized to hold both loads", plans,
+                p -> p.hasFailoverPartner() && !p.getAction().equals("investigate") && !p.hasDemandEstimate()
+                        && !p.getCapped(), false);
         long additional = plans.stream().mapToLong(CapacityPlan::getAdditionalMemoryBytes).sum();
         long raises = plans.stream().filter(p -> p.getAction().equals("raise")).count();
         out.println();
@@ -249,13 +254,15 @@ public final class CapacityCommand implements Callable<Integer> {
     private static void csv(CapacityResponse resp, PrintWriter out) {
         Csv.row(out, List.of("host", "action", "current_max", "peak", "growth_per_day", "full_at", "demand_estimate",
                 "needed_max", "recommended_max", "recommended_buckets", "memory_bytes", "bytes_per_entry",
-                "host_memory_bytes", "capped"));
+                "host_memory_bytes", "capped", "failover_partner", "failover_peak"));
         for (CapacityPlan p : resp.getHostsList()) {
             Csv.row(out, Arrays.asList(p.getHost(), p.getAction(), p.getCurrentMax(), p.getPeak(), p.getGrowthPerDay(),
                     p.hasFullAtMillis() ? Format.isoUtc(p.getFullAtMillis()) : null,
                     p.hasDemandEstimate() ? p.getDemandEstimate() : null, p.getNeededMax(), p.getRecommendedMax(),
                     p.getRecommendedBuckets(), p.getMemoryBytes(), p.getBytesPerEntry(),
-                    p.hasHostMemoryBytes() ? p.getHostMemoryBytes() : null, p.getCapped()));
+                    p.hasHostMemoryBytes() ? p.getHostMemoryBytes() : null, p.getCapped(),
+                    p.hasFailoverPartner() ? p.getFailoverPartner() : null,
+                    p.hasFailoverPeak() ? p.getFailoverPeak() : null));
         }
         out.flush();
     }

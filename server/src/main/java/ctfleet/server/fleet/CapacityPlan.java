@@ -25,7 +25,9 @@ import java.util.OptionalLong;
  * @param hostMemoryBytes       the host's MemTotal; absent when unknown
  * @param memoryCapBytes        the most a plan may cost on this host (max memory share × MemTotal)
  * @param capped                a cap (memory share or kernel limit) lowered the plan below requiredMax
- * @param demandEstimate        a full host's hidden demand; absent when the host was not full
+ * @param demand                a full host's hidden demand; absent when the host was not full
+ * @param pair                  what it and its failover partner hold together, which the plan
+ *                              sizes for; absent without a partner
  * @param note                  the plan in one or two sentences: its basis, and any cap
  * @param evidence              for investigate and full hosts, what the decision rests on
  * @param timeoutAdvice         for investigate hosts, the timeout to change instead
@@ -50,6 +52,7 @@ public record CapacityPlan(
         OptionalLong memoryCapBytes,
         boolean capped,
         Optional<HiddenDemand.Estimate> demand,
+        Optional<PairLoad> pair,
         String note,
         List<String> evidence,
         List<TimeoutAdvice> timeoutAdvice) {

@@ -18,7 +18,8 @@ import java.util.OptionalLong;
  *   investigate (no raise) when, first match:
  *     a leak          {@link LeakSigns}: most entries in long-timeout states, the count climbing steadily
  *     acceleration    {@link PeakTrend}: the daily peaks bend upward (a parabola beats the line clearly)
- *     a step          {@link LevelShift}: the count jumped to a new level and held — unless the host is full
+ *     a step          {@link LevelShift}: the count jumped to a new level and held — unless the host is full,
+ *                     or has a failover partner (the step is the partner's load, which the plan holds)
  *   otherwise:
  *     peak         = the window's peak
  *     growth/day   = the slope of the daily peaks with ≥ 3 days of them (see {@link PeakTrend}), else 0:
@@ -26,7 +27,8 @@ import java.util.OptionalLong;
  *     peakNow      = max(peak, daily-peak line at now, a full host's hidden demand ({@link HiddenDemand}))
  *     projected    = peakNow + max(0, growth/day) × horizon days
  *     fullAt       = now + (currentMax − peakNow) / growth/day      (growth &gt; 0, max &gt; 0)
- *     requiredMax  = nextPow2(max(1024, ⌈projected × headroom⌉))
+ *     requiredMax  = nextPow2(max(1024, ⌈projected × headroom⌉)), and for a host with a failover partner
+ *                    at least nextPow2(⌈the pair's projected load × headroom⌉) ({@link PairLoad})
  *     max, buckets = {@link TableSize}: requiredMax within the memory share and the kernel's limits,
  *                    never below today's; buckets = max(current, nextPow2(max))
  *     memory       = max × bytesPerEntry + buckets × 8
@@ -92,6 +94,12 @@ public final class CapacityPlanner {
      * @param facts by host id; a host without facts is planned from its history alone
      */
     public FleetCapacity planFleet(List<HostHistory> hosts, Map<String, HostFacts> facts, Instant now) {
+        return planFleet(hosts, facts, now, Map.of());
+    }
+
+    /** As above, each host with a failover partner sized to hold their load together ({@link PairLoad}). */
+    public FleetCapacity planFleet(List<HostHistory> hosts, Map<String, HostFacts> facts, Instant now,
+            Map<String, PairLoad> pairs) {
         List<CapacityPlan> plans = new ArrayList<>();
         long total = 0;
         long additional = 0;
@@ -99,7 +107,8 @@ public final class CapacityPlanner {
             if (h.conntrack() != ConntrackModule.LOADED) {
                 continue;
             }
-            CapacityPlan p = plan(h, facts.getOrDefault(h.host(), HostFacts.bytesPerEntryOnly(0)), now);
+            CapacityPlan p = plan(h, facts.getOrDefault(h.host(), HostFacts.bytesPerEntryOnly(0)), now,
+                    Optional.ofNullable(pairs.get(h.host())));
             plans.add(p);
             total += p.memoryBytes();
             additional += p.additionalMemoryBytes();
@@ -113,6 +122,11 @@ public final class CapacityPlanner {
     }
 
     public CapacityPlan plan(HostHistory h, HostFacts f, Instant now) {
+        return plan(h, f, now, Optional.empty());
+    }
+
+    /** @param pair the load it must hold when its failover partner's lands on it; empty without a partner */
+    public CapacityPlan plan(HostHistory h, HostFacts f, Instant now, Optional<PairLoad> pair) {
         long bpe = f.bytesPerEntry() > 0 ? f.bytesPerEntry() : DEFAULT_BYTES_PER_ENTRY;
         long peak = peakOf(h);
         PeakTrend trend = PeakTrend.of(h.points(), now);
@@ -140,7 +154,12 @@ public final class CapacityPlanner {
             peakNow = Math.max(peakNow, demand.get().entries());
         }
         long projected = (long) Math.ceil(peakNow + Math.max(0, growth) * days);
-        long required = nextPowerOfTwo(Math.max(MIN_MAX, (long) Math.ceil(projected * headroom)));
+        long alone = nextPowerOfTwo(Math.max(MIN_MAX, (long) Math.ceil(projected * headroom)));
+        // Either gateway of a pair may be the one left: each is sized for both loads.
+        long forPair = pair.map(p -> nextPowerOfTwo(Math.max(MIN_MAX, (long) Math.ceil(p.projected(days) * headroom))))
+                .orElse(0L);
+        long required = Math.max(alone, forPair);
+        pair.ifPresent(p -> evidence.add(describe(p, h, days)));
 
         String investigate = null;
         List<TimeoutAdvice> advice = List.of();
@@ -152,11 +171,12 @@ public final class CapacityPlanner {
                 growth = SteadyClimb.of(h.points(), h.max(), now).map(SteadyClimb::perDay).orElse(0.0);
             }
         } else if (trend.accelerating() && step.isEmpty()) {
-            investigate = acceleration(trend, required);
+            investigate = acceleration(trend, alone);
             evidence.add(String.format(Locale.ROOT, "daily peaks over %d days: a line's slope %+,.0f/day (explains"
                     + " %.0f%%), a parabola's slope now %+,.0f/day", trend.days(), trend.slopePerDay(),
                     trend.rSquared() * 100, trend.slopeNowIfAccelerating()));
-        } else if (step.isPresent() && demand.isEmpty()) {
+        } else if (step.isPresent() && demand.isEmpty() && pair.isEmpty()) {
+            // A pair's step is its partner's load arriving, which the pair's plan holds.
             investigate = step(step.get(), h, peak, bpe, budget);
             growth = 0;
         }
@@ -190,7 +210,8 @@ public final class CapacityPlanner {
         } else {
             size = TableSize.fit(required, peak, h.max(), h.buckets(), bpe, budget);
             action = size.max() != h.max() || size.buckets() != h.buckets() ? CapacityAction.RAISE : CapacityAction.KEEP;
-            note = basis(h, peak, used, demand, growth, projected) + sizing(h, required, size, bpe, budget);
+            note = basis(h, peak, used, demand, growth, projected) + pair.map(p -> withPartner(p, alone, forPair))
+                    .orElse("") + sizing(h, required, size, bpe, budget);
         }
         if (f.memTotalBytes().isEmpty()) {
             note += "; MemTotal unknown (an imported host, or an agent older than it): capped only by the kernel's"
@@ -200,7 +221,34 @@ public final class CapacityPlanner {
         return new CapacityPlan(h.host(), h.max(), h.buckets(), peak, growth, projected, fullAt, required, size.max(),
                 size.buckets(), bpe, memory, Math.max(0, memory - currentCost),
                 CapacityCommands.of(size.max(), size.buckets()), action, f.memTotalBytes(), budget, size.capped(),
-                demand, note, evidence, advice);
+                demand, pair, note, evidence, advice);
+    }
+
+    /** The note's part on the partner: whether the pair's load set the plan. */
+    private String withPartner(PairLoad p, long alone, long forPair) {
+        return forPair > alone
+                ? String.format(Locale.ROOT, "; sized to hold %s's load too (its failover partner): together they"
+                        + " peak at %,d, so it needs %,d where its own load needs %,d", p.partner(), p.peak(),
+                        forPair, alone)
+                : String.format(Locale.ROOT, "; that holds its failover partner %s's load too (together they peak"
+                        + " at %,d)", p.partner(), p.peak());
+    }
+
+    /** The evidence for a pair: when they failed over, and what the two hold together. */
+    private String describe(PairLoad p, HostHistory h, double days) {
+        String growth = p.growthPerDay() > 0
+                ? String.format(Locale.ROOT, ", growing %+,.0f/day over %d days of daily peaks", p.growthPerDay(),
+                        p.trend().days())
+                : "";
+        String share = h.max() > 0
+                ? String.format(Locale.ROOT, " (%.0f%% of today's max %,d)", 100.0 * p.projected(days) / h.max(), h.max())
+                : "";
+        return String.format(Locale.ROOT, "failover partner %s: in the last %d days the load moved from one to the"
+                        + " other and back %d %s, last at %s; together they peak at %,d%s, %,d at the horizon%s:"
+                        + " either must hold both when the other fails", p.partner(), FailoverPairs.WINDOW_DAYS,
+                p.failovers(), p.failovers() == 1 ? "time" : "times",
+                p.lastFailover().truncatedTo(java.time.temporal.ChronoUnit.MINUTES), p.peak(), growth,
+                p.projected(days), share);
     }
 
     private static String acceleration(PeakTrend trend, long required) {

@@ -39,7 +39,7 @@ import java.util.Map;
  * <p>A pair whose load sits on one host now is left to that host's own forecast: its count
  * already holds both.
  */
-final class FailoverPairs {
+public final class FailoverPairs {
     static final long BIN_SECONDS = 600;
     /** Bins either side of a step that say the level before and after it. */
     static final int SIDE = 3;
@@ -56,6 +56,9 @@ final class FailoverPairs {
     static final double DAY = 86_400;
     /** The days of history searched: what the forecast reads too. */
     static final int WINDOW_DAYS = 2;
+
+    /** A host's partner: they failed over to each other {@code failovers} times in the window, last at {@code lastFailover}. */
+    public record Partner(String host, int failovers, Instant lastFailover) {}
 
     /** What a host's partner failing over would do to it. */
     record Risk(String partner, double chance, Instant lastFailover, double overflowShare) {}
@@ -80,6 +83,64 @@ final class FailoverPairs {
 
     /** Per host id, the risk its partner brings; hosts without a partner (most) are absent. */
     static Map<String, Risk> find(List<HostHistory> hosts, Instant now, Duration horizon) {
+        Found f = detect(hosts, now);
+        Map<String, Risk> out = new HashMap<>();
+        double horizonDays = horizon.getSeconds() / DAY;
+        f.forEachPair((h, other, seen) -> {
+            if (failedOver(f.level[h]) || failedOver(f.level[other])) {
+                return;
+            }
+            double days = Math.max(1, watchedDays(f.level[h], f.level[other]));
+            // A pair is only found once it failed over: a day with none is added to what was watched,
+            // so one failover in the window is not read as the pair's usual rate.
+            double rate = seen.size() / (days + 1);
+            double share = overflowShare(f.level[h], f.level[other], f.atMax[h], hosts.get(h).max());
+            double chance = 0.5 * -Math.expm1(-rate * horizonDays) * share;
+            if (chance > 0) {
+                out.put(hosts.get(h).host(), new Risk(hosts.get(other).host(), chance, f.lastFailover(seen), share));
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Per host id, its partner, whether or not either failing over would overflow the other today,
+     * and whether or not the load sits on one of them now: what a capacity plan sizes for.
+     */
+    public static Map<String, Partner> partners(List<HostHistory> hosts, Instant now) {
+        Found f = detect(hosts, now);
+        Map<String, Partner> out = new HashMap<>();
+        f.forEachPair((h, other, seen) -> out.put(hosts.get(h).host(),
+                new Partner(hosts.get(other).host(), seen.size(), f.lastFailover(seen))));
+        return out;
+    }
+
+    /** What the search found: the binned levels, and each pair's failover bins by pair key. */
+    private record Found(double[][] level, boolean[][] atMax, long first, Map<Long, List<Integer>> episodes,
+                         Map<Integer, Long> best) {
+        interface PairVisitor {
+            void visit(int host, int partner, List<Integer> failovers);
+        }
+
+        /** Each host whose likeliest pair is also its partner's likeliest, once per direction. */
+        void forEachPair(PairVisitor v) {
+            for (Map.Entry<Integer, Long> e : best.entrySet()) {
+                int h = e.getKey();
+                long pair = e.getValue();
+                int other = (int) (pair >> 32) == h ? (int) pair : (int) (pair >> 32);
+                if (e.getValue().equals(best.get(other))) {
+                    v.visit(h, other, episodes.get(pair));
+                }
+            }
+        }
+
+        Instant lastFailover(List<Integer> seen) {
+            int last = seen.stream().mapToInt(Integer::intValue).max().orElseThrow();
+            return Instant.ofEpochSecond((first + last) * BIN_SECONDS);
+        }
+    }
+
+    private static Found detect(List<HostHistory> hosts, Instant now) {
         long nowBin = Math.floorDiv(now.getEpochSecond(), BIN_SECONDS);
         int bins = (int) (WINDOW_DAYS * DAY / BIN_SECONDS);
         long first = nowBin - bins + 1;
@@ -145,29 +206,7 @@ final class FailoverPairs {
                 }
             }
         }
-        Map<String, Risk> out = new HashMap<>();
-        double horizonDays = horizon.getSeconds() / DAY;
-        for (Map.Entry<Integer, Long> e : best.entrySet()) {
-            int h = e.getKey();
-            long pair = e.getValue();
-            int other = (int) (pair >> 32) == h ? (int) pair : (int) (pair >> 32);
-            if (!e.getValue().equals(best.get(other)) || failedOver(level[h]) || failedOver(level[other])) {
-                continue;
-            }
-            double days = Math.max(1, watchedDays(level[h], level[other]));
-            List<Integer> seen = episodes.get(pair);
-            // A pair is only found once it failed over: a day with none is added to what was watched,
-            // so one failover in the window is not read as the pair's usual rate.
-            double rate = seen.size() / (days + 1);
-            double share = overflowShare(level[h], level[other], atMax[h], hosts.get(h).max());
-            double chance = 0.5 * -Math.expm1(-rate * horizonDays) * share;
-            if (chance > 0) {
-                int last = seen.stream().mapToInt(Integer::intValue).max().orElseThrow();
-                out.put(hosts.get(h).host(), new Risk(hosts.get(other).host(), chance,
-                        Instant.ofEpochSecond((first + last) * BIN_SECONDS), share));
-            }
-        }
-        return out;
+        return new Found(level, atMax, first, episodes, best);
     }
 
     /** The forecast's p with the partner's risk added: either may fill the table. */

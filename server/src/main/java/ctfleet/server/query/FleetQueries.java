@@ -2,12 +2,14 @@ package ctfleet.server.query;
 
 import ctfleet.server.fleet.CapacityPlan;
 import ctfleet.server.fleet.CounterTotals;
+import ctfleet.server.fleet.FailoverPairs;
 import ctfleet.server.fleet.FleetCapacity;
 import ctfleet.server.fleet.HostFacts;
 import ctfleet.server.fleet.HostHistory;
 import ctfleet.server.fleet.HostRank;
 import ctfleet.server.fleet.IntervalRates;
 import ctfleet.server.fleet.LabelFilter;
+import ctfleet.server.fleet.PairLoad;
 import ctfleet.server.fleet.Ranker;
 import ctfleet.server.fleet.RankerConfig;
 import ctfleet.server.fleet.Status;
@@ -132,7 +134,9 @@ public final class FleetQueries {
         List<TimeoutAdvice> advice = List.of();
         if (l.loaded()) {
             HostFacts facts = CapacityInputs.facts(l, entries, CapacityInputs.refusals(h.counters(), h.points()));
-            plan = Optional.of(CapacityQuery.defaults().planner().plan(h, facts, clock.instant()));
+            Optional<PairLoad> pair = Optional.ofNullable(
+                    PairLoad.of(all, FailoverPairs.partners(all, now), now).get(host));
+            plan = Optional.of(CapacityQuery.defaults().planner().plan(h, facts, clock.instant(), pair));
             advice = TimeoutAdvisor.defaults().advise(entries.stateSample(), l.timeouts(), l.count(), l.max());
         }
         return new HostView(rank, l, entries, rates, plan, advice);
@@ -173,7 +177,12 @@ public final class FleetQueries {
             }
         }
         chosen.sort(Comparator.comparing(HostHistory::host));
-        FleetCapacity plan = q.planner().planFleet(chosen, loaded.facts(), loaded.now());
+        // Partners are found in the ranking's two days of 10-minute buckets (hourly rollups blur a
+        // failover), from memory; the load they must hold together is read over the plan's window.
+        Map<String, FailoverPairs.Partner> partners =
+                FailoverPairs.partners(histories.forRanking(DEFAULT_WINDOW).histories(), loaded.now());
+        FleetCapacity plan = q.planner().planFleet(chosen, loaded.facts(), loaded.now(),
+                PairLoad.of(loaded.histories(), partners, loaded.now()));
         List<PlannedHost> hosts = new ArrayList<>(plan.hosts().size());
         for (CapacityPlan p : plan.hosts()) {
             hosts.add(new PlannedHost(p, loaded.latest().get(p.host()).bytesEstimated()));

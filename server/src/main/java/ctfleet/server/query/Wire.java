@@ -129,6 +129,7 @@ final class Wire {
         p.hostMemoryBytes().ifPresent(b::setHostMemoryBytes);
         p.memoryCapBytes().ifPresent(b::setMemoryCapBytes);
         p.demandEstimate().ifPresent(b::setDemandEstimate);
+        p.pair().ifPresent(pair -> b.setFailoverPartner(pair.partner()).setFailoverPeak(pair.peak()));
         switch (p.action()) {
             case RAISE -> {
                 CapacityCommands c = p.commands();

@@ -99,6 +99,20 @@ class FailoverPairsTest {
     }
 
     @Test
+    void aCapacityPlanSeesBothPartnersEvenWhereOneHoldsBothWithRoomToSpare() {
+        // a holds b's 40 % of a half-size table easily, so the ranking sees no risk for a; a plan
+        // sizing either for both needs each to know the other.
+        List<HostHistory> fleet = pair(new Failover(20 * 60, 180));
+        fleet.add(host("flat", SMALL, i -> 100_000, 5));
+        Map<String, FailoverPairs.Partner> partners = FailoverPairs.partners(fleet, Series.NOW);
+        assertEquals(2, partners.size(), partners.toString());
+        assertEquals("b", partners.get("a").host());
+        assertEquals("a", partners.get("b").host());
+        assertEquals(1, partners.get("a").failovers());
+        assertEquals(FailoverPairs.find(fleet, Series.NOW, DAY).get("b").lastFailover(), partners.get("a").lastFailover());
+    }
+
+    @Test
     void aPairFailedOverNowIsLeftToTheSurvivorsOwnForecast() {
         // a's load has been on b for the last 40 minutes: b's count already holds both.
         assertTrue(FailoverPairs.find(pair(new Failover(40, 40)), Series.NOW, DAY).isEmpty());

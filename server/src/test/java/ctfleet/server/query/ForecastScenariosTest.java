@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ctfleet.proto.v1.CapacityPlan;
+import ctfleet.proto.v1.CapacityRequest;
 import ctfleet.proto.v1.ConntrackStatus;
 import ctfleet.proto.v1.HostRank;
 import ctfleet.proto.v1.HostRequest;
@@ -338,6 +340,34 @@ class ForecastScenariosTest {
         assertEquals(fromTop.getPFull(), detail.getRank().getPFull(), 1e-9);
         assertEquals(fromTop.getReason(), detail.getRank().getReason());
         assertTrue(detail.getRank().getReason().contains("fills if pair-a fails over to it"), detail.toString());
+    }
+
+    @Test
+    void capacitySizesEachOfAPairForBothLoadsAndFindsNoOtherPair() {
+        var plans = query.withDeadlineAfter(60, TimeUnit.SECONDS).capacity(CapacityRequest.newBuilder()
+                .setWindowSeconds(2 * 86_400).build()).getHostsList();
+        Map<String, CapacityPlan> byHost = new LinkedHashMap<>();
+        plans.forEach(p -> byHost.put(p.getHost(), p));
+        List<String> paired = new ArrayList<>();
+        plans.stream().filter(CapacityPlan::hasFailoverPartner).forEach(p -> paired.add(p.getHost()));
+        // Hosts that stepped, drained, failed over one way or rebooted are no one's partner.
+        assertEquals(List.of("pair-a", "pair-b"), paired, byHost.toString());
+        // 60 % and 55 % of 131,072 together: 150,733; × 1.5 needs 262,144 (pair-a alone: 131,072).
+        for (String[] pair : new String[][] {{"pair-a", "pair-b"}, {"pair-b", "pair-a"}}) {
+            CapacityPlan p = byHost.get(pair[0]);
+            assertEquals(pair[1], p.getFailoverPartner(), p.toString());
+            assertEquals(0.6 * MAX + 0.55 * MAX, p.getFailoverPeak(), 0.03 * MAX, p.toString());
+            assertEquals(262_144, p.getNeededMax(), p.toString());
+            assertEquals(262_144, p.getRecommendedMax(), p.toString());
+            assertTrue(p.getEvidenceList().stream().anyMatch(e -> e.startsWith("failover partner " + pair[1])),
+                    p.toString());
+        }
+        assertTrue(byHost.get("pair-a").getNote().contains("sized to hold pair-b's load too"),
+                byHost.get("pair-a").getNote());
+        // The host view's plan is the same.
+        var detail = query.host(HostRequest.newBuilder().setHost("pair-a").setWindowSeconds(3600).build());
+        assertEquals("pair-b", detail.getCapacity().getFailoverPartner(), detail.getCapacity().toString());
+        assertEquals(262_144, detail.getCapacity().getRecommendedMax());
     }
 
     @Test

@@ -134,8 +134,9 @@ public final class FleetQueries {
         List<TimeoutAdvice> advice = List.of();
         if (l.loaded()) {
             HostFacts facts = CapacityInputs.facts(l, entries, CapacityInputs.refusals(h.counters(), h.points()));
-            Optional<PairLoad> pair = Optional.ofNullable(
-                    PairLoad.of(all, FailoverPairs.partners(all, now), now).get(host));
+            FailoverPairs.Partner partner = FailoverPairs.partners(all, now).get(host);
+            Optional<PairLoad> pair = partner == null ? Optional.empty()
+                    : Optional.ofNullable(PairLoad.of(all, Map.of(host, partner), now).get(host));
             plan = Optional.of(CapacityQuery.defaults().planner().plan(h, facts, clock.instant(), pair));
             advice = TimeoutAdvisor.defaults().advise(entries.stateSample(), l.timeouts(), l.count(), l.max());
         }

@@ -240,15 +240,16 @@ public final class CapacityPlanner {
                 ? String.format(Locale.ROOT, ", growing %+,.0f/day over %d days of daily peaks", p.growthPerDay(),
                         p.trend().days())
                 : "";
+        long projected = p.projected(days);
+        String ahead = projected > p.peak() ? String.format(Locale.ROOT, ", %,d at the horizon", projected) : "";
         String share = h.max() > 0
-                ? String.format(Locale.ROOT, " (%.0f%% of today's max %,d)", 100.0 * p.projected(days) / h.max(), h.max())
+                ? String.format(Locale.ROOT, " (%.0f%% of today's max %,d)", 100.0 * projected / h.max(), h.max())
                 : "";
         return String.format(Locale.ROOT, "failover partner %s: in the last %d days the load moved from one to the"
-                        + " other and back %d %s, last at %s; together they peak at %,d%s, %,d at the horizon%s:"
-                        + " either must hold both when the other fails", p.partner(), FailoverPairs.WINDOW_DAYS,
-                p.failovers(), p.failovers() == 1 ? "time" : "times",
-                p.lastFailover().truncatedTo(java.time.temporal.ChronoUnit.MINUTES), p.peak(), growth,
-                p.projected(days), share);
+                        + " other and back %d %s, last at %s; together they peak at %,d%s%s%s: either must hold both"
+                        + " when the other fails", p.partner(), FailoverPairs.WINDOW_DAYS, p.failovers(),
+                p.failovers() == 1 ? "time" : "times",
+                p.lastFailover().truncatedTo(java.time.temporal.ChronoUnit.MINUTES), p.peak(), growth, ahead, share);
     }
 
     private static String acceleration(PeakTrend trend, long required) {

@@ -38,6 +38,10 @@ import java.util.Map;
  *
  * <p>A pair whose load sits on one host now is left to that host's own forecast: its count
  * already holds both.
+ *
+ * <p>{@link #partners} gives the same pairs to capacity plans ({@link PairLoad}), without either
+ * filter of the ranking (an overflow today, the load on one host now): a plan sizes each of the
+ * pair for the next failover, whatever today's fill.
  */
 public final class FailoverPairs {
     static final long BIN_SECONDS = 600;

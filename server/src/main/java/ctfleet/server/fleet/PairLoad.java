@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * <pre>
  *   bins       = 10 minutes, or the coarser host's usual spacing of points (an hour for hourly rollups),
  *                in which both hosts reported, and in the bins either side of it (the newest: before it)
- *   together   = max over bins (mean_a + mean_b) + max(median over bins (peak_a − mean_a), same for b)
+ *   sum(bin)   = mean_a + mean_b, no higher than the larger of the bins either side (the newest: before it)
+ *   together   = max over bins sum(bin) + max(median over bins (peak_a − mean_a), same for b)
  *   trend      = {@link PeakTrend} of the bins' (mean_a + mean_b + excursion): growth only with ≥ 3 days
  * </pre>
  *
@@ -28,7 +29,10 @@ import java.util.TreeMap;
  * host did not report (a failed gateway is often down, not empty) say nothing of the sum and are
  * skipped; the survivor's own count in them is its own plan's peak. So are the bins at the edge of
  * such a gap: the one that went silent mid-bin averaged only the minutes before, the other the
- * whole bin, and their sum would add a load from before the failover to one from after.
+ * whole bin, and their sum would add a load from before the failover to one from after. With
+ * sparse samples (an agent every 10 minutes) each bin is one sample per host taken at different
+ * instants, and the same happens within a bin: a one-bin rise of the sum that the bins either
+ * side do not confirm is that, not a load, so a bin's sum counts up to the larger of theirs.
  */
 public record PairLoad(String partner, int failovers, Instant lastFailover, long peak, PeakTrend trend) {
     static final long BIN_SECONDS = FailoverPairs.BIN_SECONDS;
@@ -89,7 +93,14 @@ public record PairLoad(String partner, int failovers, Instant lastFailover, long
         double top = 0;
         List<CountPoint> sums = new ArrayList<>(both.size());
         for (int i = 0; i < both.size(); i++) {
-            double level = as.get(i).mean() + bs.get(i).mean();
+            long bin = both.get(i);
+            double level = sum(a, b, bin);
+            // Sparse samples at different instants (an agent every 10 minutes, started apart) put the
+            // one that fell before its fall and the one that rose after its rise in the same bin: a
+            // sum counting the moved load twice, for one bin. A load held is held in the next bin too.
+            double before = sum(a, b, bin - 1);
+            double after = bin >= newest ? before : sum(a, b, bin + 1);
+            level = Math.min(level, Math.max(before, after));
             top = Math.max(top, level);
             long together = Math.round(level + burst);
             // At the bin's first sample, not its start: a bin begun before the history would add a day.
@@ -97,6 +108,10 @@ public record PairLoad(String partner, int failovers, Instant lastFailover, long
         }
         return Optional.of(new PairLoad(found.host(), found.failovers(), found.lastFailover(),
                 (long) Math.ceil(top + burst), PeakTrend.of(sums, now)));
+    }
+
+    private static double sum(Map<Long, Bin> a, Map<Long, Bin> b, long bin) {
+        return a.get(bin).mean() + b.get(bin).mean();
     }
 
     /** A bin's sample-weighted mean count, its highest, and when its first point was. */

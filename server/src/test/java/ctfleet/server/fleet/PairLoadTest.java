@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +64,26 @@ class PairLoadTest {
     }
 
     @Test
+    void sparseSamplesAtDifferentInstantsDoNotCountTheMovedLoadTwice() {
+        // An agent every 10 minutes each, a's at :00 and b's at :07; a's load moves to b at :05 and
+        // back two hours later, at :05. In each of those bins a's sample is from before the move
+        // and b's from after it: 60,000 + 110,000.
+        int samples = 2 * 144;
+        int from = samples - 20 * 6;
+        int to = from + 12;
+        List<CountPoint> a = new ArrayList<>();
+        List<CountPoint> b = new ArrayList<>();
+        for (int i = 0; i < samples; i++) {
+            Instant t = Series.NOW.minusSeconds(600L * (samples - 1 - i) + 600);
+            a.add(new CountPoint(t, i >= from + 1 && i < to + 1 ? 500 : 60_000, MAX));
+            b.add(new CountPoint(t.plusSeconds(420), i >= from && i < to ? 110_000 : 50_000, MAX));
+        }
+        PairLoad p = PairLoad.of(Series.host("a", MAX, a, List.of()), Series.host("b", MAX, b, List.of()), B,
+                Series.NOW).orElseThrow();
+        assertEquals(110_500, p.peak(), 1_000, p.toString());
+    }
+
+    @Test
     void binsWhereOneHostWasSilentSayNothingOfTheSum() {
         // A failed gateway is often down, not empty: its bins are skipped, not read as zero.
         PairLoad p = PairLoad.of(a(i -> !failedOver(i)), b(), B, Series.NOW).orElseThrow();
@@ -78,7 +99,8 @@ class PairLoadTest {
         PairLoad p = PairLoad.of(Series.host("a", 1_048_576, a, List.of()), Series.host("b", 1_048_576, b, List.of()),
                 B, Series.NOW).orElseThrow();
         assertEquals(1_500, p.growthPerDay(), 30);
-        assertEquals(300_000 + 1_500 * 30, p.peak(), 100);
+        // The newest hour counts up to the hour before it: one hour's growth less.
+        assertEquals(300_000 + 1_500 * 30, p.peak(), 150);
         // From the daily-peak line at now, half a day past the newest day's middle.
         assertEquals(p.peak() + 1_500 * 10, p.projected(10), 1_000);
     }

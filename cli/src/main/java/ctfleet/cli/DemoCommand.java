@@ -74,7 +74,7 @@ public final class DemoCommand implements Callable<Integer> {
             if (hosts > 0) {
                 out.println("== Simulating " + hosts + " NAT gateways: a day of history in about 25 s, through the"
                         + " real agent pipeline (outbox, stream, acknowledgements) ...");
-                String[] args = {"--server", addr, "--hosts", String.valueOf(hosts), "--interval", "30m",
+                String[] args = {"--server", addr, "--hosts", String.valueOf(hosts), "--interval", "10m",
                     "--duration", "24s", "--speed", "3600", "--seed", "7", "--drain", "60s"};
                 out.println("   ctfleet simulate " + String.join(" ", args));
                 out.flush();

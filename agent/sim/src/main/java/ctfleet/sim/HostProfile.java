@@ -28,6 +28,11 @@ import java.util.UUID;
  * @param leakedAtOrigin leak: the share of the starting level that is already leaked entries (the
  *                      leak began before the simulation did); 0 for every other scenario
  * @param leakTarget    picks the addresses of the host's busy destinations and of a leak's client and server
+ * @param partner       pair: the index of the other gateway of the pair; -1 for every other scenario
+ * @param pairEvery     pair: seconds between the starts of two failovers (either way)
+ * @param pairFor       pair: seconds a failover lasts
+ * @param pairPhase     pair: seconds after the epoch of a failover's start, modulo pairEvery
+ * @param pairFirst     pair: this host has the lower index of the two, and fails in the even failovers
  */
 public record HostProfile(
         String hostId,
@@ -55,7 +60,12 @@ public record HostProfile(
         long memTotalBytes,
         EntryMix mix,
         double leakedAtOrigin,
-        int leakTarget) {
+        int leakTarget,
+        int partner,
+        long pairEvery,
+        long pairFor,
+        long pairPhase,
+        boolean pairFirst) {
 
     static final long[] MAXES = {65536, 131072, 262144, 524288, 1048576};
     static final int[] MAX_WEIGHTS = {25, 20, 30, 15, 10};
@@ -72,6 +82,15 @@ public record HostProfile(
 
     /** Draws host {@code index} of the fleet of {@code seed}: the same arguments always give the same host. */
     public static HostProfile draw(long seed, int index, Scenario scenario, Instant origin) {
+        return draw(seed, index, scenario, origin, -1);
+    }
+
+    /**
+     * As above, for one of a pair with host {@code partner} (-1: none, and a pair host without one
+     * never fails over): both draw the size and the failover times from the pair's own stream, so
+     * the two have the same table, as HA pairs are built, and fail over at the same instants.
+     */
+    public static HostProfile draw(long seed, int index, Scenario scenario, Instant origin, int partner) {
         SplittableRandom rnd = new SplittableRandom(mix(seed, index));
         String dc = DCS[rnd.nextInt(DCS.length)];
         long max = MAXES[weighted(rnd, MAX_WEIGHTS)];
@@ -108,6 +127,8 @@ public record HostProfile(
                 daysToFull = 5 + 25 * rnd.nextDouble();
             }
             case SPIKE -> level = 0.15 + 0.2 * rnd.nextDouble();
+            // Two together are 50 % to 120 % of one's max: some survivors hold both, some overflow.
+            case PAIR -> level = 0.25 + 0.35 * rnd.nextDouble();
             default -> level = 1.0;
         }
         long spikeEvery = 3600L * (6 + rnd.nextInt(19));
@@ -129,10 +150,26 @@ public record HostProfile(
         EntryMix mix = EntryMix.draw(rnd);
         double leakedAtOrigin = 0.4 + 0.3 * rnd.nextDouble();
         int leakTarget = rnd.nextInt(1 << 16);
+        long pairEvery = 0;
+        long pairFor = 0;
+        long pairPhase = 0;
+        if (scenario == Scenario.PAIR && partner >= 0) {
+            // The pair's own stream (the same for both, whichever asks), apart from every host's.
+            SplittableRandom pair = new SplittableRandom(mix(seed ^ 0x5041495253L, Math.min(index, partner)));
+            max = MAXES[weighted(pair, MAX_WEIGHTS)];
+            buckets = pair.nextBoolean() ? max / 4 : max;
+            insertRate = Math.max(1, level * max / lifetime);
+            pairEvery = 3600L * (8 + pair.nextInt(9));
+            pairFor = 60L * (45 + pair.nextInt(76));
+            pairPhase = pair.nextLong(pairEvery);
+            long pairRam = RAM_GIB[weighted(pair, RAM_WEIGHTS)] * GIB;
+            memTotal = Math.round(pairRam * (1 - 0.015 - 0.03 * pair.nextDouble())) / 1024 * 1024;
+        }
         return new HostProfile(hostId, dc, scenario, origin, boot, bootId, max, buckets, Math.max(1, buckets / 256),
                 level, amplitude, noise, DC_PEAK_UTC.get(dc), daysToFull, spikeEvery, spikeFor, spikePhase,
                 insertRate, dropRate, shares, wrapAfter, noiseKey, memTotal, mix,
-                scenario == Scenario.LEAK ? leakedAtOrigin : 0, leakTarget);
+                scenario == Scenario.LEAK ? leakedAtOrigin : 0, leakTarget, scenario == Scenario.PAIR ? partner : -1,
+                pairEvery, pairFor, pairPhase, index < partner);
     }
 
     public int cpus() {
@@ -141,6 +178,11 @@ public record HostProfile(
 
     public boolean wraps() {
         return wrapAfter >= 0;
+    }
+
+    /** Whether this host fails over with a partner. */
+    public boolean paired() {
+        return partner >= 0 && pairEvery > 0;
     }
 
     /** Labels for the hello: where the host is and what the simulation made it do. */

@@ -15,7 +15,13 @@ public enum Scenario {
     /** Quiet, then now and then a burst that fills the table for tens of minutes, dropping meanwhile. */
     SPIKE,
     /** Pinned at the limit: early_drop and drop climb on every sample. */
-    FULL;
+    FULL,
+    /**
+     * One of an HA pair: every 8–16 hours one of the two fails over to the other for 45–120
+     * minutes, turn about, and the survivor carries both loads (full, and dropping, when they
+     * add up to more than its max).
+     */
+    PAIR;
 
     /** The command-line spelling. */
     public String label() {

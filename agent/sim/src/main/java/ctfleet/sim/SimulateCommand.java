@@ -32,7 +32,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "ctfleet simulate", mixinStandardHelpOptions = true, versionProvider = SimulateCommand.VersionInfo.class,
         description = {"Run N simulated gateways in this JVM, each streaming samples to the server through the "
                 + "real agent pipeline, then print samples sent, acknowledged and lost.",
-            "Scenarios: mixed (a realistic fleet), flat, diurnal, growth, leak, spike, full."})
+            "Scenarios: mixed (a realistic fleet), flat, diurnal, growth, leak, spike, full, pair."})
 public final class SimulateCommand implements Callable<Integer> {
     static final Duration PROGRESS_EVERY = Duration.ofSeconds(30);
 

@@ -62,8 +62,9 @@ public final class SimulatedFleet implements AutoCloseable {
             ch.getState(true);
             channels.add(ch);
         }
+        int[] partners = FleetMix.partners(scenarios);
         for (int i = 0; i < n; i++) {
-            SyntheticHost h = SyntheticHost.of(seed, i, scenarios.get(i), origin);
+            SyntheticHost h = SyntheticHost.of(seed, i, scenarios.get(i), origin, partners[i]);
             agents.add(SimulatedAgent.create(channels.get(i % channels.size()), h, clock, tally, log, shipTimer));
         }
     }

@@ -41,13 +41,20 @@ public final class SyntheticHost {
             Map.entry("udp_timeout", 30L), Map.entry("udp_timeout_stream", 120L))));
 
     private final HostProfile p;
+    /** A pair host's partner's base fill (of the same max): what it carries while the partner is failed over. */
+    private final double partnerLevel;
     private final double originSec;
     private final double bootSec;
     // Per column and CPU: what the counter held when the host booted, so that wrapping hosts cross 2^32 on time.
     private final long[][] offsets;
 
     public SyntheticHost(HostProfile profile) {
+        this(profile, 0);
+    }
+
+    public SyntheticHost(HostProfile profile, double partnerLevel) {
         this.p = profile;
+        this.partnerLevel = partnerLevel;
         this.originSec = seconds(profile.origin());
         this.bootSec = seconds(profile.boot());
         this.offsets = new long[COLUMNS.length][profile.cpus()];
@@ -64,7 +71,16 @@ public final class SyntheticHost {
 
     /** Host {@code index} of the fleet of {@code seed}, following {@code scenario} from {@code origin}. */
     public static SyntheticHost of(long seed, int index, Scenario scenario, Instant origin) {
-        return new SyntheticHost(HostProfile.draw(seed, index, scenario, origin));
+        return of(seed, index, scenario, origin, -1);
+    }
+
+    /** As above, one of a pair with host {@code partner} ({@link FleetMix#partners}; -1 for none). */
+    public static SyntheticHost of(long seed, int index, Scenario scenario, Instant origin, int partner) {
+        HostProfile own = HostProfile.draw(seed, index, scenario, origin, partner);
+        if (!own.paired()) {
+            return new SyntheticHost(own);
+        }
+        return new SyntheticHost(own, HostProfile.draw(seed, partner, scenario, origin, index).level());
     }
 
     public HostProfile profile() {
@@ -122,6 +138,11 @@ public final class SyntheticHost {
             case LEAK -> p.level() + (1 - p.level()) * days / p.daysToFull();
             case SPIKE -> inSpike(s) ? 1 : p.level();
             case FULL -> 1;
+            case PAIR -> switch (pairRole(s)) {
+                case FAILED -> 0.01; // a few flows still pinned to it
+                case SURVIVOR -> p.level() + partnerLevel;
+                default -> p.level();
+            };
         };
         return Math.min(1, f);
     }
@@ -133,7 +154,43 @@ public final class SyntheticHost {
             case GROWTH, LEAK -> Math.max(0, s - (originSec + p.daysToFull() * DAY));
             case SPIKE -> spikeSeconds(s) - spikeSeconds(bootSec);
             case FULL -> s - bootSec;
+            case PAIR -> p.paired() && p.level() + partnerLevel >= 1 ? survivorSeconds(s) - survivorSeconds(bootSec) : 0;
         };
+    }
+
+    enum PairRole { OWN, FAILED, SURVIVOR }
+
+    /**
+     * Failover k (counted from the epoch) is the lower-indexed host's when k is even, its
+     * partner's when odd: turn about, as an operator fails back after an upgrade.
+     */
+    PairRole pairRole(double s) {
+        if (!p.paired()) {
+            return PairRole.OWN;
+        }
+        double u = s - p.pairPhase();
+        long k = (long) Math.floor(u / p.pairEvery());
+        if (u - k * (double) p.pairEvery() >= p.pairFor()) {
+            return PairRole.OWN;
+        }
+        return Math.floorMod(k, 2) == failsOn() ? PairRole.FAILED : PairRole.SURVIVOR;
+    }
+
+    /** The parity of the failovers in which this host is the one that fails. */
+    private int failsOn() {
+        return p.pairFirst() ? 0 : 1;
+    }
+
+    /** Seconds from the epoch to s that this host carried both loads. */
+    private double survivorSeconds(double s) {
+        double u = s - p.pairPhase();
+        long periods = (long) Math.floor(u / p.pairEvery());
+        double into = u - periods * (double) p.pairEvery();
+        int survives = 1 - failsOn();
+        // Failovers 0 .. periods-1 are over; of them, those of this host's parity it survived.
+        long done = survives == 0 ? Math.floorDiv(periods + 1, 2) : Math.floorDiv(periods, 2);
+        double now = Math.floorMod(periods, 2) == survives ? Math.min(into, p.pairFor()) : 0;
+        return done * (double) p.pairFor() + now;
     }
 
     private boolean inSpike(double s) {

@@ -106,7 +106,7 @@ class SimulateCommandTest {
             assertTrue(seen.isAfter(before.minusSeconds(60)) && !seen.isAfter(Instant.now()), seen.toString());
             scenarios.add(h.getLabelsOrThrow("scenario"));
         }
-        assertEquals(Set.of("flat", "diurnal", "growth", "leak", "spike", "full"), scenarios, "the mix has every kind");
+        assertEquals(Set.of("flat", "diurnal", "growth", "leak", "spike", "full", "pair"), scenarios, "the mix has every kind");
         HostRank first = hosts.get(0);
         assertEquals("full", first.getLabelsOrThrow("scenario"), "the full host ranks first");
         assertEquals(1.0, first.getFill());

@@ -147,6 +147,78 @@ class SyntheticHostTest {
     }
 
     @Test
+    void aPairFailsOverTurnAboutAndTheSurvivorCarriesBoth() {
+        int overflowing = 0;
+        for (int first = 0; first < 40; first += 2) {
+            SyntheticHost a = SyntheticHost.of(SEED, first, Scenario.PAIR, ORIGIN, first + 1);
+            SyntheticHost b = SyntheticHost.of(SEED, first + 1, Scenario.PAIR, ORIGIN, first);
+            HostProfile pa = a.profile();
+            HostProfile pb = b.profile();
+            assertEquals(pa.max(), pb.max(), "an HA pair is built of two alike");
+            assertEquals(pa.memTotalBytes(), pb.memTotalBytes());
+            assertEquals(pa.pairEvery(), pb.pairEvery());
+            assertTrue(pa.pairEvery() >= 8 * 3600 && pa.pairEvery() <= 16 * 3600 && pa.pairFor() >= 45 * 60
+                    && pa.pairFor() <= 120 * 60, pa.toString());
+            boolean full = pa.level() + pb.level() >= 1;
+            overflowing += full ? 1 : 0;
+            int aFailed = 0;
+            int bFailed = 0;
+            Reading prevA = a.readingAt(ORIGIN);
+            Reading prevB = b.readingAt(ORIGIN);
+            for (int minute = 1; minute <= 3 * 1440; minute++) {
+                Instant t = ORIGIN.plusSeconds(60L * minute);
+                SyntheticHost.PairRole ra = a.pairRole(t.getEpochSecond());
+                SyntheticHost.PairRole rb = b.pairRole(t.getEpochSecond());
+                Reading ka = a.readingAt(t);
+                Reading kb = b.readingAt(t);
+                switch (ra) {
+                    case OWN -> assertEquals(SyntheticHost.PairRole.OWN, rb);
+                    case FAILED -> {
+                        assertEquals(SyntheticHost.PairRole.SURVIVOR, rb);
+                        aFailed++;
+                        assertTrue(count(ka) < 0.02 * pa.max(), "a few flows stay on the one that failed");
+                        assertEquals(Math.min(pa.max(), (pa.level() + pb.level()) * pa.max()), count(kb),
+                                0.03 * pa.max());
+                    }
+                    case SURVIVOR -> {
+                        assertEquals(SyntheticHost.PairRole.FAILED, rb);
+                        bFailed++;
+                    }
+                }
+                // Only a survivor holding more than its max refuses connections.
+                long dropsA = increase(stat(prevA, "early_drop"), stat(ka, "early_drop"));
+                long dropsB = increase(stat(prevB, "early_drop"), stat(kb, "early_drop"));
+                SyntheticHost.PairRole wasB = b.pairRole(t.getEpochSecond() - 60);
+                if (!(full && (ra == SyntheticHost.PairRole.SURVIVOR || a.pairRole(t.getEpochSecond() - 60)
+                        == SyntheticHost.PairRole.SURVIVOR))) {
+                    assertEquals(0, dropsA, first + " at minute " + minute);
+                }
+                if (full && rb == SyntheticHost.PairRole.SURVIVOR && wasB == SyntheticHost.PairRole.SURVIVOR) {
+                    assertEquals(pb.dropRate() * 60, dropsB, pb.cpus() + 1.0, "b refuses while it carries both");
+                } else if (!full) {
+                    assertEquals(0, dropsB, first + " at minute " + minute);
+                }
+                prevA = ka;
+                prevB = kb;
+            }
+            // Three days at every 8-16 h: both have failed, turn about.
+            assertTrue(aFailed > 0 && bFailed > 0, first + ": " + aFailed + " " + bFailed);
+            assertEquals(aFailed, bFailed, pa.pairFor() / 60.0 + 1, "turn about");
+        }
+        assertTrue(overflowing > 0 && overflowing < 20, overflowing + " of 20 pairs overflow");
+    }
+
+    @Test
+    void aPairHostWithoutAPartnerNeverFailsOver() {
+        SyntheticHost h = SyntheticHost.of(SEED, 3, Scenario.PAIR, ORIGIN);
+        for (int hour = 0; hour < 72; hour++) {
+            assertEquals(SyntheticHost.PairRole.OWN, h.pairRole(ORIGIN.getEpochSecond() + 3600.0 * hour));
+        }
+        assertEquals(0, increase(stat(h.readingAt(ORIGIN), "early_drop"),
+                stat(h.readingAt(ORIGIN.plus(Duration.ofDays(3))), "early_drop")));
+    }
+
+    @Test
     void leakRisesSlowlyAndSteadily() {
         SyntheticHost h = SyntheticHost.of(SEED, 9, Scenario.LEAK, ORIGIN);
         long day0 = count(h.readingAt(ORIGIN));

@@ -393,8 +393,21 @@ public final class FailoverPairs {
                 continue;
             }
             both++;
-            over += mineAtMax[i] || mine[i] + partner[i] >= max ? 1 : 0;
+            // A sum the bins either side do not confirm is, with sparse samples (an agent every 10
+            // minutes), the one that fell sampled before its fall and the other after its rise: the
+            // moved load counted twice, for one bin (PairLoad reads its sums the same way).
+            double confirmed = Math.min(mine[i] + partner[i], Math.max(sum(mine, partner, i - 1),
+                    sum(mine, partner, i + 1)));
+            over += mineAtMax[i] || confirmed >= max ? 1 : 0;
         }
         return both == 0 ? 0 : (double) over / both;
+    }
+
+    /** The two levels' sum at bin i; -∞ where either is unknown or i is outside the window. */
+    private static double sum(double[] mine, double[] partner, int i) {
+        if (i < 0 || i >= mine.length || Double.isNaN(mine[i]) || Double.isNaN(partner[i])) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        return mine[i] + partner[i];
     }
 }

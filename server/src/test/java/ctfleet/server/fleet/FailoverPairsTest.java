@@ -113,6 +113,30 @@ class FailoverPairsTest {
     }
 
     @Test
+    void sparseSamplesEitherSideOfAFailoverDoNotMakeAnOverflow() {
+        // Agents every 10 minutes, a's at :00 and b's at :07; a's 45 % moves onto b's 45 % at :05,
+        // 20 hours ago, for three hours. Together 90 %: b never overflows. But in the bins of the
+        // moves a's sample is from before and b's from after: 45 % + 90 %.
+        int samples = 2 * 144;
+        int from = samples - 20 * 6;
+        int to = from + 18;
+        List<CountPoint> a = new ArrayList<>();
+        List<CountPoint> b = new ArrayList<>();
+        Random r = new Random(9);
+        for (int i = 0; i < samples; i++) {
+            java.time.Instant t = Series.NOW.minusSeconds(600L * (samples - i));
+            double noise = 1 + 0.003 * r.nextGaussian();
+            a.add(new CountPoint(t, Math.round((i >= from + 1 && i < to + 1 ? 0.01 : 0.45) * SMALL * noise), SMALL));
+            b.add(new CountPoint(t.plusSeconds(420), Math.round((i >= from && i < to ? 0.90 : 0.45) * SMALL * noise),
+                    SMALL));
+        }
+        List<HostHistory> fleet = List.of(Series.host("a", SMALL, a, List.of()), Series.host("b", SMALL, b, List.of()));
+        assertEquals("a", FailoverPairs.partners(fleet, Series.NOW).get("b").host(), "the pair is found");
+        assertTrue(FailoverPairs.find(fleet, Series.NOW, DAY).isEmpty(), FailoverPairs.find(fleet, Series.NOW, DAY)
+                .toString());
+    }
+
+    @Test
     void aPairFailedOverNowIsLeftToTheSurvivorsOwnForecast() {
         // a's load has been on b for the last 40 minutes: b's count already holds both.
         assertTrue(FailoverPairs.find(pair(new Failover(40, 40)), Series.NOW, DAY).isEmpty());

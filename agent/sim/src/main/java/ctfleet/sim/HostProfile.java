@@ -33,6 +33,8 @@ import java.util.UUID;
  * @param pairFor       pair: seconds a failover lasts
  * @param pairPhase     pair: seconds after the epoch of a failover's start, modulo pairEvery
  * @param pairFirst     pair: this host has the lower index of the two, and fails in the even failovers
+ *
+ * <p>The two of a pair share their data centre, table size, hash size and MemTotal.
  */
 public record HostProfile(
         String hostId,
@@ -164,6 +166,9 @@ public record HostProfile(
             pairPhase = pair.nextLong(pairEvery);
             long pairRam = RAM_GIB[weighted(pair, RAM_WEIGHTS)] * GIB;
             memTotal = Math.round(pairRam * (1 - 0.015 - 0.03 * pair.nextDouble())) / 1024 * 1024;
+            // Both in one data centre: a VRRP pair shares a LAN.
+            dc = DCS[pair.nextInt(DCS.length)];
+            hostId = dc + "-gw-" + String.format("%04d", index + 1);
         }
         return new HostProfile(hostId, dc, scenario, origin, boot, bootId, max, buckets, Math.max(1, buckets / 256),
                 level, amplitude, noise, DC_PEAK_UTC.get(dc), daysToFull, spikeEvery, spikeFor, spikePhase,

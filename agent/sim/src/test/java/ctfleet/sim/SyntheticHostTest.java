@@ -156,6 +156,8 @@ class SyntheticHostTest {
             HostProfile pb = b.profile();
             assertEquals(pa.max(), pb.max(), "an HA pair is built of two alike");
             assertEquals(pa.memTotalBytes(), pb.memTotalBytes());
+            assertEquals(pa.dc(), pb.dc(), "a VRRP pair shares a LAN");
+            assertEquals(pa.dc(), pa.hostId().substring(0, 4));
             assertEquals(pa.pairEvery(), pb.pairEvery());
             assertTrue(pa.pairEvery() >= 8 * 3600 && pa.pairEvery() <= 16 * 3600 && pa.pairFor() >= 45 * 60
                     && pa.pairFor() <= 120 * 60, pa.toString());

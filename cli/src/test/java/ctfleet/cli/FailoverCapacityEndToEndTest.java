@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An HA pair through a real server and the real CLI: two gateways that failed over to each other
- * yesterday are each planned to hold both loads, in JSON, CSV and the table; a host beside them
- * is not.
+ * HA pairs through a real server and the real CLI: two gateways that failed over to each other
+ * yesterday, and two that never did but are declared a pair by their label, are each planned to
+ * hold both loads, in JSON, CSV and the table; a host beside them is not.
  */
 class FailoverCapacityEndToEndTest {
     static final long MAX = 131_072;
@@ -56,6 +56,11 @@ class FailoverCapacityEndToEndTest {
             imports.importSamples(minutes("gw-a", now, 1, ago -> ago <= 1200 && ago > 1020 ? 0.01 : 0.45));
             imports.importSamples(minutes("gw-b", now, 2, ago -> ago <= 1200 && ago > 1020 ? 0.85 : 0.40));
             imports.importSamples(minutes("gw-solo", now, 3, ago -> 0.45));
+            // A pair its operator declared (label ha_pair), which has not failed over in these two days.
+            imports.importSamples(minutes("gw-c", now, 4, ago -> 0.45).toBuilder().putLabels("ha_pair", "edge-1")
+                    .build());
+            imports.importSamples(minutes("gw-d", now, 5, ago -> 0.40).toBuilder().putLabels("ha_pair", "edge-1")
+                    .build());
         } finally {
             ch.shutdownNow();
         }
@@ -92,13 +97,20 @@ class FailoverCapacityEndToEndTest {
             assertEquals("raise", p.get("action").getAsString(), p.toString());
             assertEquals(262_144, p.get("recommended_max").getAsLong(), p.toString());
         }
+        for (String[] pair : new String[][] {{"gw-c", "gw-d"}, {"gw-d", "gw-c"}}) {
+            JsonObject p = FleetQueriesTest.find(hosts, pair[0]);
+            assertEquals(pair[1], p.get("failover_partner").getAsString(), p.toString());
+            assertEquals(262_144, p.get("recommended_max").getAsLong(), p.toString());
+            assertTrue(p.get("evidence").toString().contains("failover partner " + pair[1]
+                    + " (label ha_pair=edge-1): no failover in the last 2 days"), p.toString());
+        }
         JsonObject solo = FleetQueriesTest.find(hosts, "gw-solo");
         assertTrue(solo.get("failover_partner").isJsonNull() && solo.get("failover_peak").isJsonNull(), solo.toString());
         assertEquals("keep", solo.get("action").getAsString(), solo.toString());
 
         EndToEndTest.Result table = EndToEndTest.cli("capacity", "--server", addr, "--window", "36h");
         assertEquals(0, table.code(), table.err());
-        assertTrue(table.out().contains("Failover pairs: each sized to hold both loads (2):")
+        assertTrue(table.out().contains("Failover pairs: each sized to hold both loads (4):")
                 && table.out().contains("gw-a: peak ") && table.out().contains("sized to hold gw-b's"),
                 table.out());
 

@@ -245,11 +245,14 @@ public final class CapacityPlanner {
         String share = h.max() > 0
                 ? String.format(Locale.ROOT, " (%.0f%% of today's max %,d)", 100.0 * projected / h.max(), h.max())
                 : "";
-        return String.format(Locale.ROOT, "failover partner %s: in the last %d days the load moved from one to the"
-                        + " other and back %d %s, last at %s; together they peak at %,d%s%s%s: either must hold both"
-                        + " when the other fails", p.partner(), FailoverPairs.WINDOW_DAYS, p.failovers(),
-                p.failovers() == 1 ? "time" : "times",
-                p.lastFailover().truncatedTo(java.time.temporal.ChronoUnit.MINUTES), p.peak(), growth, ahead, share);
+        FailoverPairs.Partner f = p.found();
+        String label = f.declared().map(v -> " (label " + DeclaredPairs.LABEL + "=" + v + ")").orElse("");
+        String seen = f.lastFailover().map(last -> String.format(Locale.ROOT, "in the last %d days the load moved from"
+                        + " one to the other and back %d %s, last at %s", FailoverPairs.WINDOW_DAYS, f.failovers(),
+                f.failovers() == 1 ? "time" : "times", last.truncatedTo(java.time.temporal.ChronoUnit.MINUTES)))
+                .orElse(String.format(Locale.ROOT, "no failover in the last %d days", FailoverPairs.WINDOW_DAYS));
+        return String.format(Locale.ROOT, "failover partner %s%s: %s; together they peak at %,d%s%s%s: either must"
+                + " hold both when the other fails", p.partner(), label, seen, p.peak(), growth, ahead, share);
     }
 
     private static String acceleration(PeakTrend trend, long required) {

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Gateways that take each other's load (an HA pair, a VRRP or anycast neighbour), found in the
@@ -61,8 +62,17 @@ public final class FailoverPairs {
     /** The days of history searched: what the forecast reads too. */
     static final int WINDOW_DAYS = 2;
 
-    /** A host's partner: they failed over to each other {@code failovers} times in the window, last at {@code lastFailover}. */
-    public record Partner(String host, int failovers, Instant lastFailover) {}
+    /**
+     * A host's partner: they failed over to each other {@code failovers} times in the window, last
+     * at {@code lastFailover} (none when the pair is only declared, {@link DeclaredPairs}), and the
+     * value of the label that declares them, if one does.
+     */
+    public record Partner(String host, int failovers, Optional<Instant> lastFailover, Optional<String> declared) {
+        /** Found in the history, not declared. */
+        Partner(String host, int failovers, Instant lastFailover) {
+            this(host, failovers, Optional.of(lastFailover), Optional.empty());
+        }
+    }
 
     /** What a host's partner failing over would do to it. */
     record Risk(String partner, double chance, Instant lastFailover, double overflowShare) {}

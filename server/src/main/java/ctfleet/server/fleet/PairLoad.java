@@ -34,8 +34,13 @@ import java.util.TreeMap;
  * instants, and the same happens within a bin: a one-bin rise of the sum that the bins either
  * side do not confirm is that, not a load, so a bin's sum counts up to the larger of theirs.
  */
-public record PairLoad(String partner, int failovers, Instant lastFailover, long peak, PeakTrend trend) {
+public record PairLoad(FailoverPairs.Partner found, long peak, PeakTrend trend) {
     static final long BIN_SECONDS = FailoverPairs.BIN_SECONDS;
+
+    /** The partner's host id. */
+    public String partner() {
+        return found.host();
+    }
 
     /** The pair's load at the horizon: its peak or its daily-peak line now, plus any growth. */
     long projected(double days) {
@@ -106,8 +111,7 @@ public record PairLoad(String partner, int failovers, Instant lastFailover, long
             // At the bin's first sample, not its start: a bin begun before the history would add a day.
             sums.add(new CountPoint(as.get(i).first(), Math.round(level), 0, together, 1, 0));
         }
-        return Optional.of(new PairLoad(found.host(), found.failovers(), found.lastFailover(),
-                (long) Math.ceil(top + burst), PeakTrend.of(sums, now)));
+        return Optional.of(new PairLoad(found, (long) Math.ceil(top + burst), PeakTrend.of(sums, now)));
     }
 
     private static double sum(Map<Long, Bin> a, Map<Long, Bin> b, long bin) {

@@ -2,6 +2,7 @@ package ctfleet.server.query;
 
 import ctfleet.server.fleet.CapacityPlan;
 import ctfleet.server.fleet.CounterTotals;
+import ctfleet.server.fleet.DeclaredPairs;
 import ctfleet.server.fleet.FailoverPairs;
 import ctfleet.server.fleet.FleetCapacity;
 import ctfleet.server.fleet.HostFacts;
@@ -134,7 +135,7 @@ public final class FleetQueries {
         List<TimeoutAdvice> advice = List.of();
         if (l.loaded()) {
             HostFacts facts = CapacityInputs.facts(l, entries, CapacityInputs.refusals(h.counters(), h.points()));
-            FailoverPairs.Partner partner = FailoverPairs.partners(all, now).get(host);
+            FailoverPairs.Partner partner = DeclaredPairs.with(FailoverPairs.partners(all, now), all).get(host);
             Optional<PairLoad> pair = partner == null ? Optional.empty()
                     : Optional.ofNullable(PairLoad.of(all, Map.of(host, partner), now).get(host));
             plan = Optional.of(CapacityQuery.defaults().planner().plan(h, facts, clock.instant(), pair));
@@ -180,8 +181,11 @@ public final class FleetQueries {
         chosen.sort(Comparator.comparing(HostHistory::host));
         // Partners are found in the ranking's two days of 10-minute buckets (hourly rollups blur a
         // failover), from memory; the load they must hold together is read over the plan's window.
-        Map<String, FailoverPairs.Partner> partners =
-                FailoverPairs.partners(histories.forRanking(DEFAULT_WINDOW).histories(), loaded.now());
+        // Pairs an operator declared (label ha_pair) are added: a pair that has not failed over lately
+        // is not in the history.
+        Map<String, FailoverPairs.Partner> partners = DeclaredPairs.with(
+                FailoverPairs.partners(histories.forRanking(DEFAULT_WINDOW).histories(), loaded.now()),
+                loaded.histories());
         FleetCapacity plan = q.planner().planFleet(chosen, loaded.facts(), loaded.now(),
                 PairLoad.of(loaded.histories(), partners, loaded.now()));
         List<PlannedHost> hosts = new ArrayList<>(plan.hosts().size());

@@ -109,7 +109,9 @@ class FailoverPairsTest {
         assertEquals("b", partners.get("a").host());
         assertEquals("a", partners.get("b").host());
         assertEquals(1, partners.get("a").failovers());
-        assertEquals(FailoverPairs.find(fleet, Series.NOW, DAY).get("b").lastFailover(), partners.get("a").lastFailover());
+        assertEquals(FailoverPairs.find(fleet, Series.NOW, DAY).get("b").lastFailover(),
+                partners.get("a").lastFailover().orElseThrow());
+        assertTrue(partners.get("a").declared().isEmpty());
     }
 
     @Test

@@ -1,0 +1,62 @@
+package ctfleet.server.fleet;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * HA pairs an operator declares: two hosts whose agents carry the same value of the label
+ * {@value #LABEL} ({@code ctfleet agent --label ha_pair=fra1-edge}). The history finds a pair only
+ * from a failover, and back, in the last two days ({@link FailoverPairs}); a pair that fails over
+ * at a quarterly DR drill, or never yet, is known to whoever built it. A capacity plan sizes a
+ * declared pair like a found one.
+ *
+ * <p>A value held by one host, or by three or more, names no pair: a group sharing one host's load
+ * is not planned as a pair (README says so), and a typo is not a partner.
+ */
+public final class DeclaredPairs {
+    public static final String LABEL = "ha_pair";
+
+    private DeclaredPairs() {}
+
+    /**
+     * The partners found in the history, with the declared ones added. A declaration wins over
+     * what the history suggests (the operator built the pair): a host declared with B is not also
+     * planned for a C the history paired it with, nor C for it. A found pair that is also declared
+     * keeps its failovers.
+     */
+    public static Map<String, FailoverPairs.Partner> with(Map<String, FailoverPairs.Partner> found,
+            List<HostHistory> fleet) {
+        Map<String, List<String>> byValue = new TreeMap<>();
+        for (HostHistory h : fleet) {
+            String v = h.labels().get(LABEL);
+            if (v != null && !v.isEmpty()) {
+                byValue.computeIfAbsent(v, k -> new ArrayList<>()).add(h.host());
+            }
+        }
+        Map<String, FailoverPairs.Partner> out = new HashMap<>(found);
+        for (Map.Entry<String, List<String>> e : byValue.entrySet()) {
+            if (e.getValue().size() != 2) {
+                continue;
+            }
+            String a = e.getValue().get(0);
+            String b = e.getValue().get(1);
+            for (String[] ab : new String[][] {{a, b}, {b, a}}) {
+                FailoverPairs.Partner had = out.get(ab[0]);
+                boolean same = had != null && had.host().equals(ab[1]);
+                if (had != null && !same) {
+                    FailoverPairs.Partner back = out.get(had.host());
+                    if (back != null && back.host().equals(ab[0])) {
+                        out.remove(had.host()); // the history's partner of ab[0] is no longer paired with it
+                    }
+                }
+                out.put(ab[0], new FailoverPairs.Partner(ab[1], same ? had.failovers() : 0,
+                        same ? had.lastFailover() : Optional.empty(), Optional.of(e.getKey())));
+            }
+        }
+        return out;
+    }
+}

@@ -73,6 +73,9 @@ class ReloadingTest {
             assertEquals("CN=ctfleet-test-rsa", served(keys), "the old pair is still served");
             copy("other.key", "server.key");
             await(() -> served(keys).equals("CN=ctfleet-test-other"));
+            // The reloader logs after it swapped the credentials: the swap can be seen first.
+            await(() -> log.get(log.size() - 1).startsWith("reloaded"));
+            assertEquals("CN=ctfleet-test-other", served(keys));
             assertTrue(log.get(log.size() - 1).startsWith("reloaded"), log.toString());
         }
     }

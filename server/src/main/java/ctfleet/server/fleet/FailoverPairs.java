@@ -38,7 +38,8 @@ import java.util.Optional;
  * chance. The forecast's p becomes {@code 1 − (1 − p)(1 − q)}.
  *
  * <p>A pair whose load sits on one host now is left to that host's own forecast: its count
- * already holds both.
+ * already holds both. Every host with a partner and no risk is told where the pair's load last
+ * moved ({@link Analysis#moves}): a step or a burst in its own reason is most likely that.
  *
  * <p>{@link #partners} gives the same pairs to capacity plans ({@link PairLoad}), without either
  * filter of the ranking (an overflow today, the load on one host now): a plan sizes each of the
@@ -77,6 +78,18 @@ public final class FailoverPairs {
     /** What a host's partner failing over would do to it. */
     record Risk(String partner, double chance, Instant lastFailover, double overflowShare) {}
 
+    /**
+     * What the ranking reads of the pairs: the risk each partner brings ({@link #find}), and for
+     * every host with a partner a phrase saying where the load last moved, so a step or a burst in
+     * its own reason can be checked against its partner's history.
+     */
+    record Analysis(Map<String, Risk> risks, Map<String, String> moves) {
+        static final Analysis NONE = new Analysis(Map.of(), Map.of());
+    }
+
+    /** One failover: at {@code bin} host {@code fell} lost its load to the other, and it came back at {@code back}. */
+    private record Episode(int bin, int fell, int back) {}
+
     /** A fall from {@code before} by {@code entries} at {@code bin}. */
     private record Step(int host, int bin, double before, double entries) {}
 
@@ -97,10 +110,17 @@ public final class FailoverPairs {
 
     /** Per host id, the risk its partner brings; hosts without a partner (most) are absent. */
     static Map<String, Risk> find(List<HostHistory> hosts, Instant now, Duration horizon) {
+        return analyse(hosts, now, horizon).risks();
+    }
+
+    /** The risks of {@link #find}, and where each pair's load last moved, from one search. */
+    static Analysis analyse(List<HostHistory> hosts, Instant now, Duration horizon) {
         Found f = detect(hosts, now);
         Map<String, Risk> out = new HashMap<>();
+        Map<String, String> moves = new HashMap<>();
         double horizonDays = horizon.getSeconds() / DAY;
         f.forEachPair((h, other, seen) -> {
+            moves.put(hosts.get(h).host(), f.lastMove(h, other, hosts.get(other).host(), seen, now));
             if (failedOver(f.level[h]) || failedOver(f.level[other])) {
                 return;
             }
@@ -114,7 +134,7 @@ public final class FailoverPairs {
                 out.put(hosts.get(h).host(), new Risk(hosts.get(other).host(), chance, f.lastFailover(seen), share));
             }
         });
-        return out;
+        return new Analysis(out, moves);
     }
 
     /**
@@ -129,11 +149,14 @@ public final class FailoverPairs {
         return out;
     }
 
-    /** What the search found: the binned levels, and each pair's failover bins by pair key. */
-    private record Found(double[][] level, boolean[][] atMax, long first, Map<Long, List<Integer>> episodes,
-                         Map<Integer, Long> best) {
+    /**
+     * What the search found: the binned levels, each pair's failovers by pair key, and each host's
+     * newest fall to a fifth (null when none), which may not have come back yet.
+     */
+    private record Found(double[][] level, boolean[][] atMax, long first, Map<Long, List<Episode>> episodes,
+                         Map<Integer, Long> best, Step[] newestFall) {
         interface PairVisitor {
-            void visit(int host, int partner, List<Integer> failovers);
+            void visit(int host, int partner, List<Episode> failovers);
         }
 
         /** Each host whose likeliest pair is also its partner's likeliest, once per direction. */
@@ -148,9 +171,62 @@ public final class FailoverPairs {
             }
         }
 
-        Instant lastFailover(List<Integer> seen) {
-            int last = seen.stream().mapToInt(Integer::intValue).max().orElseThrow();
-            return Instant.ofEpochSecond((first + last) * BIN_SECONDS);
+        Instant lastFailover(List<Episode> seen) {
+            return at(seen.stream().mapToInt(Episode::bin).max().orElseThrow());
+        }
+
+        Instant at(int bin) {
+            return Instant.ofEpochSecond((first + bin) * BIN_SECONDS);
+        }
+
+        /**
+         * Where the pair's load last moved, seen from {@code h}: onto one of them now (a fall newer
+         * than every failover found, the fallen host still down), else the newest failover that
+         * brought the partner's load to {@code h} (what a burst in its own series most likely was),
+         * else the newest that took its load away.
+         */
+        String lastMove(int h, int other, String partner, List<Episode> seen, Instant now) {
+            int newest = seen.stream().mapToInt(Episode::bin).max().orElseThrow();
+            if (holds(h, other, newest)) {
+                return "holding " + partner + "'s load since " + Reasons.time(at(newestFall[other].bin()), now)
+                        + " (failover)";
+            }
+            if (holds(other, h, newest)) {
+                return "its load on " + partner + " since " + Reasons.time(at(newestFall[h].bin()), now)
+                        + " (failover)";
+            }
+            Episode took = null;
+            Episode gave = null;
+            for (Episode e : seen) {
+                if (e.fell() == other && (took == null || e.bin() > took.bin())) {
+                    took = e;
+                } else if (e.fell() == h && (gave == null || e.bin() > gave.bin())) {
+                    gave = e;
+                }
+            }
+            return took != null
+                    ? partner + " failed over to it " + span(took, now)
+                    : "failed over to " + partner + " " + span(gave, now);
+        }
+
+        /**
+         * Whether {@code h} holds {@code fell}'s load now: {@code fell} fell after the pair's newest
+         * failover and is still down, and {@code h}'s newest hour is up by at least half of that fall
+         * from the bins before it (it may have gone elsewhere: a drain, an outage, a group).
+         */
+        private boolean holds(int h, int fell, int newestFailover) {
+            Step d = newestFall[fell];
+            if (d == null || d.bin() <= newestFailover || !failedOver(level[fell])) {
+                return false;
+            }
+            int hour = (int) (3600 / BIN_SECONDS);
+            double before = median(level[h], Math.max(0, d.bin() - SIDE), d.bin());
+            double newestHour = median(level[h], Math.max(0, level[h].length - hour), level[h].length);
+            return newestHour - before >= d.entries() / MATCH;
+        }
+
+        private String span(Episode e, Instant now) {
+            return Reasons.time(at(e.bin()), now) + "–" + Reasons.time(at(e.back()), now);
         }
     }
 
@@ -175,8 +251,12 @@ public final class FailoverPairs {
             noise[h] = noise(step[h]);
             drops(h, level[h], step[h], atMax[h], host.max(), drops);
         }
-        Map<Long, List<Integer>> episodes = new HashMap<>(); // pair key -> bins of its failovers
+        Map<Long, List<Episode>> episodes = new HashMap<>(); // pair key -> its failovers
+        Step[] newestFall = new Step[hosts.size()];
         for (Step d : drops) {
+            if (newestFall[d.host()] == null || newestFall[d.host()].bin() < d.bin()) {
+                newestFall[d.host()] = d;
+            }
             int partner = -1;
             double closest = Double.POSITIVE_INFINITY;
             double next = Double.POSITIVE_INFINITY;
@@ -206,13 +286,15 @@ public final class FailoverPairs {
             // Two that took about as much: a group shared the load, or chance; neither is the partner.
             // And the load must come back the same way: a host that fell as another rose by chance
             // (a ramp starting as a spike ends) does not take each other's load back.
-            if (partner >= 0 && next - closest >= DISTINCT && cameBack(d, level[d.host()], step[d.host()],
-                    step[partner], atMax[partner], noise[partner])) {
-                episodes.computeIfAbsent(key(d.host(), partner), k -> new ArrayList<>()).add(d.bin());
+            int back = partner < 0 || next - closest < DISTINCT ? -1
+                    : cameBack(d, level[d.host()], step[d.host()], step[partner], atMax[partner], noise[partner]);
+            if (back >= 0) {
+                episodes.computeIfAbsent(key(d.host(), partner), k -> new ArrayList<>())
+                        .add(new Episode(d.bin(), d.host(), back));
             }
         }
         Map<Integer, Long> best = new HashMap<>();
-        for (Map.Entry<Long, List<Integer>> e : episodes.entrySet()) {
+        for (Map.Entry<Long, List<Episode>> e : episodes.entrySet()) {
             for (int h : new int[] {(int) (e.getKey() >> 32), (int) (long) e.getKey()}) {
                 Long had = best.get(h);
                 if (had == null || episodes.get(had).size() < e.getValue().size()) {
@@ -220,7 +302,7 @@ public final class FailoverPairs {
                 }
             }
         }
-        return new Found(level, atMax, first, episodes, best);
+        return new Found(level, atMax, first, episodes, best, newestFall);
     }
 
     /** The forecast's p with the partner's risk added: either may fill the table. */
@@ -320,11 +402,11 @@ public final class FailoverPairs {
     }
 
     /**
-     * Whether the host that fell came back (its level past the middle of its fall again) at a bin
-     * where the partner fell, beyond its noise, by between half and twice what came back (or less,
-     * from max: the kernel had clamped what it held).
+     * The bin where the host that fell came back (its level past the middle of its fall again), if
+     * the partner fell there, beyond its noise, by between half and twice what came back (or less,
+     * from max: the kernel had clamped what it held); -1 if it did not.
      */
-    private static boolean cameBack(Step d, double[] fell, double[] fellStep, double[] partnerStep,
+    private static int cameBack(Step d, double[] fell, double[] fellStep, double[] partnerStep,
             boolean[] partnerAtMax, Spread partnerNoise) {
         double mid = d.before() - d.entries() / 2;
         for (int j = d.bin() + 1; j + SIDE <= fell.length; j++) {
@@ -336,12 +418,12 @@ public final class FailoverPairs {
                 double r = partnerStep[i];
                 boolean clamped = partnerAtMax[i - 1] || partnerAtMax[i - 2];
                 if (partnerNoise.fall(r) && -r <= MATCH * back && (-r >= back / MATCH || clamped)) {
-                    return true;
+                    return j;
                 }
             }
-            return false;
+            return -1;
         }
-        return false;
+        return -1;
     }
 
     /**

@@ -26,7 +26,9 @@ import java.util.Map;
  * whose count swings wide, a ramp minutes old), and fill decides only when p_full is equal too
  * (most often both exactly 0). p_full is the host's own forecast's, with the chance that a
  * failover partner's load overflows it added ({@link FailoverPairs}): the one part of a host's
- * numbers that reads the rest of the fleet.
+ * numbers that reads the rest of the fleet. A host with a partner and no such risk has its reason
+ * say where the pair's load last moved instead, since a step or a burst in its own story is most
+ * likely that.
  *
  * <p>Status, strongest first: {@code stale} (silent for more than {@code staleIntervals} sample
  * intervals; never for an imported host, which has no agent to fall silent), {@code no-conntrack},
@@ -60,11 +62,11 @@ public final class Ranker {
      *              {@code hosts} is a part of it (a label filter), so a partner outside it still counts
      */
     public List<HostRank> rank(List<HostHistory> hosts, Instant now, List<HostHistory> fleet) {
-        Map<String, FailoverPairs.Risk> partners = FailoverPairs.find(fleet, now, config.horizon());
+        FailoverPairs.Analysis pairs = FailoverPairs.analyse(fleet, now, config.horizon());
         // Each host's forecast stands alone: on a fleet, spread them over the cores.
         List<Assessment> assessed = new ArrayList<>(hosts.size() < PARALLEL_FROM
-                ? hosts.stream().map(h -> assessment(h, now, partners.get(h.host()))).toList()
-                : hosts.parallelStream().map(h -> assessment(h, now, partners.get(h.host()))).toList());
+                ? hosts.stream().map(h -> assessment(h, now, pairs)).toList()
+                : hosts.parallelStream().map(h -> assessment(h, now, pairs)).toList());
         assessed.sort(Comparator.comparingInt(Assessment::tier)
                 .thenComparingDouble(Assessment::key)
                 .thenComparingInt(a -> -a.severity())
@@ -82,7 +84,7 @@ public final class Ranker {
 
     /** One host's numbers and status, unranked (rank 0), taken alone: no partner is looked for. */
     public HostRank assess(HostHistory h, Instant now) {
-        return assessment(h, now, null).rank();
+        return assessment(h, now, FailoverPairs.Analysis.NONE).rank();
     }
 
     /**
@@ -90,10 +92,11 @@ public final class Ranker {
      * same numbers as its line of the fleet's ranking.
      */
     public HostRank assess(HostHistory h, Instant now, List<HostHistory> fleet) {
-        return assessment(h, now, FailoverPairs.find(fleet, now, config.horizon()).get(h.host())).rank();
+        return assessment(h, now, FailoverPairs.analyse(fleet, now, config.horizon())).rank();
     }
 
-    private Assessment assessment(HostHistory h, Instant now, FailoverPairs.Risk partner) {
+    private Assessment assessment(HostHistory h, Instant now, FailoverPairs.Analysis pairs) {
+        FailoverPairs.Risk partner = pairs.risks().get(h.host());
         CounterTotals totals = CounterTotals.of(h.counters());
         CounterTotals recent = CounterTotals.of(recentPart(h.counters()));
         boolean limited = h.conntrack() == ConntrackModule.LOADED && h.max() > 0;
@@ -106,6 +109,9 @@ public final class Ranker {
             reason += (reason.isEmpty() ? "" : "; ") + String.format(java.util.Locale.ROOT,
                     "fills if %s fails over to it (%.0f %% of the last day; it did at %s)", partner.partner(),
                     100 * partner.overflowShare(), Reasons.time(partner.lastFailover(), now));
+        } else if (limited && pairs.moves().containsKey(h.host())) {
+            // No risk to add, but a step or a burst in its own story may be its partner's load.
+            reason += (reason.isEmpty() ? "" : "; ") + pairs.moves().get(h.host());
         }
         double refusedNow = recent.perSecond(DROP) + recent.perSecond(EARLY_DROP) + recent.perSecond(INSERT_FAILED);
         boolean dropping = limited && (recent.increase(DROP) > 0 || recent.increase(EARLY_DROP) > 0

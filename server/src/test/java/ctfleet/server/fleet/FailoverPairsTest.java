@@ -162,4 +162,54 @@ class FailoverPairsTest {
         // Ranked within a part of the fleet, the partner outside it still counts.
         assertEquals(b.pFull(), ranker.rank(List.of(fleet.get(1)), Series.NOW, fleet).get(0).pFull(), 1e-12);
     }
+
+    @Test
+    void eachOfAPairSaysWhereTheLoadLastMovedWhenThereIsNoRiskToAdd() {
+        // b's overflow is a risk phrase of its own; a, which holds b's load with room, is told only
+        // what its history holds: a step down 20 hours ago was its load moving to b.
+        List<HostHistory> fleet = pair(new Failover(20 * 60, 180));
+        fleet.add(host("flat", SMALL, i -> 100_000, 5));
+        Map<String, HostRank> ranked = byHost(new Ranker(RankerConfig.defaults()).rank(fleet, Series.NOW));
+        assertTrue(ranked.get("a").reason().endsWith("; failed over to b 16:00–19:00"), ranked.get("a").reason());
+        assertTrue(ranked.get("b").reason().contains("fills if a fails over to it"), ranked.get("b").reason());
+        assertFalse(ranked.get("b").reason().contains("failed over"), ranked.get("b").reason());
+        assertFalse(ranked.get("flat").reason().contains("fail"), ranked.get("flat").reason());
+    }
+
+    @Test
+    void aPairFailedOverNowSaysWhoHoldsTheLoadSinceWhen() {
+        // Back 17 hours ago, and a fell again two hours ago: b holds both now.
+        Failover before = new Failover(20 * 60, 180);
+        Failover now = new Failover(120, 120);
+        double a = 0.6 * BIG;
+        double b = 0.4 * SMALL;
+        List<HostHistory> fleet = List.of(
+                host("a", BIG, i -> before.on(i) || now.on(i) ? 0.02 * a : a, 1),
+                host("b", BIG, i -> before.on(i) || now.on(i) ? b + 0.98 * a : b, 2));
+        Map<String, HostRank> ranked = byHost(new Ranker(RankerConfig.defaults()).rank(fleet, Series.NOW));
+        assertTrue(ranked.get("b").reason().endsWith("; holding a's load since 10:00 (failover)"),
+                ranked.get("b").reason());
+        assertTrue(ranked.get("a").reason().endsWith("; its load on b since 10:00 (failover)"),
+                ranked.get("a").reason());
+        // The host view's line reads the same.
+        assertEquals(ranked.get("b").reason(),
+                new Ranker(RankerConfig.defaults()).assess(fleet.get(1), Series.NOW, fleet).reason());
+
+        // The same fall, but a third host took it this time (a change of routing): b holds nothing
+        // of a's now, and says what it did last.
+        Failover gone = new Failover(120, 120);
+        List<HostHistory> moved = List.of(
+                host("a", BIG, i -> before.on(i) || gone.on(i) ? 0.02 * a : a, 1),
+                host("b", BIG, i -> before.on(i) ? b + 0.98 * a : b, 2),
+                host("c", BIG, i -> gone.on(i) ? 0.3 * BIG + 0.98 * a : 0.3 * BIG, 3));
+        Map<String, HostRank> other = byHost(new Ranker(RankerConfig.defaults()).rank(moved, Series.NOW));
+        assertTrue(other.get("b").reason().endsWith("; a failed over to it 16:00–19:00"), other.get("b").reason());
+        assertTrue(other.get("a").reason().endsWith("; failed over to b 16:00–19:00"), other.get("a").reason());
+    }
+
+    private static Map<String, HostRank> byHost(List<HostRank> ranked) {
+        Map<String, HostRank> out = new java.util.HashMap<>();
+        ranked.forEach(r -> out.put(r.host(), r));
+        return out;
+    }
 }

@@ -86,6 +86,10 @@ class ForecastScenariosTest {
         // pair-b's 55 % and held it at max. Either failing over again overflows the other.
         kinds.put("pair-a", ago -> ago <= 20 * 60 && ago > 17 * 60 ? 0.01 : 0.60);
         kinds.put("pair-b", ago -> ago <= 20 * 60 && ago > 17 * 60 ? 1.14 : 0.55);
+        // Another pair: pair-c failed over 30 hours ago for three hours and back, and again two hours
+        // ago, still on pair-d now. Together 65 %: no risk to add, but each says where the load is.
+        kinds.put("pair-c", ago -> ago <= 30 * 60 && ago > 27 * 60 || ago <= 120 ? 0.01 : 0.30);
+        kinds.put("pair-d", ago -> ago <= 30 * 60 && ago > 27 * 60 || ago <= 120 ? 0.64 : 0.35);
         // A connection storm 15 minutes old: flat at 45 % for two days, then +1.5 % a minute.
         kinds.put("surging", ago -> ago > 15 ? 0.45 : 0.675 - 0.015 * ago);
         // A slow leak near max under a small daily wave at its trough: 0.5 %/h, 9 % to go.
@@ -187,7 +191,7 @@ class ForecastScenariosTest {
     @Test
     void eachKindGetsTheForecastAnOperatorWouldExpect() {
         Map<String, HostRank> top = top(24 * 3600);
-        assertEquals(23, top.size(), top.keySet().toString());
+        assertEquals(25, top.size(), top.keySet().toString());
         HostRank dropping = top.get("full-dropping");
         assertEquals(1, dropping.getRank());
         assertEquals("dropping", dropping.getStatus());
@@ -231,6 +235,15 @@ class ForecastScenariosTest {
             assertTrue(h.getReason().contains("; fills if " + pair[1] + " fails over to it (100 % of the last day;"),
                     h.toString());
             assertTrue(h.getPFull() >= 0.1 && !h.getStatus().equals("ok"), h.toString());
+        }
+        // A pair whose load is on one host now, and was back once before: each names the other.
+        assertTrue(top.get("pair-d").getReason().matches("stepped up 35 → 64 % at (\\d\\d:\\d\\d), flat since;"
+                + " holding pair-c's load since \\d\\d:\\d0 \\(failover\\)"), top.get("pair-d").toString());
+        assertTrue(top.get("pair-c").getReason().endsWith("; its load on pair-d since "
+                + top.get("pair-d").getReason().replaceAll(".*since (\\S+) \\(failover\\)$", "$1") + " (failover)"),
+                top.get("pair-c").toString());
+        for (String quiet : List.of("pair-c", "pair-d")) {
+            assertEquals("ok", top.get(quiet).getStatus(), top.get(quiet).toString());
         }
         assertTrue(top.get("rebooted").getReason().startsWith("rebooted at"), top.get("rebooted").toString());
         assertTrue(top.get("daily-under").getReason().contains("daily crest 8"), top.get("daily-under").getReason());
@@ -351,7 +364,8 @@ class ForecastScenariosTest {
         List<String> paired = new ArrayList<>();
         plans.stream().filter(CapacityPlan::hasFailoverPartner).forEach(p -> paired.add(p.getHost()));
         // Hosts that stepped, drained, failed over one way or rebooted are no one's partner.
-        assertEquals(List.of("pair-a", "pair-b"), paired, byHost.toString());
+        assertEquals(List.of("pair-a", "pair-b", "pair-c", "pair-d"), paired, byHost.toString());
+        assertEquals("pair-c", byHost.get("pair-d").getFailoverPartner());
         // 60 % and 55 % of 131,072 together: 150,733; × 1.5 needs 262,144 (pair-a alone: 131,072).
         for (String[] pair : new String[][] {{"pair-a", "pair-b"}, {"pair-b", "pair-a"}}) {
             CapacityPlan p = byHost.get(pair[0]);

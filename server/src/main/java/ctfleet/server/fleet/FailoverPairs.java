@@ -83,8 +83,8 @@ public final class FailoverPairs {
      * every host with a partner a phrase saying where the load last moved, so a step or a burst in
      * its own reason can be checked against its partner's history.
      */
-    record Analysis(Map<String, Risk> risks, Map<String, String> moves) {
-        static final Analysis NONE = new Analysis(Map.of(), Map.of());
+    record Analysis(Map<String, Risk> risks, Map<String, String> moves, Map<String, Partner> partners) {
+        static final Analysis NONE = new Analysis(Map.of(), Map.of(), Map.of());
     }
 
     /** One failover: at {@code bin} host {@code fell} lost its load to the other, and it came back at {@code back}. */
@@ -134,7 +134,7 @@ public final class FailoverPairs {
                 out.put(hosts.get(h).host(), new Risk(hosts.get(other).host(), chance, f.lastFailover(seen), share));
             }
         });
-        return new Analysis(out, moves);
+        return new Analysis(out, moves, partners(f, hosts));
     }
 
     /**
@@ -142,7 +142,10 @@ public final class FailoverPairs {
      * and whether or not the load sits on one of them now: what a capacity plan sizes for.
      */
     public static Map<String, Partner> partners(List<HostHistory> hosts, Instant now) {
-        Found f = detect(hosts, now);
+        return partners(detect(hosts, now), hosts);
+    }
+
+    private static Map<String, Partner> partners(Found f, List<HostHistory> hosts) {
         Map<String, Partner> out = new HashMap<>();
         f.forEachPair((h, other, seen) -> out.put(hosts.get(h).host(),
                 new Partner(hosts.get(other).host(), seen.size(), f.lastFailover(seen))));

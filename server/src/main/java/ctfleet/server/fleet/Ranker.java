@@ -92,7 +92,19 @@ public final class Ranker {
      * same numbers as its line of the fleet's ranking.
      */
     public HostRank assess(HostHistory h, Instant now, List<HostHistory> fleet) {
-        return assessment(h, now, FailoverPairs.analyse(fleet, now, config.horizon())).rank();
+        return assessInFleet(h, now, fleet).rank();
+    }
+
+    /** A host's line of the fleet's ranking, and the failover partners the fleet's history shows. */
+    public record InFleet(HostRank rank, Map<String, FailoverPairs.Partner> partners) {}
+
+    /**
+     * {@link #assess(HostHistory, Instant, List)} with the partners found on the way, so a caller
+     * that also plans the host (the host view) does not search the fleet a second time.
+     */
+    public InFleet assessInFleet(HostHistory h, Instant now, List<HostHistory> fleet) {
+        FailoverPairs.Analysis pairs = FailoverPairs.analyse(fleet, now, config.horizon());
+        return new InFleet(assessment(h, now, pairs).rank(), pairs.partners());
     }
 
     private Assessment assessment(HostHistory h, Instant now, FailoverPairs.Analysis pairs) {

@@ -118,7 +118,8 @@ public final class FleetQueries {
         if (h == null) {
             h = histories.forRanking(window, l); // it reported after the fleet was read
         }
-        HostRank own = new Ranker(config).assess(h, now, all);
+        Ranker.InFleet inFleet = new Ranker(config).assessInFleet(h, now, all);
+        HostRank own = inFleet.rank();
         HostRank rank = at(own, position(l.hostId(), window, config, now));
         EntryEstimates entries = EntryEstimates.of(l.entries(), l.count());
         Map<String, Double> rates = new TreeMap<>();
@@ -135,7 +136,7 @@ public final class FleetQueries {
         List<TimeoutAdvice> advice = List.of();
         if (l.loaded()) {
             HostFacts facts = CapacityInputs.facts(l, entries, CapacityInputs.refusals(h.counters(), h.points()));
-            FailoverPairs.Partner partner = DeclaredPairs.with(FailoverPairs.partners(all, now), all).get(host);
+            FailoverPairs.Partner partner = DeclaredPairs.with(inFleet.partners(), all).get(host);
             Optional<PairLoad> pair = partner == null ? Optional.empty()
                     : Optional.ofNullable(PairLoad.of(all, Map.of(host, partner), now).get(host));
             plan = Optional.of(CapacityQuery.defaults().planner().plan(h, facts, clock.instant(), pair));

@@ -112,6 +112,9 @@ class FailoverPairsTest {
         assertEquals(FailoverPairs.find(fleet, Series.NOW, DAY).get("b").lastFailover(),
                 partners.get("a").lastFailover().orElseThrow());
         assertTrue(partners.get("a").declared().isEmpty());
+        // The host view takes them from the search its line made.
+        assertEquals(partners, new Ranker(RankerConfig.defaults()).assessInFleet(fleet.get(0), Series.NOW, fleet)
+                .partners());
     }
 
     @Test

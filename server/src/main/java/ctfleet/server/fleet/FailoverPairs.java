@@ -39,7 +39,9 @@ import java.util.Optional;
  *
  * <p>A pair whose load sits on one host now is left to that host's own forecast: its count
  * already holds both. Every host with a partner and no risk is told where the pair's load last
- * moved ({@link Analysis#moves}): a step or a burst in its own reason is most likely that.
+ * moved ({@link Analysis#moves}): a step or a burst in its own reason is most likely that. Pairs
+ * declared with the label {@link DeclaredPairs#LABEL} are told so too, though they add no risk:
+ * the rate of failovers is read from failovers seen.
  *
  * <p>{@link #partners} gives the same pairs to capacity plans ({@link PairLoad}), without either
  * filter of the ranking (an overflow today, the load on one host now): a plan sizes each of the
@@ -120,7 +122,6 @@ public final class FailoverPairs {
         Map<String, String> moves = new HashMap<>();
         double horizonDays = horizon.getSeconds() / DAY;
         f.forEachPair((h, other, seen) -> {
-            moves.put(hosts.get(h).host(), f.lastMove(h, other, hosts.get(other).host(), seen, now));
             if (failedOver(f.level[h]) || failedOver(f.level[other])) {
                 return;
             }
@@ -134,7 +135,25 @@ public final class FailoverPairs {
                 out.put(hosts.get(h).host(), new Risk(hosts.get(other).host(), chance, f.lastFailover(seen), share));
             }
         });
-        return new Analysis(out, moves, partners(f, hosts));
+        Map<String, Partner> found = partners(f, hosts);
+        // Where the load moved is told for declared pairs too: a pair that fails over only at a drill
+        // is not found in the history, but its operator said who takes the load.
+        Map<String, Integer> index = new HashMap<>();
+        for (int h = 0; h < hosts.size(); h++) {
+            index.put(hosts.get(h).host(), h);
+        }
+        DeclaredPairs.with(found, hosts).forEach((host, partner) -> {
+            int h = index.get(host);
+            Integer other = index.get(partner.host());
+            if (other != null && f.level[h] != null && f.level[other] != null) {
+                String move = f.lastMove(h, other, partner.host(),
+                        f.episodes.getOrDefault(key(h, other), List.of()), now);
+                if (move != null) {
+                    moves.put(host, move);
+                }
+            }
+        });
+        return new Analysis(out, moves, found);
     }
 
     /**
@@ -186,10 +205,10 @@ public final class FailoverPairs {
          * Where the pair's load last moved, seen from {@code h}: onto one of them now (a fall newer
          * than every failover found, the fallen host still down), else the newest failover that
          * brought the partner's load to {@code h} (what a burst in its own series most likely was),
-         * else the newest that took its load away.
+         * else the newest that took its load away; null when none did (a declared pair, quiet).
          */
         String lastMove(int h, int other, String partner, List<Episode> seen, Instant now) {
-            int newest = seen.stream().mapToInt(Episode::bin).max().orElseThrow();
+            int newest = seen.stream().mapToInt(Episode::bin).max().orElse(-1);
             if (holds(h, other, newest)) {
                 return "holding " + partner + "'s load since " + Reasons.time(at(newestFall[other].bin()), now)
                         + " (failover)";
@@ -207,9 +226,9 @@ public final class FailoverPairs {
                     gave = e;
                 }
             }
-            return took != null
-                    ? partner + " failed over to it " + span(took, now)
-                    : "failed over to " + partner + " " + span(gave, now);
+            return took != null ? partner + " failed over to it " + span(took, now)
+                    : gave != null ? "failed over to " + partner + " " + span(gave, now)
+                    : null;
         }
 
         /**

@@ -210,6 +210,34 @@ class FailoverPairsTest {
         assertTrue(other.get("a").reason().endsWith("; failed over to b 16:00–19:00"), other.get("a").reason());
     }
 
+    @Test
+    void aDeclaredPairFailedOverNowSaysSoThoughTheHistoryNeverSawItMoveBack() {
+        // x's load moved to y two hours ago, the first time in the window: no pair is found, but the
+        // agents' labels declare one. Without the labels the same hosts say nothing of each other.
+        Failover now = new Failover(120, 120);
+        double x = 0.5 * BIG;
+        List<HostHistory> plain = List.of(
+                host("x", BIG, i -> now.on(i) ? 0.02 * x : x, 1),
+                host("y", BIG, i -> now.on(i) ? 0.3 * BIG + 0.98 * x : 0.3 * BIG, 2));
+        Ranker ranker = new Ranker(RankerConfig.defaults());
+        Map<String, HostRank> without = byHost(ranker.rank(plain, Series.NOW));
+        assertFalse(without.get("y").reason().contains("x"), without.get("y").reason());
+        Map<String, HostRank> with = byHost(ranker.rank(declared(plain), Series.NOW));
+        assertTrue(with.get("y").reason().endsWith("; holding x's load since 10:00 (failover)"), with.get("y").reason());
+        assertTrue(with.get("x").reason().endsWith("; its load on y since 10:00 (failover)"), with.get("x").reason());
+        // The phrase is all a declaration adds to the ranking: p_full comes from failovers seen.
+        assertEquals(without.get("y").pFull(), with.get("y").pFull(), 1e-12);
+        // A declared pair at rest says nothing of the other.
+        List<HostHistory> rest = declared(List.of(host("x", BIG, i -> x, 1), host("y", BIG, i -> 0.3 * BIG, 2)));
+        ranker.rank(rest, Series.NOW).forEach(r -> assertFalse(r.reason().contains("fail"), r.reason()));
+    }
+
+    /** The same hosts, their agents labelled as one HA pair. */
+    private static List<HostHistory> declared(List<HostHistory> hosts) {
+        return hosts.stream().map(h -> new HostHistory(h.host(), Map.of(DeclaredPairs.LABEL, "edge-1"), h.conntrack(),
+                h.count(), h.max(), h.buckets(), h.lastSeen(), h.interval(), h.points(), h.counters())).toList();
+    }
+
     private static Map<String, HostRank> byHost(List<HostRank> ranked) {
         Map<String, HostRank> out = new java.util.HashMap<>();
         ranked.forEach(r -> out.put(r.host(), r));

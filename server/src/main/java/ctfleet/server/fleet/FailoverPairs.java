@@ -81,9 +81,10 @@ public final class FailoverPairs {
     record Risk(String partner, double chance, Instant lastFailover, double overflowShare) {}
 
     /**
-     * What the ranking reads of the pairs: the risk each partner brings ({@link #find}), and for
-     * every host with a partner a phrase saying where the load last moved, so a step or a burst in
-     * its own reason can be checked against its partner's history.
+     * What the ranking reads of the pairs: the risk each partner brings ({@link #find}); for every
+     * host with a partner, found or declared, a phrase saying where the load last moved (absent when
+     * a declared pair never moved), so a step or a burst in its own reason can be checked against
+     * its partner's history; and the partners found, for a plan made from the same search.
      */
     record Analysis(Map<String, Risk> risks, Map<String, String> moves, Map<String, Partner> partners) {
         static final Analysis NONE = new Analysis(Map.of(), Map.of(), Map.of());

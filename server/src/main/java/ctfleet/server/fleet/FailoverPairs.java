@@ -249,7 +249,7 @@ public final class FailoverPairs {
         }
 
         private String span(Episode e, Instant now) {
-            return Reasons.time(at(e.bin()), now) + "–" + Reasons.time(at(e.back()), now);
+            return Reasons.span(at(e.bin()), at(e.back()), now);
         }
     }
 

@@ -143,7 +143,22 @@ final class Reasons {
         if (first == last) {
             return "at max at " + time(points.get(first).ts(), now);
         }
-        return "at max " + time(points.get(first).ts(), now) + "–" + time(points.get(last).ts(), now);
+        return "at max " + span(points.get(first).ts(), points.get(last).ts(), now);
+    }
+
+    /**
+     * "08:10–09:00", with clock times when both are within {@link #time}'s 20 hours. Else the start
+     * carries its date, and the end too when it is on another day: "01-06 22:10–06:30" would leave
+     * the reader to guess which morning.
+     */
+    static String span(Instant from, Instant to, Instant now) {
+        String a = time(from, now);
+        String b = time(to, now);
+        if (a.equals(CLOCK.format(from)) && b.equals(CLOCK.format(to))) {
+            return a + "–" + b;
+        }
+        boolean sameDay = from.atZone(ZoneOffset.UTC).toLocalDate().equals(to.atZone(ZoneOffset.UTC).toLocalDate());
+        return DATED.format(from) + "–" + (sameDay ? CLOCK : DATED).format(to);
     }
 
     static String time(Instant t, Instant now) {
@@ -175,6 +190,8 @@ final class Reasons {
     }
 
     private static String percentNumber(double fill) {
-        return String.format(Locale.ROOT, "%.0f", fill * 100);
+        // A fitted level just after a table emptied (a failover, a reboot) can dip below zero; a
+        // person reads "-2 %" or "-0 %" as a bug, not as the fit's rounding.
+        return String.format(Locale.ROOT, "%.0f", Math.max(0, fill) * 100);
     }
 }

@@ -1,0 +1,33 @@
+package ctfleet.server.fleet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** The pieces every reason is written with: percents, times and spans of time. */
+class ReasonsTest {
+    private static final Instant NOW = Instant.parse("2026-01-07T12:00:00Z");
+
+    @Test
+    void aFittedLevelBelowZeroReadsAsZero() {
+        // The fit of a table just emptied (a failover, a reboot) can end a little below zero.
+        assertEquals("0 %", Reasons.percent(-0.02));
+        assertEquals("0 %", Reasons.percent(-0.004));
+        assertEquals("0 %", Reasons.percent(-0.0));
+        assertEquals("33 %", Reasons.percent(0.33));
+    }
+
+    @Test
+    void aSpanIsDatedAtBothEndsWhenItCrossesMidnightAndEitherEndIsDated() {
+        // Within 20 hours: clock times only, also across midnight.
+        assertEquals("22:10–06:30", Reasons.span(Instant.parse("2026-01-06T22:10:00Z"),
+                Instant.parse("2026-01-07T06:30:00Z"), NOW));
+        // A start more than 20 hours ago carries its date; an end on the next day does too.
+        assertEquals("01-06 08:10–01-07 06:30", Reasons.span(Instant.parse("2026-01-06T08:10:00Z"),
+                Instant.parse("2026-01-07T06:30:00Z"), NOW));
+        // On the same day, the start's date says which day the end is on.
+        assertEquals("01-06 08:10–09:00", Reasons.span(Instant.parse("2026-01-06T08:10:00Z"),
+                Instant.parse("2026-01-06T09:00:00Z"), NOW));
+    }
+}

@@ -80,7 +80,13 @@ public final class CapacityCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             switch (format) {
                 case json -> Json.print(out, json(resp));
-                case csv -> csv(resp, out);
+                case csv -> {
+                    csv(resp, out);
+                    // The rows stay a table a spreadsheet reads; what to check goes beside them.
+                    PrintWriter err = spec.commandLine().getErr();
+                    resp.getWarningsList().forEach(w -> err.println("ctfleet capacity: warning: " + w));
+                    err.flush();
+                }
                 default -> table(resp, out);
             }
             return 0;
@@ -97,6 +103,9 @@ public final class CapacityCommand implements Callable<Integer> {
         o.addProperty("total_memory_bytes", resp.getTotalMemoryBytes());
         o.addProperty("total_additional_memory_bytes",
                 resp.getHostsList().stream().mapToLong(CapacityPlan::getAdditionalMemoryBytes).sum());
+        JsonArray warnings = new JsonArray();
+        resp.getWarningsList().forEach(warnings::add);
+        o.add("warnings", warnings);
         return o;
     }
 
@@ -167,6 +176,13 @@ public final class CapacityCommand implements Callable<Integer> {
         section(out, "Failover pairs: each sized to hold both loads", plans,
                 p -> p.hasFailoverPartner() && !p.getAction().equals("investigate") && !p.hasDemandEstimate()
                         && !p.getCapped(), false);
+        if (resp.getWarningsCount() > 0) {
+            out.println();
+            out.println("Check these declarations (" + resp.getWarningsCount() + "):");
+            for (String w : resp.getWarningsList()) {
+                wrap(out, "  - ", w);
+            }
+        }
         long additional = plans.stream().mapToLong(CapacityPlan::getAdditionalMemoryBytes).sum();
         long raises = plans.stream().filter(p -> p.getAction().equals("raise")).count();
         out.println();

@@ -61,6 +61,9 @@ class FailoverCapacityEndToEndTest {
                     .build());
             imports.importSamples(minutes("gw-d", now, 5, ago -> 0.40).toBuilder().putLabels("ha_pair", "edge-1")
                     .build());
+            // A declaration with a typo on its partner: the label is on this host only.
+            imports.importSamples(minutes("gw-e", now, 6, ago -> 0.40).toBuilder().putLabels("ha_pair", "edge-2")
+                    .build());
         } finally {
             ch.shutdownNow();
         }
@@ -104,6 +107,19 @@ class FailoverCapacityEndToEndTest {
             assertTrue(p.get("evidence").toString().contains("failover partner " + pair[1]
                     + " (label ha_pair=edge-1): no failover in the last 2 days"), p.toString());
         }
+        for (String alone : new String[] {"gw-solo", "gw-e"}) {
+            JsonObject p = FleetQueriesTest.find(hosts, alone);
+            assertTrue(p.get("failover_partner").isJsonNull(), p.toString());
+        }
+        String lone = "label ha_pair=edge-2 is on one host only (gw-e): a pair needs it on both gateways, so gw-e is"
+                + " planned alone";
+        JsonArray warnings = FleetQueriesTest.json("capacity", "--server", addr, "--format", "json", "--window", "36h")
+                .getAsJsonObject().getAsJsonArray("warnings");
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertEquals(lone, warnings.get(0).getAsString());
+        // A query for a part of the fleet (a label filter without gw-e) hears nothing of gw-e's label.
+        assertEquals(0, FleetQueriesTest.json("capacity", "--server", addr, "--format", "json", "--window", "36h",
+                "--label", "ha_pair=edge-1").getAsJsonObject().getAsJsonArray("warnings").size());
         JsonObject solo = FleetQueriesTest.find(hosts, "gw-solo");
         assertTrue(solo.get("failover_partner").isJsonNull() && solo.get("failover_peak").isJsonNull(), solo.toString());
         assertEquals("keep", solo.get("action").getAsString(), solo.toString());
@@ -113,10 +129,14 @@ class FailoverCapacityEndToEndTest {
         assertTrue(table.out().contains("Failover pairs: each sized to hold both loads (4):")
                 && table.out().contains("gw-a: peak ") && table.out().contains("sized to hold gw-b's"),
                 table.out());
+        assertTrue(table.out().contains("Check these declarations (1):\n  - label ha_pair=edge-2 is on one host only"),
+                table.out());
 
         EndToEndTest.Result csv = EndToEndTest.cli("capacity", "--server", addr, "--window", "36h", "--format", "csv");
         String header = csv.out().lines().findFirst().orElseThrow();
         assertTrue(header.endsWith(",capped,failover_partner,failover_peak"), header);
         assertTrue(csv.out().lines().anyMatch(l -> l.startsWith("gw-a,raise,") && l.contains(",gw-b,")), csv.out());
+        assertTrue(csv.out().lines().noneMatch(l -> l.contains("warning")), csv.out());
+        assertEquals("ctfleet capacity: warning: " + lone, csv.err().strip());
     }
 }

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -15,12 +16,51 @@ import java.util.TreeMap;
  * declared pair like a found one.
  *
  * <p>A value held by one host, or by three or more, names no pair: a group sharing one host's load
- * is not planned as a pair (README says so), and a typo is not a partner.
+ * is not planned as a pair (README says so), and a typo is not a partner. A capacity plan says so
+ * ({@link #unpaired}), so neither goes unnoticed.
  */
 public final class DeclaredPairs {
     public static final String LABEL = "ha_pair";
 
     private DeclaredPairs() {}
+
+    /**
+     * One sentence per {@value #LABEL} value that names no pair and is held by one of {@code chosen}
+     * (the hosts a capacity query plans), by value: a typo on one of two gateways, or a group of
+     * three or more, would otherwise just not be planned as a pair, and no one would know.
+     */
+    public static List<String> unpaired(List<HostHistory> fleet, Set<String> chosen) {
+        List<String> out = new ArrayList<>();
+        byValue(fleet).forEach((value, hosts) -> {
+            if (hosts.size() == 2 || hosts.stream().noneMatch(chosen::contains)) {
+                return;
+            }
+            String who = hosts.size() <= MAX_NAMED ? String.join(", ", hosts)
+                    : String.join(", ", hosts.subList(0, MAX_NAMED)) + " and " + (hosts.size() - MAX_NAMED) + " more";
+            out.add(hosts.size() == 1
+                    ? "label " + LABEL + "=" + value + " is on one host only (" + who + "): a pair needs it on both"
+                            + " gateways, so " + who + " is planned alone"
+                    : "label " + LABEL + "=" + value + " is on " + hosts.size() + " hosts (" + who + "): a pair is"
+                            + " exactly two, so each is planned alone (a group sharing one host's load is not planned"
+                            + " for)");
+        });
+        return out;
+    }
+
+    /** Hosts named in a warning before "and N more". */
+    private static final int MAX_NAMED = 5;
+
+    /** Each non-empty value of the label, with its hosts in fleet order. */
+    private static Map<String, List<String>> byValue(List<HostHistory> fleet) {
+        Map<String, List<String>> byValue = new TreeMap<>();
+        for (HostHistory h : fleet) {
+            String v = h.labels().get(LABEL);
+            if (v != null && !v.isEmpty()) {
+                byValue.computeIfAbsent(v, k -> new ArrayList<>()).add(h.host());
+            }
+        }
+        return byValue;
+    }
 
     /**
      * The partners found in the history, with the declared ones added. A declaration wins over
@@ -30,13 +70,7 @@ public final class DeclaredPairs {
      */
     public static Map<String, FailoverPairs.Partner> with(Map<String, FailoverPairs.Partner> found,
             List<HostHistory> fleet) {
-        Map<String, List<String>> byValue = new TreeMap<>();
-        for (HostHistory h : fleet) {
-            String v = h.labels().get(LABEL);
-            if (v != null && !v.isEmpty()) {
-                byValue.computeIfAbsent(v, k -> new ArrayList<>()).add(h.host());
-            }
-        }
+        Map<String, List<String>> byValue = byValue(fleet);
         Map<String, FailoverPairs.Partner> out = new HashMap<>(found);
         for (Map.Entry<String, List<String>> e : byValue.entrySet()) {
             if (e.getValue().size() != 2) {

@@ -28,10 +28,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -193,7 +195,10 @@ public final class FleetQueries {
         for (CapacityPlan p : plan.hosts()) {
             hosts.add(new PlannedHost(p, loaded.latest().get(p.host()).bytesEstimated()));
         }
-        return new FleetPlan(hosts, plan.totalMemoryBytes(), plan.totalAdditionalMemoryBytes());
+        Set<String> names = new HashSet<>();
+        chosen.forEach(h -> names.add(h.host()));
+        return new FleetPlan(hosts, plan.totalMemoryBytes(), plan.totalAdditionalMemoryBytes(),
+                DeclaredPairs.unpaired(loaded.histories(), names));
     }
 
     /** The fleet at a glance over {@code window}, ranked with {@code horizon}. */

@@ -67,7 +67,8 @@ final class Wire {
     }
 
     static CapacityResponse capacity(FleetPlan plan) {
-        CapacityResponse.Builder b = CapacityResponse.newBuilder().setTotalMemoryBytes(plan.totalMemoryBytes());
+        CapacityResponse.Builder b = CapacityResponse.newBuilder().setTotalMemoryBytes(plan.totalMemoryBytes())
+                .addAllWarnings(plan.warnings());
         for (PlannedHost h : plan.hosts()) {
             b.addHosts(capacity(h.plan(), h.bytesPerEntryEstimated()));
         }

@@ -34,6 +34,27 @@ class DeclaredPairsTest {
         assertEquals(2, p.size(), p.toString());
         assertEquals(new FailoverPairs.Partner("b", 0, Optional.empty(), Optional.of("edge-1")), p.get("a"));
         assertEquals("a", p.get("b").host());
+        // The values that name no pair are told, by value, when a planned host holds them.
+        assertEquals(List.of("label ha_pair=edge-2 is on one host only (lone): a pair needs it on both gateways,"
+                        + " so lone is planned alone",
+                "label ha_pair=trio is on 3 hosts (x, y, z): a pair is exactly two, so each is planned alone (a group"
+                        + " sharing one host's load is not planned for)"),
+                DeclaredPairs.unpaired(fleet, java.util.Set.of("a", "b", "lone", "x", "y", "z", "plain")));
+        // A query for a part of the fleet (a label filter) hears only of its own hosts' labels.
+        assertEquals(List.of(), DeclaredPairs.unpaired(fleet, java.util.Set.of("a", "b", "plain")));
+        assertEquals(1, DeclaredPairs.unpaired(fleet, java.util.Set.of("y")).size());
+    }
+
+    @Test
+    void aLargeGroupIsNamedInPart() {
+        List<HostHistory> fleet = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            fleet.add(host("gw" + i, pair("anycast"), 1));
+        }
+        List<String> w = DeclaredPairs.unpaired(fleet, java.util.Set.of("gw0"));
+        assertEquals(1, w.size());
+        assertTrue(w.get(0).startsWith("label ha_pair=anycast is on 8 hosts (gw0, gw1, gw2, gw3, gw4 and 3 more)"),
+                w.get(0));
     }
 
     @Test

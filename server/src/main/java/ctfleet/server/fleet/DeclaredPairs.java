@@ -21,6 +21,8 @@ import java.util.TreeMap;
  */
 public final class DeclaredPairs {
     public static final String LABEL = "ha_pair";
+    /** Hosts named in a warning before "and N more". */
+    private static final int MAX_NAMED = 5;
 
     private DeclaredPairs() {}
 
@@ -46,9 +48,6 @@ public final class DeclaredPairs {
         });
         return out;
     }
-
-    /** Hosts named in a warning before "and N more". */
-    private static final int MAX_NAMED = 5;
 
     /** Each non-empty value of the label, with its hosts in fleet order. */
     private static Map<String, List<String>> byValue(List<HostHistory> fleet) {

@@ -200,11 +200,10 @@ class FailoverPairsTest {
 
         // The same fall, but a third host took it this time (a change of routing): b holds nothing
         // of a's now, and says what it did last.
-        Failover gone = new Failover(120, 120);
         List<HostHistory> moved = List.of(
-                host("a", BIG, i -> before.on(i) || gone.on(i) ? 0.02 * a : a, 1),
+                host("a", BIG, i -> before.on(i) || now.on(i) ? 0.02 * a : a, 1),
                 host("b", BIG, i -> before.on(i) ? b + 0.98 * a : b, 2),
-                host("c", BIG, i -> gone.on(i) ? 0.3 * BIG + 0.98 * a : 0.3 * BIG, 3));
+                host("c", BIG, i -> now.on(i) ? 0.3 * BIG + 0.98 * a : 0.3 * BIG, 3));
         Map<String, HostRank> other = byHost(new Ranker(RankerConfig.defaults()).rank(moved, Series.NOW));
         assertTrue(other.get("b").reason().endsWith("; a failed over to it 16:00–19:00"), other.get("b").reason());
         assertTrue(other.get("a").reason().endsWith("; failed over to b 16:00–19:00"), other.get("a").reason());

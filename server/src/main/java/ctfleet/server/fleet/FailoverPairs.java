@@ -84,7 +84,8 @@ public final class FailoverPairs {
      * What the ranking reads of the pairs: the risk each partner brings ({@link #find}); for every
      * host with a partner, found or declared, a phrase saying where the load last moved (absent when
      * a declared pair never moved), so a step or a burst in its own reason can be checked against
-     * its partner's history; and the partners found, for a plan made from the same search.
+     * its partner's history; and the partners, found with the declared ones added
+     * ({@link DeclaredPairs#with}), for a plan made from the same search.
      */
     record Analysis(Map<String, Risk> risks, Map<String, String> moves, Map<String, Partner> partners) {
         static final Analysis NONE = new Analysis(Map.of(), Map.of(), Map.of());
@@ -143,7 +144,8 @@ public final class FailoverPairs {
         for (int h = 0; h < hosts.size(); h++) {
             index.put(hosts.get(h).host(), h);
         }
-        DeclaredPairs.with(found, hosts).forEach((host, partner) -> {
+        Map<String, Partner> paired = DeclaredPairs.with(found, hosts);
+        paired.forEach((host, partner) -> {
             int h = index.get(host);
             Integer other = index.get(partner.host());
             if (other != null && f.level[h] != null && f.level[other] != null) {
@@ -154,7 +156,7 @@ public final class FailoverPairs {
                 }
             }
         });
-        return new Analysis(out, moves, found);
+        return new Analysis(out, moves, paired);
     }
 
     /**

@@ -95,12 +95,12 @@ public final class Ranker {
         return assessInFleet(h, now, fleet).rank();
     }
 
-    /** A host's line of the fleet's ranking, and the failover partners the fleet's history shows. */
+    /** A host's line of the fleet's ranking, and the fleet's failover partners, found or declared. */
     public record InFleet(HostRank rank, Map<String, FailoverPairs.Partner> partners) {}
 
     /**
-     * {@link #assess(HostHistory, Instant, List)} with the partners found on the way, so a caller
-     * that also plans the host (the host view) does not search the fleet a second time.
+     * {@link #assess(HostHistory, Instant, List)} with the partners it found (declared ones added),
+     * so a caller that also plans the host (the host view) does not search the fleet a second time.
      */
     public InFleet assessInFleet(HostHistory h, Instant now, List<HostHistory> fleet) {
         FailoverPairs.Analysis pairs = FailoverPairs.analyse(fleet, now, config.horizon());

@@ -138,7 +138,7 @@ public final class FleetQueries {
         List<TimeoutAdvice> advice = List.of();
         if (l.loaded()) {
             HostFacts facts = CapacityInputs.facts(l, entries, CapacityInputs.refusals(h.counters(), h.points()));
-            FailoverPairs.Partner partner = DeclaredPairs.with(inFleet.partners(), all).get(host);
+            FailoverPairs.Partner partner = inFleet.partners().get(host);
             Optional<PairLoad> pair = partner == null ? Optional.empty()
                     : Optional.ofNullable(PairLoad.of(all, Map.of(host, partner), now).get(host));
             plan = Optional.of(CapacityQuery.defaults().planner().plan(h, facts, clock.instant(), pair));

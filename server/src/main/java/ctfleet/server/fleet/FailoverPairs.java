@@ -39,7 +39,9 @@ import java.util.Optional;
  *
  * <p>A pair whose load sits on one host now is left to that host's own forecast: its count
  * already holds both. Every host with a partner and no risk is told where the pair's load last
- * moved ({@link Analysis#moves}): a step or a burst in its own reason is most likely that. Pairs
+ * moved ({@link Analysis#moves}): a step or a burst in its own reason is most likely that. A
+ * failover of the last half hour, too new for the step statistic, is told as soon as a bin shows
+ * it ({@link #tailFall}), in place of the risk phrase, whose load has landed. Pairs
  * declared with the label {@link DeclaredPairs#LABEL} are told so too, though they add no risk:
  * the rate of failovers is read from failovers seen.
  *
@@ -87,9 +89,15 @@ public final class FailoverPairs {
      * its partner's history; and the partners, found with the declared ones added
      * ({@link DeclaredPairs#with}), for a plan made from the same search.
      */
-    record Analysis(Map<String, Risk> risks, Map<String, String> moves, Map<String, Partner> partners) {
+    record Analysis(Map<String, Risk> risks, Map<String, Move> moves, Map<String, Partner> partners) {
         static final Analysis NONE = new Analysis(Map.of(), Map.of(), Map.of());
     }
+
+    /**
+     * Where a pair's load last moved, in words, and whether it is on one of them now: a failover
+     * under way is told in place of the risk phrase, since the load that phrase is about has landed.
+     */
+    record Move(String phrase, boolean underWay) {}
 
     /** One failover: at {@code bin} host {@code fell} lost its load to the other, and it came back at {@code back}. */
     private record Episode(int bin, int fell, int back) {}
@@ -121,7 +129,7 @@ public final class FailoverPairs {
     static Analysis analyse(List<HostHistory> hosts, Instant now, Duration horizon) {
         Found f = detect(hosts, now);
         Map<String, Risk> out = new HashMap<>();
-        Map<String, String> moves = new HashMap<>();
+        Map<String, Move> moves = new HashMap<>();
         double horizonDays = horizon.getSeconds() / DAY;
         f.forEachPair((h, other, seen) -> {
             if (failedOver(f.level[h]) || failedOver(f.level[other])) {
@@ -149,7 +157,7 @@ public final class FailoverPairs {
             int h = index.get(host);
             Integer other = index.get(partner.host());
             if (other != null && f.level[h] != null && f.level[other] != null) {
-                String move = f.lastMove(h, other, partner.host(),
+                Move move = f.lastMove(h, other, partner.host(),
                         f.episodes.getOrDefault(key(h, other), List.of()), now);
                 if (move != null) {
                     moves.put(host, move);
@@ -179,7 +187,7 @@ public final class FailoverPairs {
      * newest fall to a fifth (null when none), which may not have come back yet.
      */
     private record Found(double[][] level, boolean[][] atMax, long first, Map<Long, List<Episode>> episodes,
-                         Map<Integer, Long> best, Step[] newestFall) {
+                         Map<Integer, Long> best, Step[] newestFall, Step[] tailFall, Spread[] noise) {
         interface PairVisitor {
             void visit(int host, int partner, List<Episode> failovers);
         }
@@ -210,15 +218,19 @@ public final class FailoverPairs {
          * brought the partner's load to {@code h} (what a burst in its own series most likely was),
          * else the newest that took its load away; null when none did (a declared pair, quiet).
          */
-        String lastMove(int h, int other, String partner, List<Episode> seen, Instant now) {
+        Move lastMove(int h, int other, String partner, List<Episode> seen, Instant now) {
             int newest = seen.stream().mapToInt(Episode::bin).max().orElse(-1);
             if (holds(h, other, newest)) {
-                return "holding " + partner + "'s load since " + Reasons.time(at(newestFall[other].bin()), now)
-                        + " (failover)";
+                return underWay("holding " + partner + "'s load", newestFall[other], now);
             }
             if (holds(other, h, newest)) {
-                return "its load on " + partner + " since " + Reasons.time(at(newestFall[h].bin()), now)
-                        + " (failover)";
+                return underWay("its load on " + partner, newestFall[h], now);
+            }
+            if (tookAtTail(h, tailFall[other])) {
+                return underWay("holding " + partner + "'s load", tailFall[other], now);
+            }
+            if (tookAtTail(other, tailFall[h])) {
+                return underWay("its load on " + partner, tailFall[h], now);
             }
             Episode took = null;
             Episode gave = null;
@@ -229,9 +241,13 @@ public final class FailoverPairs {
                     gave = e;
                 }
             }
-            return took != null ? partner + " failed over to it " + span(took, now)
-                    : gave != null ? "failed over to " + partner + " " + span(gave, now)
+            return took != null ? new Move(partner + " failed over to it " + span(took, now), false)
+                    : gave != null ? new Move("failed over to " + partner + " " + span(gave, now), false)
                     : null;
+        }
+
+        private Move underWay(String what, Step fall, Instant now) {
+            return new Move(what + " since " + Reasons.time(at(fall.bin()), now) + " (failover)", true);
         }
 
         /**
@@ -250,6 +266,29 @@ public final class FailoverPairs {
             return newestHour - before >= d.entries() / MATCH;
         }
 
+        /**
+         * Whether {@code h} took a fall of the last bins ({@link #tailFall}): its bins since then, and
+         * its newest, are up from the three before by about what fell (between half and twice, or
+         * less when it stopped at max), beyond its own noise.
+         */
+        private boolean tookAtTail(int h, Step d) {
+            if (d == null || level[h] == null) {
+                return false;
+            }
+            double[] l = level[h];
+            double before = median3(l, d.bin() - SIDE);
+            boolean clamped = false;
+            for (int i = d.bin() - 1; i < l.length; i++) {
+                clamped |= atMax[h][i];
+            }
+            for (double rise : new double[] {since(l, d.bin()) - before, newest(l) - before}) {
+                if (!(noise[h].rise(rise) && rise <= MATCH * d.entries() && (rise >= d.entries() / MATCH || clamped))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         private String span(Episode e, Instant now) {
             return Reasons.span(at(e.bin()), at(e.back()), now);
         }
@@ -263,6 +302,7 @@ public final class FailoverPairs {
         double[][] step = new double[hosts.size()][];
         boolean[][] atMax = new boolean[hosts.size()][];
         Spread[] noise = new Spread[hosts.size()];
+        Step[] tailFall = new Step[hosts.size()];
         List<Step> drops = new ArrayList<>();
         for (int h = 0; h < hosts.size(); h++) {
             HostHistory host = hosts.get(h);
@@ -275,6 +315,7 @@ public final class FailoverPairs {
             step[h] = steps(level[h]);
             noise[h] = noise(step[h]);
             drops(h, level[h], step[h], atMax[h], host.max(), drops);
+            tailFall[h] = tailFall(h, level[h], atMax[h], host.max());
         }
         Map<Long, List<Episode>> episodes = new HashMap<>(); // pair key -> its failovers
         Step[] newestFall = new Step[hosts.size()];
@@ -327,7 +368,7 @@ public final class FailoverPairs {
                 }
             }
         }
-        return new Found(level, atMax, first, episodes, best, newestFall);
+        return new Found(level, atMax, first, episodes, best, newestFall, tailFall, noise);
     }
 
     /** The forecast's p with the partner's risk added: either may fill the table. */
@@ -397,6 +438,49 @@ public final class FailoverPairs {
         if (run != null) {
             out.add(run);
         }
+    }
+
+    /**
+     * A fall to a fifth or less in the last {@link #SIDE} bins, too new for the step statistic (it
+     * needs three bins after): the first bin past its middle, with the median of the bins since and
+     * the newest at a fifth or less of the three before, none of those at max. Told only between partners already known (found or
+     * declared), whose other side must have taken it ({@link Found#tookAtTail}): a failover an
+     * operator looks at within minutes of its alert.
+     */
+    private static Step tailFall(int host, double[] level, boolean[] atMax, long max) {
+        double latest = newest(level);
+        for (int i = Math.max(SIDE, level.length - SIDE); i < level.length; i++) {
+            double before = median3(level, i - SIDE);
+            if (Double.isNaN(level[i]) || Double.isNaN(level[i - 1]) || atMax[i - 1] || atMax[i - 2] || atMax[i - SIDE]) {
+                continue;
+            }
+            double after = since(level, i);
+            double fall = before - after;
+            if (level[i - 1] > before - fall / 2 && level[i] <= before - fall / 2 && fall >= MIN_STEP * max
+                    && after <= KEEPS * before && latest <= KEEPS * before) {
+                return new Step(host, i, before, fall);
+            }
+        }
+        return null;
+    }
+
+    /** The median of the bins from {@code from} to the newest that have data (the one, when one does). */
+    private static double since(double[] level, int from) {
+        double m = median(level, from, level.length);
+        return Double.isNaN(m) ? newest(level) : m;
+    }
+
+    /**
+     * The newest level known: the bin under way is empty until the agent's next sample, for up to
+     * ten minutes with samples that far apart.
+     */
+    private static double newest(double[] level) {
+        for (int i = level.length - 1; i >= 0; i--) {
+            if (!Double.isNaN(level[i])) {
+                return level[i];
+            }
+        }
+        return Double.NaN;
     }
 
     /** The largest step around {@code bin} (a bin either way); NaN when none is known. */

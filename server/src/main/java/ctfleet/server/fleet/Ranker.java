@@ -116,14 +116,18 @@ public final class Ranker {
                 : FillForecast.NONE;
         double pFull = f.pFull();
         String reason = f.reason();
+        FailoverPairs.Move move = pairs.moves().get(h.host());
         if (limited && partner != null) {
             pFull = FailoverPairs.combine(pFull, partner);
+        }
+        if (limited && move != null && (partner == null || move.underWay())) {
+            // A step or a burst in its own story may be its partner's load; one under way is what
+            // the risk phrase was about.
+            reason += (reason.isEmpty() ? "" : "; ") + move.phrase();
+        } else if (limited && partner != null) {
             reason += (reason.isEmpty() ? "" : "; ") + String.format(java.util.Locale.ROOT,
                     "fills if %s fails over to it (%.0f %% of the last day; it did at %s)", partner.partner(),
                     100 * partner.overflowShare(), Reasons.time(partner.lastFailover(), now));
-        } else if (limited && pairs.moves().containsKey(h.host())) {
-            // No risk to add, but a step or a burst in its own story may be its partner's load.
-            reason += (reason.isEmpty() ? "" : "; ") + pairs.moves().get(h.host());
         }
         double refusedNow = recent.perSecond(DROP) + recent.perSecond(EARLY_DROP) + recent.perSecond(INSERT_FAILED);
         boolean dropping = limited && (recent.increase(DROP) > 0 || recent.increase(EARLY_DROP) > 0

@@ -210,6 +210,50 @@ class FailoverPairsTest {
     }
 
     @Test
+    void aFailoverOfTheLastMinutesIsToldBeforeItsStepCanBeMeasured() {
+        // A known pair (failed over and back 20 hours ago); a fell again 15 minutes ago. The step
+        // statistic needs half an hour after a fall, but this is when an operator looks.
+        Failover before = new Failover(20 * 60, 180);
+        Failover now = new Failover(15, 16);
+        double a = 0.6 * BIG;
+        double b = 0.3 * BIG;
+        List<HostHistory> fleet = List.of(
+                host("a", BIG, i -> before.on(i) || now.on(i) ? 0.02 * a : a, 1),
+                host("b", BIG, i -> before.on(i) || now.on(i) ? b + 0.98 * a : b, 2));
+        Map<String, HostRank> ranked = byHost(new Ranker(RankerConfig.defaults()).rank(fleet, Series.NOW));
+        assertTrue(ranked.get("b").reason().endsWith("; holding a's load since 11:40 (failover)"),
+                ranked.get("b").reason());
+        assertTrue(ranked.get("a").reason().endsWith("; its load on b since 11:40 (failover)"),
+                ranked.get("a").reason());
+
+        // A survivor that cannot hold both is told what fills it now, in place of what would.
+        List<HostHistory> small = List.of(
+                host("a", BIG, i -> before.on(i) || now.on(i) ? 0.02 * a : a, 1),
+                host("b", SMALL, i -> before.on(i) || now.on(i) ? 0.4 * SMALL + 0.98 * a : 0.4 * SMALL, 2));
+        Map<String, HostRank> full = byHost(new Ranker(RankerConfig.defaults()).rank(small, Series.NOW));
+        assertTrue(full.get("b").reason().endsWith("; holding a's load since 11:40 (failover)"),
+                full.get("b").reason());
+        assertFalse(full.get("b").reason().contains("fills if"), full.get("b").reason());
+        assertEquals(1, full.get("b").pFull(), 1e-12);
+
+        // The same fall with nobody taking it (a drain, an outage): the pair's last failover is told.
+        List<HostHistory> drained = List.of(
+                host("a", BIG, i -> before.on(i) || now.on(i) ? 0.02 * a : a, 1),
+                host("b", BIG, i -> before.on(i) ? b + 0.98 * a : b, 2));
+        Map<String, HostRank> quiet = byHost(new Ranker(RankerConfig.defaults()).rank(drained, Series.NOW));
+        assertTrue(quiet.get("b").reason().endsWith("; a failed over to it 16:00–19:00"), quiet.get("b").reason());
+        assertTrue(quiet.get("a").reason().endsWith("; failed over to b 16:00–19:00"), quiet.get("a").reason());
+
+        // One low sample is not a fall (the bin's average stays above the middle).
+        Failover blip = new Failover(4, 1);
+        List<HostHistory> blipped = List.of(
+                host("a", BIG, i -> before.on(i) || blip.on(i) ? 0.02 * a : a, 1),
+                host("b", BIG, i -> before.on(i) || blip.on(i) ? b + 0.98 * a : b, 2));
+        byHost(new Ranker(RankerConfig.defaults()).rank(blipped, Series.NOW)).values()
+                .forEach(r -> assertFalse(r.reason().contains("(failover)"), r.reason()));
+    }
+
+    @Test
     void aDeclaredPairFailedOverNowSaysSoThoughTheHistoryNeverSawItMoveBack() {
         // x's load moved to y two hours ago, the first time in the window: no pair is found, but the
         // agents' labels declare one. Without the labels the same hosts say nothing of each other.

@@ -169,7 +169,7 @@ public final class CapacityCommand implements Callable<Integer> {
         }
         t.print(out);
         section(out, "Investigate, do not raise", plans, p -> p.getAction().equals("investigate"), true);
-        section(out, "Full: planned from the demand their clamped count hides", plans,
+        section(out, "Full, now or earlier in the window: planned from the demand their clamped count hid", plans,
                 p -> p.hasDemandEstimate() && !p.getAction().equals("investigate"), false);
         section(out, "Capped: the plan needs more than the host can afford or the kernel takes", plans,
                 p -> p.getCapped() && !p.hasDemandEstimate(), false);
@@ -244,8 +244,9 @@ public final class CapacityCommand implements Callable<Integer> {
 
     static void describe(CapacityPlan p, PrintWriter out) {
         if (p.hasDemandEstimate()) {
-            out.printf("  %s: full, its count clamped at %d; the demand it hides is at least %d entries%n",
-                    p.getAction(), p.getPeak(), p.getDemandEstimate());
+            out.printf("  %s: full in the window, its count clamped at %d; its demand is at least %d entries%s%n",
+                    p.getAction(), p.getPeak(), p.getDemandEstimate(),
+                    p.hasFullAtMillis() ? " (at " + Format.isoUtc(p.getFullAtMillis()) + ")" : "");
         } else {
             out.printf("  %s: peak %d, growth %s, full %s%n", p.getAction(), p.getPeak(),
                     p.getGrowthPerDay() == 0 ? "not measured" : String.format("%+.0f/day", p.getGrowthPerDay()),

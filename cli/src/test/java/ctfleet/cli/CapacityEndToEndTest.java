@@ -72,7 +72,13 @@ class CapacityEndToEndTest {
         send("gw-small", hourAgo, MIN, 61, i -> sample(900_000, 1_048_576, 2 * GIB, 0).build());
         // An agent older than MemTotal.
         send("gw-old", hourAgo, MIN, 61, i -> sample(30_000, 65_536, 0, 0).build());
+        // Full for the hour's first ten minutes (a burst, refusing as gw-full does), at 30 % since.
+        send("gw-burst", hourAgo, MIN, 61, i -> sample(i < 10 ? 65_536 : 20_000, 65_536, 16 * GIB,
+                600L * Math.min(i, 10)).setEntries(entries(2000, 1000, 1000, "203.0.113.9", 443, 200)).build());
+        burstAt = hourAgo;
     }
+
+    static long burstAt;
 
     @AfterAll
     static void stop() throws Exception {
@@ -150,7 +156,7 @@ class CapacityEndToEndTest {
     void everyHostSaysWhatItCanAffordAndWhatToDo() {
         JsonObject cap = capacity("36h");
         JsonArray hosts = cap.getAsJsonArray("hosts");
-        assertEquals(4, hosts.size());
+        assertEquals(5, hosts.size());
 
         JsonObject leak = FleetQueriesTest.find(hosts, "gw-leak");
         assertEquals("investigate", leak.get("action").getAsString(), leak.toString());
@@ -174,6 +180,16 @@ class CapacityEndToEndTest {
         assertTrue(full.get("note").getAsString().startsWith("full: the plan starts from the demand"), full.toString());
         assertTrue(full.getAsJsonArray("commands").toString().contains("nf_conntrack_max=131072"));
 
+        // Full earlier, not now: planned from the burst's demand, and full_at says when that was.
+        JsonObject burst = FleetQueriesTest.find(hosts, "gw-burst");
+        assertEquals("raise", burst.get("action").getAsString());
+        assertEquals(65_536 + 1_200, burst.get("demand_estimate").getAsLong(), 60);
+        long fullAt = java.time.Instant.parse(burst.get("full_at").getAsString()).toEpochMilli();
+        assertTrue(fullAt >= burstAt - MIN && fullAt <= burstAt + 10 * MIN, burst.toString());
+        assertTrue(burst.get("note").getAsString().startsWith("full at ")
+                && burst.get("note").getAsString().contains(", not now (31 %): the plan starts from the demand its"
+                        + " clamped count hid then"), burst.toString());
+
         JsonObject small = FleetQueriesTest.find(hosts, "gw-small");
         assertTrue(small.get("capped").getAsBoolean(), small.toString());
         assertEquals(2_097_152, small.get("needed_max").getAsLong());
@@ -196,7 +212,8 @@ class CapacityEndToEndTest {
         }
         assertEquals(total, cap.get("total_memory_bytes").getAsLong());
         assertEquals(additional, cap.get("total_additional_memory_bytes").getAsLong());
-        assertEquals(full.get("additional_memory_bytes").getAsLong(), additional, "only the raise asks for more");
+        assertEquals(full.get("additional_memory_bytes").getAsLong() + burst.get("additional_memory_bytes").getAsLong(),
+                additional, "only the raises ask for more");
     }
 
     @Test
@@ -230,7 +247,7 @@ class CapacityEndToEndTest {
         assertEquals(0, table.code(), table.err());
         String out = table.out();
         assertTrue(out.lines().skip(1).findFirst().orElseThrow().startsWith("gw-leak   investigate"), out);
-        assertTrue(out.contains("Investigate, do not raise (1):") && out.contains("Full: planned from the demand")
+        assertTrue(out.contains("Investigate, do not raise (1):") && out.contains("Full, now or earlier in the window: planned from the demand")
                 && out.contains("Capped: ") && out.contains("Fleet total to reserve"), out);
 
         JsonObject host = FleetQueriesTest.json("host", "gw-small", "--server", addr, "--format", "json")
@@ -239,5 +256,10 @@ class CapacityEndToEndTest {
         assertTrue(host.getAsJsonObject("capacity").has("capped"), host.toString());
         EndToEndTest.Result view = EndToEndTest.cli("host", "gw-old", "--server", addr);
         assertTrue(view.out().contains("host memory unknown"), view.out());
+        EndToEndTest.Result burst = EndToEndTest.cli("host", "gw-burst", "--server", addr);
+        assertTrue(burst.out().contains("raise: full in the window, its count clamped at 65536; its demand is at least"),
+                burst.out());
+        assertTrue(burst.out().contains("full at ") && burst.out().contains(", not now: its count was clamped at max"
+                + " then"), burst.out());
     }
 }

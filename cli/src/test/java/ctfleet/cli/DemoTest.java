@@ -62,7 +62,7 @@ class DemoTest {
         String capacity = out.substring(out.indexOf("== ctfleet capacity"));
         assertTrue(capacity.contains("Investigate, do not raise (1):")
                 && capacity.contains("sysctl -w net.netfilter.nf_conntrack_tcp_timeout_established=86400"), capacity);
-        assertTrue(capacity.contains("Full: planned from the demand their clamped count hides"), capacity);
+        assertTrue(capacity.contains("Full, now or earlier in the window: planned from the demand their clamped count hid"), capacity);
         // Its HA pair, which failed over within the day, is planned so either holds both loads.
         assertTrue(capacity.contains("failover partner"), capacity);
         assertEquals(before, demoDirs(), "no database directory left behind");

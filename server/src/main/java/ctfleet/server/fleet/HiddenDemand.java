@@ -56,7 +56,17 @@ public final class HiddenDemand {
             return Optional.empty();
         }
         EntryLifetime lifetime = EntryLifetime.of(f.states(), f.timeouts());
+        // Without refusals to add (an imported host has no counters), the demand is at least what
+        // the table held when it was last at max, not today's count, which may be far below it.
         Estimate best = new Estimate(h.count(), 0, h.count(), h.lastSeen(), Duration.ZERO, lifetime);
+        if (h.count() < h.max()) {
+            for (CountPoint p : h.points()) {
+                long peak = Peaks.of(p);
+                if (p.max() > 0 && peak >= p.max() && peak >= best.entries()) {
+                    best = new Estimate(peak, 0, peak, p.ts(), Duration.ZERO, lifetime);
+                }
+            }
+        }
         List<RefusalPoint> pts = f.refusals();
         int i = 0;
         while (i < pts.size()) {
@@ -86,12 +96,17 @@ public final class HiddenDemand {
         return Optional.of(best);
     }
 
+    /** Full now, not only earlier in the window: the newest count is at max. */
+    static boolean fullNow(HostHistory h) {
+        return h.max() > 0 && h.count() >= h.max();
+    }
+
     /** At max in the window, or drop / early_drop grew (see the class comment for insert_failed). */
     static boolean full(HostHistory h, List<RefusalPoint> refusals) {
         if (h.max() <= 0) {
             return false; // no limit: nothing to refuse for size
         }
-        if (h.count() >= h.max()) {
+        if (fullNow(h)) {
             return true;
         }
         for (CountPoint p : h.points()) {

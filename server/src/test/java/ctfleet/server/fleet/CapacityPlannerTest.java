@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.IntToLongFunction;
 import org.junit.jupiter.api.Test;
@@ -334,6 +335,36 @@ class CapacityPlannerTest {
         assertTrue(p.note().startsWith("full: the plan starts from the demand its clamped count hides, 197,536"), p.note());
         assertFalse(p.note().contains("+0/day"), p.note());
         assertTrue(p.evidence().get(0).contains("1,100.0 refused connections/s × 120 s"), p.evidence().toString());
+    }
+
+    @Test
+    void aHostFullInABurstEarlierIsPlannedFromThatDemandAndSaysWhenNotNow() {
+        // At max for the first ten minutes of the hour (refusing), at 30 % since: full in the window,
+        // not now. Its plan still holds the burst's demand, but it says when that was.
+        HostHistory h = every("burst", Duration.ofMinutes(1), Duration.ofHours(1), 65_536,
+                i -> i < 10 ? 65_536 : 20_000);
+        List<RefusalPoint> refusals = new ArrayList<>();
+        for (RefusalPoint r : refusing(65_536, 42_000, 60_000, 0)) {
+            boolean burst = r.ts().isBefore(Series.NOW.minus(Duration.ofMinutes(50)));
+            refusals.add(burst ? r : new RefusalPoint(r.ts(), r.span(), 20_000, 0, 0, 0));
+        }
+        StateSample states = mix(20_000, Map.of("ESTABLISHED", 0.5, "TIME_WAIT", 0.5));
+        CapacityPlan p = planner.plan(h, facts(OptionalLong.of(16 * GIB), states, List.of(), refusals), Series.NOW);
+        assertEquals(65_536 + 132_000, p.demandEstimate().orElseThrow());
+        assertEquals(524_288, p.recommendedMax());
+        Instant burst = Series.NOW.minus(Duration.ofMinutes(60));
+        assertEquals(Optional.of(burst), p.projectedFullAt(), "when it was full, not now: it is at 31 %");
+        assertTrue(p.note().startsWith("full at 11:00, not now (31 %): the plan starts from the demand its clamped"
+                + " count hid then, 197,536"), p.note());
+        assertTrue(p.evidence().get(0).startsWith("full at 11:00, not now: its count was clamped at max then, so"),
+                p.evidence().toString());
+
+        // Without counters (an imported host), the demand is at least the clamped peak, not today's count.
+        CapacityPlan bare = planner.plan(h, facts(OptionalLong.of(16 * GIB), states, List.of(), List.of()),
+                Series.NOW);
+        assertEquals(65_536, bare.demandEstimate().orElseThrow());
+        assertEquals(Optional.of(Series.NOW.minus(Duration.ofMinutes(51))), bare.projectedFullAt(),
+                "its last minute at max");
     }
 
     @Test

@@ -193,12 +193,17 @@ class CapacityEndToEndTest {
         JsonObject small = FleetQueriesTest.find(hosts, "gw-small");
         assertTrue(small.get("capped").getAsBoolean(), small.toString());
         assertEquals(2_097_152, small.get("needed_max").getAsLong());
-        assertEquals(1_048_576, small.get("recommended_max").getAsLong());
+        // The most 512 MiB buys, to a quarter step: 1.75 x 2^20 entries and as many hash slots (462 MiB).
+        assertEquals(1_835_008, small.get("recommended_max").getAsLong());
+        assertEquals(1_835_008, small.get("recommended_buckets").getAsLong());
         assertEquals(GIB / 2, small.get("memory_cap_bytes").getAsLong());
         assertTrue(small.get("memory_bytes").getAsLong() <= GIB / 2);
-        assertTrue(small.get("note").getAsString().contains("25% of MemTotal 2.00 GiB is 512.0 MiB"), small.toString());
-        assertEquals("keep", small.get("action").getAsString());
-        assertEquals(0, small.getAsJsonArray("commands").size(), "nothing to type for a keep");
+        assertTrue(small.get("note").getAsString().contains("25% of MemTotal 2.00 GiB is 512.0 MiB: capped at"
+                + " nf_conntrack_max 1,835,008"), small.toString());
+        assertEquals("raise", small.get("action").getAsString());
+        assertTrue(small.getAsJsonArray("commands").toString().contains("nf_conntrack_max=1835008")
+                && small.getAsJsonArray("commands").toString().contains("echo 1835008 > /sys/module/nf_conntrack"
+                        + "/parameters/hashsize"), small.toString());
 
         JsonObject old = FleetQueriesTest.find(hosts, "gw-old");
         assertTrue(old.get("host_memory_bytes").isJsonNull() && old.get("memory_cap_bytes").isJsonNull(), old.toString());
@@ -212,8 +217,8 @@ class CapacityEndToEndTest {
         }
         assertEquals(total, cap.get("total_memory_bytes").getAsLong());
         assertEquals(additional, cap.get("total_additional_memory_bytes").getAsLong());
-        assertEquals(full.get("additional_memory_bytes").getAsLong() + burst.get("additional_memory_bytes").getAsLong(),
-                additional, "only the raises ask for more");
+        assertEquals(full.get("additional_memory_bytes").getAsLong() + burst.get("additional_memory_bytes").getAsLong()
+                + small.get("additional_memory_bytes").getAsLong(), additional, "only the raises ask for more");
     }
 
     @Test

@@ -380,17 +380,25 @@ class CapacityPlannerTest {
     @Test
     void aPlanNeverCostsMoreThanItsShareOfMemoryAndSaysWhatItNeeded() {
         // Flat at 900k of 1,048,576: it needs 2,097,152 (1.35M x 1.5), which costs 528 MiB; a quarter
-        // of a 2 GiB host is 512 MiB. Nothing larger than today's fits: today's stays.
+        // of a 2 GiB host is 512 MiB. The most that buys, to a quarter step: 1,835,008 (462 MiB).
         HostHistory h = hourly("small", 1_048_576, 1_048_576, hoursAgo -> 900_000);
         CapacityPlan p = planner.plan(h, memoryOnly(2 * GIB), Series.NOW);
         assertEquals(2_097_152, p.requiredMax());
         assertTrue(p.capped());
         assertEquals(OptionalLong.of(GIB / 2), p.memoryCapBytes());
-        assertEquals(1_048_576, p.recommendedMax(), "never below today's");
-        assertEquals(CapacityAction.KEEP, p.action());
+        assertEquals(1_835_008, p.recommendedMax(), "1.75 x 2^20, not today's: 1.75 times the table fits");
+        assertEquals(1_835_008, p.recommendedBuckets());
+        assertEquals(CapacityAction.RAISE, p.action());
         assertTrue(p.memoryBytes() <= GIB / 2);
         assertTrue(p.note().contains("it needs 2,097,152 (528.0 MiB) but 25% of MemTotal 2.00 GiB is 512.0 MiB:"
-                + " today's 1,048,576 stays"), p.note());
+                + " capped at nf_conntrack_max 1,835,008 (462.0 MiB)"), p.note());
+
+        // On a 1.2 GiB host (307 MiB to spend, today's costs 264 MiB) not even 1.25 times fits: today's stays.
+        CapacityPlan kept = planner.plan(h, memoryOnly(GIB * 6 / 5), Series.NOW);
+        assertTrue(kept.capped());
+        assertEquals(1_048_576, kept.recommendedMax(), "never below today's");
+        assertEquals(CapacityAction.KEEP, kept.action());
+        assertTrue(kept.note().contains("today's 1,048,576 stays, nothing larger fits"), kept.note());
 
         // Daily peaks growing 15k a day to 250k of 262,144: 700k at the horizon x 1.5 needs 2,097,152.
         HostHistory growing = hourly("growing", 10 * 24, 262_144, 262_144, hoursAgo -> {
@@ -399,10 +407,10 @@ class CapacityPlannerTest {
         });
         CapacityPlan raised = planner.plan(growing, memoryOnly(2 * GIB), Series.NOW);
         assertEquals(2_097_152, raised.requiredMax());
-        assertEquals(1_048_576, raised.recommendedMax(), "the largest power of two within the budget");
+        assertEquals(1_835_008, raised.recommendedMax(), "the most the budget buys, to a quarter step");
         assertEquals(CapacityAction.RAISE, raised.action());
         assertTrue(raised.capped() && raised.memoryBytes() <= GIB / 2);
-        assertTrue(raised.note().contains("capped at nf_conntrack_max 1,048,576 (264.0 MiB)"), raised.note());
+        assertTrue(raised.note().contains("capped at nf_conntrack_max 1,835,008 (462.0 MiB)"), raised.note());
     }
 
     @Test
@@ -411,7 +419,7 @@ class CapacityPlannerTest {
         CapacityPlan quarter = new CapacityPlanner(Duration.ofDays(30), 1.5, 0.25).plan(h, memoryOnly(GIB / 8), Series.NOW);
         CapacityPlan all = new CapacityPlanner(Duration.ofDays(30), 1.5, 1.0).plan(h, memoryOnly(GIB / 8), Series.NOW);
         assertTrue(quarter.capped() && !all.capped());
-        assertEquals(65_536, quarter.recommendedMax(), "32 MiB buys nothing above today's 65,536 (16.5 MiB ...)");
+        assertEquals(114_688, quarter.recommendedMax(), "32 MiB buys 1.75 x 65,536 (28.9 MiB), not 131,072 (33 MiB)");
         assertEquals(262_144, all.recommendedMax());
         assertThrows(IllegalArgumentException.class, () -> new CapacityPlanner(Duration.ofDays(30), 1.5, 0));
         assertThrows(IllegalArgumentException.class, () -> new CapacityPlanner(Duration.ofDays(30), 1.5, 1.01));

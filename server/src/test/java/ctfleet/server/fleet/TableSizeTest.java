@@ -16,11 +16,20 @@ class TableSizeTest {
     }
 
     @Test
-    void theBudgetTakesTheLargestPowerOfTwoThatFits() {
-        // 100 MiB: 262,144 x 264 = 66 MiB fits, 524,288 x 264 = 132 MiB does not.
+    void theBudgetTakesTheLargestQuarterStepThatFits() {
+        // 100 MiB: 393,216 (1.5 x 2^18) x 264 = 99 MiB fits, 458,752 (1.75 x 2^18) x 264 = 115.5 MiB
+        // does not; the power of two below, 262,144, would leave a third of the budget unused.
         TableSize s = TableSize.fit(1_048_576, 500_000, 65_536, 65_536, 256, OptionalLong.of(100 * MIB));
-        assertEquals(new TableSize(262_144, 262_144, "memory"), s);
+        assertEquals(new TableSize(393_216, 393_216, "memory"), s);
         assertTrue(TableSize.cost(s.max(), s.buckets(), 256) <= 100 * MIB);
+        assertEquals(0, s.buckets() % 512, "a whole page of hash heads: the kernel's own rounding changes nothing");
+        // Every quarter step: 1.25, 1.75 and 2^k itself, each the largest that fits its budget.
+        assertEquals(327_680, TableSize.fit(1_048_576, 500_000, 65_536, 65_536, 256, OptionalLong.of(90 * MIB)).max());
+        assertEquals(458_752, TableSize.fit(1_048_576, 500_000, 65_536, 65_536, 256, OptionalLong.of(116 * MIB)).max());
+        assertEquals(524_288, TableSize.fit(1_048_576, 500_000, 65_536, 65_536, 256, OptionalLong.of(140 * MIB)).max());
+        // Today's hash, if larger, stays.
+        assertEquals(new TableSize(393_216, 524_288, "memory"),
+                TableSize.fit(1_048_576, 300_000, 262_144, 524_288, 256, OptionalLong.of(101 * MIB)));
     }
 
     @Test

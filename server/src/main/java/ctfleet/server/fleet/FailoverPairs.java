@@ -96,8 +96,14 @@ public final class FailoverPairs {
     /**
      * Where a pair's load last moved, in words, and whether it is on one of them now: a failover
      * under way is told in place of the risk phrase, since the load that phrase is about has landed.
+     * {@code landedBy}: for the host holding its partner's load now, the end of the bin its partner
+     * fell in (the load had landed by then); null otherwise.
      */
-    record Move(String phrase, boolean underWay) {}
+    record Move(String phrase, boolean underWay, Instant landedBy) {
+        Move(String phrase) {
+            this(phrase, false, null);
+        }
+    }
 
     /** One failover: at {@code bin} host {@code fell} lost its load to the other, and it came back at {@code back}. */
     private record Episode(int bin, int fell, int back) {}
@@ -221,16 +227,16 @@ public final class FailoverPairs {
         Move lastMove(int h, int other, String partner, List<Episode> seen, Instant now) {
             int newest = seen.stream().mapToInt(Episode::bin).max().orElse(-1);
             if (holds(h, other, newest)) {
-                return underWay("holding " + partner + "'s load", newestFall[other], now);
+                return underWay("holding " + partner + "'s load", newestFall[other], true, now);
             }
             if (holds(other, h, newest)) {
-                return underWay("its load on " + partner, newestFall[h], now);
+                return underWay("its load on " + partner, newestFall[h], false, now);
             }
             if (tookAtTail(h, tailFall[other])) {
-                return underWay("holding " + partner + "'s load", tailFall[other], now);
+                return underWay("holding " + partner + "'s load", tailFall[other], true, now);
             }
             if (tookAtTail(other, tailFall[h])) {
-                return underWay("its load on " + partner, tailFall[h], now);
+                return underWay("its load on " + partner, tailFall[h], false, now);
             }
             Episode took = null;
             Episode gave = null;
@@ -241,13 +247,14 @@ public final class FailoverPairs {
                     gave = e;
                 }
             }
-            return took != null ? new Move(partner + " failed over to it " + span(took, now), false)
-                    : gave != null ? new Move("failed over to " + partner + " " + span(gave, now), false)
+            return took != null ? new Move(partner + " failed over to it " + span(took, now))
+                    : gave != null ? new Move("failed over to " + partner + " " + span(gave, now))
                     : null;
         }
 
-        private Move underWay(String what, Step fall, Instant now) {
-            return new Move(what + " since " + Reasons.time(at(fall.bin()), now) + " (failover)", true);
+        private Move underWay(String what, Step fall, boolean holding, Instant now) {
+            return new Move(what + " since " + Reasons.time(at(fall.bin()), now) + " (failover)", true,
+                    holding ? at(fall.bin() + 1) : null);
         }
 
         /**

@@ -3,6 +3,7 @@ package ctfleet.server.fleet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -62,6 +63,16 @@ public final class FillForecaster {
     /** @param recent the newest raw samples when {@code points} are buckets (for a surge of the last minutes) */
     public static FillForecast forecast(List<CountPoint> points, List<CountPoint> recent, Instant now, long max,
             Duration horizon) {
+        return forecast(points, recent, now, max, horizon, Optional.empty());
+    }
+
+    /**
+     * @param landed when a failover partner's load had landed on this host, if it holds that load now
+     *     ({@link FailoverPairs}): a surge whose stretch takes that landing in is the step of the
+     *     load arriving, not a trend, and is not extrapolated
+     */
+    static FillForecast forecast(List<CountPoint> points, List<CountPoint> recent, Instant now, long max,
+            Duration horizon, Optional<Instant> landed) {
         if (max <= 0 || points.isEmpty()) {
             return FillForecast.NONE;
         }
@@ -189,6 +200,10 @@ public final class FillForecaster {
                 ? SurgeSearch.find(Observations.of(recent, now, max), null, null, fit, profile, post.meanSlope, wander,
                         routine)
                 : SurgeSearch.find(o, z, w, fit, profile, post.meanSlope, wander, routine);
+        if (surge != null && landed.isPresent()
+                && !now.minusSeconds(Math.round(surge.since())).isAfter(landed.get())) {
+            surge = null; // one step read as a slope: the partner's load arriving
+        }
         if (surge != null) {
             post = post.withSurge(surge, SURGE_SHARE, SURGE_FADE_SPANS * surge.since());
         }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Orders a fleet by how likely, and how soon, each host refuses connections.
@@ -112,11 +113,13 @@ public final class Ranker {
         CounterTotals totals = CounterTotals.of(h.counters());
         CounterTotals recent = CounterTotals.of(recentPart(h.counters()));
         boolean limited = h.conntrack() == ConntrackModule.LOADED && h.max() > 0;
-        FillForecast f = limited ? FillForecaster.forecast(h.points(), h.recent(), now, h.max(), config.horizon())
-                : FillForecast.NONE;
+        FailoverPairs.Move move = pairs.moves().get(h.host());
+        // A host holding its partner's load now: the jump is that load landing, a step, not a surge.
+        Optional<Instant> landed = move == null ? Optional.empty() : Optional.ofNullable(move.landedBy());
+        FillForecast f = limited ? FillForecaster.forecast(h.points(), h.recent(), now, h.max(), config.horizon(),
+                landed) : FillForecast.NONE;
         double pFull = f.pFull();
         String reason = f.reason();
-        FailoverPairs.Move move = pairs.moves().get(h.host());
         if (limited && partner != null) {
             pFull = FailoverPairs.combine(pFull, partner);
         }

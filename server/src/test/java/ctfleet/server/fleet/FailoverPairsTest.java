@@ -254,6 +254,38 @@ class FailoverPairsTest {
     }
 
     @Test
+    void theLoadLandingOnTheSurvivorIsAStepNotASurge() {
+        // Agents every 10 minutes (as in the demo). A known pair: a's 50 % moved onto b's 30 % and back
+        // 20 hours ago; 25 minutes ago it moved again. b holds 80 % of a table of the same size, with
+        // room: three points after a jump are too few for the change search, and the last hour's
+        // stretch through the jump is a steep line. It is the partner's load arriving, not a trend.
+        int samples = 2 * 144;
+        int from = samples - 20 * 6;
+        int to = from + 18;
+        int again = samples - 3;
+        List<CountPoint> a = new ArrayList<>();
+        List<CountPoint> b = new ArrayList<>();
+        Random r = new Random(11);
+        for (int i = 0; i < samples; i++) {
+            java.time.Instant t = Series.NOW.minusSeconds(600L * (samples - 1 - i) + 60);
+            boolean moved = (i >= from && i < to) || i >= again;
+            double noise = 1 + 0.003 * r.nextGaussian();
+            a.add(new CountPoint(t, Math.round((moved ? 0.01 : 0.50) * BIG * noise), BIG));
+            b.add(new CountPoint(t, Math.round((moved ? 0.79 : 0.30) * BIG * noise), BIG));
+        }
+        List<HostHistory> fleet = List.of(Series.host("a", BIG, a, List.of()), Series.host("b", BIG, b, List.of()));
+        Ranker ranker = new Ranker(RankerConfig.defaults());
+        HostRank survivor = byHost(ranker.rank(fleet, Series.NOW)).get("b");
+        assertTrue(survivor.reason().endsWith("; holding a's load since 11:30 (failover)"), survivor.reason());
+        assertFalse(survivor.reason().contains("rising"), survivor.reason());
+        // Alone, without the fleet to say whose load it is, the same series reads as a surge.
+        FillForecast alone = FillForecaster.forecast(fleet.get(1).points(), Series.NOW, BIG, DAY);
+        assertTrue(alone.reason().contains("rising"), alone.reason());
+        assertTrue(survivor.pFull() < alone.pFull() - 0.2, survivor.pFull() + " with its partner, " + alone.pFull()
+                + " alone");
+    }
+
+    @Test
     void aDeclaredPairFailedOverNowSaysSoThoughTheHistoryNeverSawItMoveBack() {
         // x's load moved to y two hours ago, the first time in the window: no pair is found, but the
         // agents' labels declare one. Without the labels the same hosts say nothing of each other.

@@ -159,6 +159,10 @@ public final class FailoverPairs {
             index.put(hosts.get(h).host(), h);
         }
         Map<String, Partner> paired = DeclaredPairs.with(found, hosts);
+        // A declaration wins over the history (DeclaredPairs.with): a risk from a partner the operator
+        // says is not the one, in either direction, goes with it, so top and capacity name one partner.
+        out.entrySet().removeIf(e -> paired.get(e.getKey()) == null
+                || !paired.get(e.getKey()).host().equals(e.getValue().partner()));
         paired.forEach((host, partner) -> {
             int h = index.get(host);
             Integer other = index.get(partner.host());

@@ -307,6 +307,26 @@ class FailoverPairsTest {
         ranker.rank(rest, Series.NOW).forEach(r -> assertFalse(r.reason().contains("fail"), r.reason()));
     }
 
+    @Test
+    void aDeclarationWinsOverTheRiskOfAPartnerFoundInTheHistory() {
+        // The history pairs a with b, and b overflows if a fails over to it; but the operator declares
+        // a's partner to be c. Capacity plans a with c; the ranking must not name b either.
+        List<HostHistory> fleet = pair(new Failover(20 * 60, 180));
+        fleet.add(host("c", BIG, i -> 0.2 * BIG, 3));
+        assertEquals("a", FailoverPairs.find(fleet, Series.NOW, DAY).get("b").partner(), "found, undeclared");
+        List<HostHistory> declared = fleet.stream().map(h -> h.host().equals("b") ? h : new HostHistory(h.host(),
+                Map.of(DeclaredPairs.LABEL, "edge-2"), h.conntrack(), h.count(), h.max(), h.buckets(), h.lastSeen(),
+                h.interval(), h.points(), h.counters())).toList();
+        FailoverPairs.Analysis pairs = FailoverPairs.analyse(declared, Series.NOW, DAY);
+        assertTrue(pairs.risks().isEmpty(), pairs.risks().toString());
+        assertEquals("c", pairs.partners().get("a").host());
+        assertFalse(pairs.partners().containsKey("b"), pairs.partners().toString());
+        Map<String, HostRank> ranked = byHost(new Ranker(RankerConfig.defaults()).rank(declared, Series.NOW));
+        assertFalse(ranked.get("b").reason().contains("fills if a"), ranked.get("b").reason());
+        assertTrue(ranked.get("b").pFull() < byHost(new Ranker(RankerConfig.defaults()).rank(fleet, Series.NOW))
+                .get("b").pFull() - 0.1, "the found partner's risk is gone with it");
+    }
+
     /** The same hosts, their agents labelled as one HA pair. */
     private static List<HostHistory> declared(List<HostHistory> hosts) {
         return hosts.stream().map(h -> new HostHistory(h.host(), Map.of(DeclaredPairs.LABEL, "edge-1"), h.conntrack(),

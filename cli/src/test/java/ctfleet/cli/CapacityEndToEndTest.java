@@ -186,8 +186,8 @@ class CapacityEndToEndTest {
         assertEquals(65_536 + 1_200, burst.get("demand_estimate").getAsLong(), 60);
         long fullAt = java.time.Instant.parse(burst.get("full_at").getAsString()).toEpochMilli();
         assertTrue(fullAt >= burstAt - MIN && fullAt <= burstAt + 10 * MIN, burst.toString());
-        assertTrue(burst.get("note").getAsString().startsWith("full at ")
-                && burst.get("note").getAsString().contains(", not now (31 %): the plan starts from the demand its"
+        assertTrue(burst.get("note").getAsString().startsWith("last full at ")
+                && burst.get("note").getAsString().contains(", now 31 %: the plan starts from the demand its"
                         + " clamped count hid then"), burst.toString());
 
         JsonObject small = FleetQueriesTest.find(hosts, "gw-small");
@@ -264,7 +264,7 @@ class CapacityEndToEndTest {
         EndToEndTest.Result burst = EndToEndTest.cli("host", "gw-burst", "--server", addr);
         assertTrue(burst.out().contains("raise: full in the window, its count clamped at 65536; its demand is at least"),
                 burst.out());
-        assertTrue(burst.out().contains("full at ") && burst.out().contains(", not now: its count was clamped at max"
-                + " then"), burst.out());
+        assertTrue(burst.out().contains("last full at ") && burst.out().contains(", now 31 %: its count was clamped at"
+                + " max then"), burst.out());
     }
 }

@@ -14,7 +14,7 @@ import java.util.OptionalLong;
  * @param projectedPeak         expected peak at the end of the horizon (never below peakCount)
  * @param projectedFullAt       when the count reaches the current max at this growth; now when its
  *                              demand is beyond max already; for a host full earlier in the window but
- *                              not now, when it was; absent when not growing or max is 0
+ *                              not now, when it was last; absent when not growing or max is 0
  * @param requiredMax           what the projection needs before any cap: next power of two ≥
  *                              projectedPeak × headroom (at least 1024)
  * @param recommendedMax        what to set: for a raise, requiredMax within the memory share and the

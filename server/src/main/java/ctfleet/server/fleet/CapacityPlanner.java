@@ -28,7 +28,7 @@ import java.util.OptionalLong;
  *     projected    = peakNow + max(0, growth/day) × horizon days
  *     fullAt       = now + (currentMax − peakNow) / growth/day      (growth &gt; 0, max &gt; 0); now when
  *                    the demand is beyond max already; for a host full earlier in the window and not now,
- *                    when it was (the busiest stretch of refusals)
+ *                    when it was last ({@link HiddenDemand#lastFull})
  *     requiredMax  = nextPow2(max(1024, ⌈projected × headroom⌉)), and for a host with a failover partner
  *                    at least nextPow2(⌈the pair's projected load × headroom⌉) ({@link PairLoad})
  *     max, buckets = {@link TableSize}: requiredMax within the memory share and the kernel's limits,
@@ -141,8 +141,10 @@ public final class CapacityPlanner {
         double days = horizon.toSeconds() / (double) DAY_SECONDS;
         List<String> evidence = new ArrayList<>();
         boolean fullNow = HiddenDemand.fullNow(h);
-        demand.ifPresent(d -> evidence.add((fullNow ? "full: its count is clamped at max, so"
-                : "full at " + Reasons.time(d.at(), now) + ", not now: its count was clamped at max then, so")
+        Optional<Instant> lastFull = demand.filter(d -> !fullNow).map(d -> HiddenDemand.lastFull(h, d));
+        demand.ifPresent(d -> evidence.add(lastFull.map(t -> "last full at " + Reasons.time(t, now) + ", now "
+                        + percent(h) + ": its count was clamped at max then, so").orElse(
+                        "full: its count is clamped at max, so")
                 + " its demand is estimated from what it refused: " + d.explain()));
         step.ifPresent(s -> evidence.add(describe(s)));
 
@@ -186,8 +188,8 @@ public final class CapacityPlanner {
         }
 
         Optional<Instant> fullAt = Optional.empty();
-        if (demand.isPresent() && !fullNow) {
-            fullAt = Optional.of(demand.get().at()); // full earlier in the window: when, not "now"
+        if (lastFull.isPresent()) {
+            fullAt = lastFull; // full earlier in the window: when, not "now"
         } else if (h.max() > 0 && (peak >= h.max() || peakNow >= h.max())) {
             fullAt = Optional.of(now);
         } else if (h.max() > 0 && growth > 0) {
@@ -216,7 +218,7 @@ public final class CapacityPlanner {
         } else {
             size = TableSize.fit(required, peak, h.max(), h.buckets(), bpe, budget);
             action = size.max() != h.max() || size.buckets() != h.buckets() ? CapacityAction.RAISE : CapacityAction.KEEP;
-            note = basis(h, peak, used, demand, growth, projected, now) + pair.map(p -> withPartner(p, alone, forPair))
+            note = basis(h, peak, used, demand, lastFull, growth, projected, now) + pair.map(p -> withPartner(p, alone, forPair))
                     .orElse("") + sizing(h, required, size, bpe, budget);
         }
         if (f.memTotalBytes().isEmpty()) {
@@ -288,15 +290,15 @@ public final class CapacityPlanner {
 
     /** Where the projection comes from, in words. */
     private String basis(HostHistory h, long peak, PeakTrend used, Optional<HiddenDemand.Estimate> demand,
-                         double growth, long projected, Instant now) {
+                         Optional<Instant> lastFull, double growth, long projected, Instant now) {
         String from;
-        if (demand.isPresent() && HiddenDemand.fullNow(h)) {
+        if (demand.isPresent() && lastFull.isPresent()) {
+            from = String.format(Locale.ROOT, "last full at %s, now %s: the plan starts from the demand its clamped"
+                    + " count hid then, %,d entries (a lower bound)", Reasons.time(lastFull.get(), now), percent(h),
+                    demand.get().entries());
+        } else if (demand.isPresent()) {
             from = String.format(Locale.ROOT, "full: the plan starts from the demand its clamped count hides, %,d"
                     + " entries (a lower bound)", demand.get().entries());
-        } else if (demand.isPresent()) {
-            from = String.format(Locale.ROOT, "full at %s, not now (%.0f %%): the plan starts from the demand its"
-                    + " clamped count hid then, %,d entries (a lower bound)", Reasons.time(demand.get().at(), now),
-                    100.0 * h.count() / h.max(), demand.get().entries());
         } else if (used.hasTrend()) {
             from = String.format(Locale.ROOT, "peak %,d, daily peaks %s over %d days", peak,
                     growth > 0 ? String.format(Locale.ROOT, "growing %+,.0f/day", growth) : "not growing", used.days());
@@ -307,6 +309,11 @@ public final class CapacityPlanner {
         }
         String at = horizon.toSeconds() % DAY_SECONDS == 0 ? horizon.toDays() + "-day" : span(horizon);
         return from + String.format(Locale.ROOT, "; %,d at the %s horizon × %s headroom", projected, at, headroomText());
+    }
+
+    /** Today's fill, as the ranking says it. */
+    private static String percent(HostHistory h) {
+        return String.format(Locale.ROOT, "%.0f %%", 100.0 * h.count() / h.max());
     }
 
     /** What the size is, and what capped it. */

@@ -96,6 +96,22 @@ public final class HiddenDemand {
         return Optional.of(best);
     }
 
+    /**
+     * When a host full earlier in the window, not now, was last at max: its newest point whose peak
+     * reached its limit, else (refusals alone said it was full) the start of the stretch the estimate
+     * was read from. Not the stretch alone: over a short window, or in the host view, the refusals
+     * are one stretch from the window's start, when the table may have been half empty.
+     */
+    static Instant lastFull(HostHistory h, Estimate e) {
+        Instant last = null;
+        for (CountPoint p : h.points()) {
+            if (p.max() > 0 && Peaks.of(p) >= p.max()) {
+                last = p.ts();
+            }
+        }
+        return last != null ? last : e.at();
+    }
+
     /** Full now, not only earlier in the window: the newest count is at max. */
     static boolean fullNow(HostHistory h) {
         return h.max() > 0 && h.count() >= h.max();

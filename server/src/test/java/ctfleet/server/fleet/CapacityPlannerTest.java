@@ -352,19 +352,25 @@ class CapacityPlannerTest {
         CapacityPlan p = planner.plan(h, facts(OptionalLong.of(16 * GIB), states, List.of(), refusals), Series.NOW);
         assertEquals(65_536 + 132_000, p.demandEstimate().orElseThrow());
         assertEquals(524_288, p.recommendedMax());
-        Instant burst = Series.NOW.minus(Duration.ofMinutes(60));
-        assertEquals(Optional.of(burst), p.projectedFullAt(), "when it was full, not now: it is at 31 %");
-        assertTrue(p.note().startsWith("full at 11:00, not now (31 %): the plan starts from the demand its clamped"
+        Instant last = Series.NOW.minus(Duration.ofMinutes(51));
+        assertEquals(Optional.of(last), p.projectedFullAt(), "when it was last full, not now: it is at 31 %");
+        assertTrue(p.note().startsWith("last full at 11:09, now 31 %: the plan starts from the demand its clamped"
                 + " count hid then, 197,536"), p.note());
-        assertTrue(p.evidence().get(0).startsWith("full at 11:00, not now: its count was clamped at max then, so"),
-                p.evidence().toString());
+        assertTrue(p.evidence().get(0).startsWith("last full at 11:09, now 31 %: its count was clamped at max then,"
+                + " so"), p.evidence().toString());
+
+        // The host view's window is one stretch of refusals from its start, when the table was not
+        // full: the time said is still its last minute at max.
+        List<RefusalPoint> one = List.of(new RefusalPoint(Series.NOW.minus(Duration.ofHours(1)), Duration.ofHours(1),
+                65_536, 42_000, 60_000 * 10, 0));
+        CapacityPlan view = planner.plan(h, facts(OptionalLong.of(16 * GIB), states, List.of(), one), Series.NOW);
+        assertEquals(Optional.of(last), view.projectedFullAt());
 
         // Without counters (an imported host), the demand is at least the clamped peak, not today's count.
         CapacityPlan bare = planner.plan(h, facts(OptionalLong.of(16 * GIB), states, List.of(), List.of()),
                 Series.NOW);
         assertEquals(65_536, bare.demandEstimate().orElseThrow());
-        assertEquals(Optional.of(Series.NOW.minus(Duration.ofMinutes(51))), bare.projectedFullAt(),
-                "its last minute at max");
+        assertEquals(Optional.of(last), bare.projectedFullAt());
     }
 
     @Test

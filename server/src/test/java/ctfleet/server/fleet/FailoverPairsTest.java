@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.IntPredicate;
 import java.util.function.IntToDoubleFunction;
 import org.junit.jupiter.api.Test;
 
@@ -186,14 +187,8 @@ class FailoverPairsTest {
         Failover now = new Failover(120, 120);
         double a = 0.6 * BIG;
         double b = 0.4 * SMALL;
-        List<HostHistory> fleet = List.of(
-                host("a", BIG, i -> before.on(i) || now.on(i) ? 0.02 * a : a, 1),
-                host("b", BIG, i -> before.on(i) || now.on(i) ? b + 0.98 * a : b, 2));
-        Map<String, HostRank> ranked = byHost(new Ranker(RankerConfig.defaults()).rank(fleet, Series.NOW));
-        assertTrue(ranked.get("b").reason().endsWith("; holding a's load since 10:00 (failover)"),
-                ranked.get("b").reason());
-        assertTrue(ranked.get("a").reason().endsWith("; its load on b since 10:00 (failover)"),
-                ranked.get("a").reason());
+        List<HostHistory> fleet = moving(a, b, before, now);
+        Map<String, HostRank> ranked = assertUnderWay(fleet, "10:00");
         // The host view's line reads the same.
         assertEquals(ranked.get("b").reason(),
                 new Ranker(RankerConfig.defaults()).assess(fleet.get(1), Series.NOW, fleet).reason());
@@ -217,14 +212,7 @@ class FailoverPairsTest {
         Failover now = new Failover(15, 16);
         double a = 0.6 * BIG;
         double b = 0.3 * BIG;
-        List<HostHistory> fleet = List.of(
-                host("a", BIG, i -> before.on(i) || now.on(i) ? 0.02 * a : a, 1),
-                host("b", BIG, i -> before.on(i) || now.on(i) ? b + 0.98 * a : b, 2));
-        Map<String, HostRank> ranked = byHost(new Ranker(RankerConfig.defaults()).rank(fleet, Series.NOW));
-        assertTrue(ranked.get("b").reason().endsWith("; holding a's load since 11:40 (failover)"),
-                ranked.get("b").reason());
-        assertTrue(ranked.get("a").reason().endsWith("; its load on b since 11:40 (failover)"),
-                ranked.get("a").reason());
+        assertUnderWay(moving(a, b, before, now), "11:40");
 
         // A survivor that cannot hold both is told what fills it now, in place of what would.
         List<HostHistory> small = List.of(
@@ -325,6 +313,23 @@ class FailoverPairsTest {
         assertFalse(ranked.get("b").reason().contains("fills if a"), ranked.get("b").reason());
         assertTrue(ranked.get("b").pFull() < byHost(new Ranker(RankerConfig.defaults()).rank(fleet, Series.NOW))
                 .get("b").pFull() - 0.1, "the found partner's risk is gone with it");
+    }
+
+    /** a (a big table) and b (one as big), a's load moving onto b at each of the failovers. */
+    private static List<HostHistory> moving(double a, double b, Failover... failovers) {
+        IntPredicate on = i -> java.util.Arrays.stream(failovers).anyMatch(f -> f.on(i));
+        return List.of(host("a", BIG, i -> on.test(i) ? 0.02 * a : a, 1),
+                host("b", BIG, i -> on.test(i) ? b + 0.98 * a : b, 2));
+    }
+
+    /** The ranking's reasons say a's load is on b now, since {@code since}. */
+    private static Map<String, HostRank> assertUnderWay(List<HostHistory> fleet, String since) {
+        Map<String, HostRank> ranked = byHost(new Ranker(RankerConfig.defaults()).rank(fleet, Series.NOW));
+        assertTrue(ranked.get("b").reason().endsWith("; holding a's load since " + since + " (failover)"),
+                ranked.get("b").reason());
+        assertTrue(ranked.get("a").reason().endsWith("; its load on b since " + since + " (failover)"),
+                ranked.get("a").reason());
+        return ranked;
     }
 
     /** The same hosts, their agents labelled as one HA pair. */

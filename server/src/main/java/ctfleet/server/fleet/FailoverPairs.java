@@ -41,7 +41,8 @@ import java.util.Optional;
  * already holds both. Every host with a partner and no risk is told where the pair's load last
  * moved ({@link Analysis#moves}): a step or a burst in its own reason is most likely that. A
  * failover of the last half hour, too new for the step statistic, is told as soon as a bin shows
- * it ({@link #tailFall}), in place of the risk phrase, whose load has landed. Pairs
+ * it ({@link #tailFall}), in place of the risk phrase, whose load has landed; so is one whose
+ * gateway died with its agent ({@link #silence}), whose series shows no fall at all. Pairs
  * declared with the label {@link DeclaredPairs#LABEL} are told so too, though they add no risk:
  * the rate of failovers is read from failovers seen.
  *
@@ -64,6 +65,8 @@ public final class FailoverPairs {
     /** A partner's step must stand this many robust standard deviations out of its own steps. */
     static final double NOISE_SDS = 5;
     static final double DAY = 86_400;
+    /** Empty bins at the end that make a host silent: its partner's bins since say the load moved. */
+    static final int SILENT_BINS = 2;
     /** The days of history searched: what the forecast reads too. */
     static final int WINDOW_DAYS = 2;
 
@@ -197,7 +200,8 @@ public final class FailoverPairs {
      * newest fall to a fifth (null when none), which may not have come back yet.
      */
     private record Found(double[][] level, boolean[][] atMax, long first, Map<Long, List<Episode>> episodes,
-                         Map<Integer, Long> best, Step[] newestFall, Step[] tailFall, Spread[] noise) {
+                         Map<Integer, Long> best, Step[] newestFall, Step[] tailFall, Step[] silence,
+                         Spread[] noise) {
         interface PairVisitor {
             void visit(int host, int partner, List<Episode> failovers);
         }
@@ -242,6 +246,12 @@ public final class FailoverPairs {
             if (tookAtTail(other, tailFall[h])) {
                 return underWay("its load on " + partner, tailFall[h], false, now);
             }
+            if (tookAtTail(h, silence[other])) {
+                return underWay("holding " + partner + "'s load", silence[other], true, now, partner + " went silent");
+            }
+            if (tookAtTail(other, silence[h])) {
+                return underWay("its load on " + partner, silence[h], false, now, "went silent");
+            }
             Episode took = null;
             Episode gave = null;
             for (Episode e : seen) {
@@ -257,7 +267,11 @@ public final class FailoverPairs {
         }
 
         private Move underWay(String what, Step fall, boolean holding, Instant now) {
-            return new Move(what + " since " + Reasons.time(at(fall.bin()), now) + " (failover)", true,
+            return underWay(what, fall, holding, now, "failover");
+        }
+
+        private Move underWay(String what, Step fall, boolean holding, Instant now, String why) {
+            return new Move(what + " since " + Reasons.time(at(fall.bin()), now) + " (" + why + ")", true,
                     holding ? at(fall.bin() + 1) : null);
         }
 
@@ -314,6 +328,7 @@ public final class FailoverPairs {
         boolean[][] atMax = new boolean[hosts.size()][];
         Spread[] noise = new Spread[hosts.size()];
         Step[] tailFall = new Step[hosts.size()];
+        Step[] silence = new Step[hosts.size()];
         List<Step> drops = new ArrayList<>();
         for (int h = 0; h < hosts.size(); h++) {
             HostHistory host = hosts.get(h);
@@ -327,6 +342,7 @@ public final class FailoverPairs {
             noise[h] = noise(step[h]);
             drops(h, level[h], step[h], atMax[h], host.max(), drops);
             tailFall[h] = tailFall(h, level[h], atMax[h], host.max());
+            silence[h] = silence(h, level[h], atMax[h], host.max());
         }
         Map<Long, List<Episode>> episodes = new HashMap<>(); // pair key -> its failovers
         Step[] newestFall = new Step[hosts.size()];
@@ -379,7 +395,7 @@ public final class FailoverPairs {
                 }
             }
         }
-        return new Found(level, atMax, first, episodes, best, newestFall, tailFall, noise);
+        return new Found(level, atMax, first, episodes, best, newestFall, tailFall, silence, noise);
     }
 
     /** The forecast's p with the partner's risk added: either may fill the table. */
@@ -473,6 +489,25 @@ public final class FailoverPairs {
             }
         }
         return null;
+    }
+
+    /**
+     * A host whose agent went silent (its last {@link #SILENT_BINS} bins or more empty) read as a
+     * fall of its whole last level at the first empty bin: a gateway that dies takes its agent with
+     * it, and its partner takes the load. Told, like a fall of the last bins, only between partners
+     * already known whose other side took about that much ({@link Found#tookAtTail}); null when the
+     * host reports, or its last level was too small to matter or clamped at max.
+     */
+    private static Step silence(int host, double[] level, boolean[] atMax, long max) {
+        int last = level.length - 1;
+        while (last >= 0 && Double.isNaN(level[last])) {
+            last--;
+        }
+        if (last < SIDE - 1 || level.length - 1 - last < SILENT_BINS || atMax[last] || atMax[last - 1]) {
+            return null;
+        }
+        double before = median3(level, last - SIDE + 1);
+        return before >= MIN_STEP * max ? new Step(host, last + 1, before, before) : null;
     }
 
     /** The median of the bins from {@code from} to the newest that have data (the one, when one does). */

@@ -242,6 +242,45 @@ class FailoverPairsTest {
     }
 
     @Test
+    void aGatewayThatDiesTakesItsAgentWithItAndItsPartnerIsToldWhoseLoadItHolds() {
+        // A known pair; 25 minutes ago a stopped reporting (a kernel panic, a power cut) and its load
+        // moved to b. No fall is ever seen in a's series: it just ends.
+        Failover before = new Failover(20 * 60, 180);
+        Failover dead = new Failover(25, 26);
+        double a = 0.6 * BIG;
+        double b = 0.3 * BIG;
+        List<HostHistory> fleet = moving(a, b, before, dead);
+        Map<String, HostRank> ranked = byHost(new Ranker(RankerConfig.defaults()).rank(silent(fleet, 25), Series.NOW));
+        assertTrue(ranked.get("b").reason().endsWith("; holding a's load since 11:40 (a went silent)"),
+                ranked.get("b").reason());
+        assertFalse(ranked.get("b").reason().contains("rising"), "a's load landing is a step: "
+                + ranked.get("b").reason());
+        assertTrue(ranked.get("a").reason().endsWith("; its load on b since 11:40 (went silent)"),
+                ranked.get("a").reason());
+        assertEquals(Status.STALE, ranked.get("a").status());
+
+        // Silent with nobody taking its load (an agent stopped, the gateway still forwarding): b says
+        // only the pair's last failover.
+        Map<String, HostRank> quiet = byHost(new Ranker(RankerConfig.defaults()).rank(
+                silent(moving(a, b, before), 25), Series.NOW));
+        assertTrue(quiet.get("b").reason().endsWith("; a failed over to it 16:00–19:00"), quiet.get("b").reason());
+    }
+
+    /** The fleet with a's samples of the last {@code minutes} gone: its agent stopped then. */
+    private static List<HostHistory> silent(List<HostHistory> fleet, int minutes) {
+        java.time.Instant cut = Series.NOW.minus(Duration.ofMinutes(minutes));
+        return fleet.stream().map(h -> {
+            if (!h.host().equals("a")) {
+                return h;
+            }
+            List<CountPoint> kept = h.points().stream().filter(p -> p.ts().isBefore(cut)).toList();
+            CountPoint last = kept.get(kept.size() - 1);
+            return new HostHistory(h.host(), h.labels(), h.conntrack(), last.count(), h.max(), h.buckets(), last.ts(),
+                    h.interval(), kept, h.counters().stream().filter(c -> c.ts().isBefore(cut)).toList());
+        }).toList();
+    }
+
+    @Test
     void theLoadLandingOnTheSurvivorIsAStepNotASurge() {
         // Agents every 10 minutes (as in the demo). A known pair: a's 50 % moved onto b's 30 % and back
         // 20 hours ago; 25 minutes ago it moved again. b holds 80 % of a table of the same size, with

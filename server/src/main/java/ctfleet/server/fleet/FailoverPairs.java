@@ -470,9 +470,9 @@ public final class FailoverPairs {
     /**
      * A fall to a fifth or less in the last {@link #SIDE} bins, too new for the step statistic (it
      * needs three bins after): the first bin past its middle, with the median of the bins since and
-     * the newest at a fifth or less of the three before, none of those at max. Told only between partners already known (found or
-     * declared), whose other side must have taken it ({@link Found#tookAtTail}): a failover an
-     * operator looks at within minutes of its alert.
+     * the newest at a fifth or less of the three before, none of those at max. Told only between
+     * partners already known (found or declared), whose other side must have taken it
+     * ({@link Found#tookAtTail}): a failover an operator looks at within minutes of its alert.
      */
     private static Step tailFall(int host, double[] level, boolean[] atMax, long max) {
         double latest = newest(level);

@@ -100,7 +100,8 @@ public final class FailoverPairs {
      * Where a pair's load last moved, in words, and whether it is on one of them now: a failover
      * under way is told in place of the risk phrase, since the load that phrase is about has landed.
      * {@code landedBy}: for the host holding its partner's load now, the end of the bin its partner
-     * fell in (the load had landed by then); null otherwise.
+     * fell in (the load had landed by then); for a host whose own load came back from its partner
+     * within the hour, the end of the bin it came back in; null otherwise.
      */
     record Move(String phrase, boolean underWay, Instant landedBy) {
         Move(String phrase) {
@@ -228,9 +229,10 @@ public final class FailoverPairs {
 
         /**
          * Where the pair's load last moved, seen from {@code h}: onto one of them now (a fall newer
-         * than every failover found, the fallen host still down), else the newest failover that
-         * brought the partner's load to {@code h} (what a burst in its own series most likely was),
-         * else the newest that took its load away; null when none did (a declared pair, quiet).
+         * than every failover found, the fallen host still down), else its own load's return within
+         * the hour (its newest rise), else the newest failover that brought the partner's load to
+         * {@code h} (what a burst in its own series most likely was), else the newest that took its
+         * load away; null when none did (a declared pair, quiet).
          */
         Move lastMove(int h, int other, String partner, List<Episode> seen, Instant now) {
             int newest = seen.stream().mapToInt(Episode::bin).max().orElse(-1);
@@ -260,6 +262,11 @@ public final class FailoverPairs {
                 } else if (e.fell() == h && (gave == null || e.bin() > gave.bin())) {
                     gave = e;
                 }
+            }
+            if (gave != null && (took == null || gave.bin() > took.bin())
+                    && gave.back() >= level[h].length - (int) (3600 / BIN_SECONDS)) {
+                // Its own load came back within the hour: that is its newest rise, a step, not a surge.
+                return new Move("failed over to " + partner + " " + span(gave, now), false, at(gave.back() + 1));
             }
             return took != null ? new Move(partner + " failed over to it " + span(took, now))
                     : gave != null ? new Move("failed over to " + partner + " " + span(gave, now))

@@ -165,7 +165,7 @@ public final class FillForecaster {
                 searched[i] *= Math.max(0.01, Math.min(100, v));
             }
         }
-        List<Regimes.Start> regimes = Regimes.find(o, z, searched, whole);
+        List<Regimes.Start> regimes = knownStep(Regimes.find(o, z, searched, whole), o, w, landed);
         // No change beyond the steps: the first fit already is the model (most hosts stop here).
         TrendFit fit = regimes.size() == whole.size() ? (seasonal == null ? first.withoutCycle() : first)
                 : TrendFit.fit(o, regimes, w, seasonal, design);
@@ -244,6 +244,33 @@ public final class FillForecaster {
         }
         return new FillForecast(outlook.pFull, present(outlook.etaMedian), present(outlook.etaLow),
                 present(outlook.etaHigh), reason, post.meanSlope * max / Observations.DAY, fit.level * max);
+    }
+
+    /**
+     * The steps with the one the fleet knows of added ({@code landed}: a failover partner's load
+     * landing here, or its own load coming back, by then): a step near the end of the window has
+     * too few points after it for {@link Regimes#steps} (three a side), and read inside the regime
+     * before it, it is a slope ("stepped down 53 → 0 %, growing 50 %/h since" for a load that came
+     * back). The regime starts at the first point of the ten minutes before {@code landed}, when
+     * two points or more follow and no step was found there already.
+     */
+    private static List<Regimes.Start> knownStep(List<Regimes.Start> steps, Observations o, double[] w,
+                                                 Optional<Instant> landed) {
+        if (landed.isEmpty()) {
+            return steps;
+        }
+        double from = (landed.get().getEpochSecond() - o.nowSeconds - FailoverPairs.BIN_SECONDS) / Observations.DAY;
+        int at = 0;
+        while (at < o.n && (o.x[at] < from || w[at] == 0)) {
+            at++;
+        }
+        int last = steps.get(steps.size() - 1).from();
+        if (o.n - at < 2 || at <= last + 1) {
+            return steps;
+        }
+        List<Regimes.Start> out = new java.util.ArrayList<>(steps);
+        out.add(new Regimes.Start(at, Regimes.Kind.STEP));
+        return out;
     }
 
     /** How long the newest regime has run, days. */

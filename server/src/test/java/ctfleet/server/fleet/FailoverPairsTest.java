@@ -313,6 +313,33 @@ class FailoverPairsTest {
     }
 
     @Test
+    void aLoadThatCameBackIsAStepNotASurge() {
+        // As in the demo, the other way round: agents every 10 minutes, a's 53 % was on b from 100 to
+        // 50 minutes ago and came back. a's newest hour rises 1 → 53 %: its own load returning.
+        int samples = 2 * 144;
+        int from = samples - 20 * 6;
+        int gone = samples - 9;
+        int back = samples - 4;
+        List<CountPoint> a = new ArrayList<>();
+        List<CountPoint> b = new ArrayList<>();
+        Random r = new Random(13);
+        for (int i = 0; i < samples; i++) {
+            java.time.Instant t = Series.NOW.minusSeconds(600L * (samples - 1 - i) + 60);
+            boolean moved = (i >= from && i < from + 6) || (i >= gone && i < back);
+            a.add(new CountPoint(t, Math.round((moved ? 0.01 : 0.53) * BIG * (1 + 0.01 * r.nextGaussian())), BIG));
+            b.add(new CountPoint(t, Math.round((moved ? 0.86 : 0.33) * BIG * (1 + 0.01 * r.nextGaussian())), BIG));
+        }
+        List<HostHistory> fleet = List.of(Series.host("a", BIG, a, List.of()), Series.host("b", BIG, b, List.of()));
+        HostRank returned = byHost(new Ranker(RankerConfig.defaults()).rank(fleet, Series.NOW)).get("a");
+        assertEquals("stepped up 1 → 53 % at 11:29, flat since; failed over to b 10:30–11:20", returned.reason());
+        assertFalse(returned.reason().contains("rising") || returned.reason().contains("growing"), returned.reason());
+        FillForecast alone = FillForecaster.forecast(fleet.get(0).points(), Series.NOW, BIG, DAY);
+        assertTrue(alone.reason().contains("growing"), "alone, the return reads as growth: " + alone.reason());
+        assertTrue(returned.pFull() < alone.pFull() - 0.2, returned.pFull() + " with its partner, " + alone.pFull()
+                + " alone");
+    }
+
+    @Test
     void aDeclaredPairFailedOverNowSaysSoThoughTheHistoryNeverSawItMoveBack() {
         // x's load moved to y two hours ago, the first time in the window: no pair is found, but the
         // agents' labels declare one. Without the labels the same hosts say nothing of each other.

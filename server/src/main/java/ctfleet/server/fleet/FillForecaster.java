@@ -247,28 +247,29 @@ public final class FillForecaster {
     }
 
     /**
-     * The steps with the one the fleet knows of added ({@code landed}: a failover partner's load
-     * landing here, or its own load coming back, by then): a step near the end of the window has
-     * too few points after it for {@link Regimes#steps} (three a side), and read inside the regime
-     * before it, it is a slope ("stepped down 53 → 0 %, growing 50 %/h since" for a load that came
-     * back). The regime starts at the first point of the ten minutes before {@code landed}, when
-     * two points or more follow and no step was found there already.
+     * The regimes found, with the step the fleet knows of added ({@code landed}: a failover
+     * partner's load landing here, or its own load coming back, by then): a step near the end of
+     * the window has too few points after it for {@link Regimes} (three a side for a step, five for
+     * a split), and read inside the regime before it, it is a slope ("stepped down 53 → 0 %,
+     * growing 50 %/h since" for a load that came back). The regime starts at the first point of the
+     * ten minutes before {@code landed}, when two points or more follow and no regime starts there
+     * already; under {@link TrendFit#MIN_SLOPE_POINTS} points it carries a level, not a slope.
      */
-    private static List<Regimes.Start> knownStep(List<Regimes.Start> steps, Observations o, double[] w,
+    private static List<Regimes.Start> knownStep(List<Regimes.Start> regimes, Observations o, double[] w,
                                                  Optional<Instant> landed) {
         if (landed.isEmpty()) {
-            return steps;
+            return regimes;
         }
         double from = (landed.get().getEpochSecond() - o.nowSeconds - FailoverPairs.BIN_SECONDS) / Observations.DAY;
         int at = 0;
         while (at < o.n && (o.x[at] < from || w[at] == 0)) {
             at++;
         }
-        int last = steps.get(steps.size() - 1).from();
+        int last = regimes.get(regimes.size() - 1).from();
         if (o.n - at < 2 || at <= last + 1) {
-            return steps;
+            return regimes;
         }
-        List<Regimes.Start> out = new java.util.ArrayList<>(steps);
+        List<Regimes.Start> out = new java.util.ArrayList<>(regimes);
         out.add(new Regimes.Start(at, Regimes.Kind.STEP));
         return out;
     }

@@ -143,7 +143,7 @@ public final class CapacityPlanner {
         boolean fullNow = HiddenDemand.fullNow(h);
         Optional<Instant> lastFull = demand.filter(d -> !fullNow).map(d -> HiddenDemand.lastFull(h, d));
         demand.ifPresent(d -> evidence.add(lastFull.map(t -> "last full at " + Reasons.time(t, now) + ", now "
-                        + percent(h) + ": its count was clamped at max then, so").orElse(
+                        + Reasons.percent((double) h.count() / h.max()) + ": its count was clamped at max then, so").orElse(
                         "full: its count is clamped at max, so")
                 + " its demand is estimated from what it refused: " + d.explain()));
         step.ifPresent(s -> evidence.add(describe(s)));
@@ -294,7 +294,7 @@ public final class CapacityPlanner {
         String from;
         if (demand.isPresent() && lastFull.isPresent()) {
             from = String.format(Locale.ROOT, "last full at %s, now %s: the plan starts from the demand its clamped"
-                    + " count hid then, %,d entries (a lower bound)", Reasons.time(lastFull.get(), now), percent(h),
+                    + " count hid then, %,d entries (a lower bound)", Reasons.time(lastFull.get(), now), Reasons.percent((double) h.count() / h.max()),
                     demand.get().entries());
         } else if (demand.isPresent()) {
             from = String.format(Locale.ROOT, "full: the plan starts from the demand its clamped count hides, %,d"
@@ -309,11 +309,6 @@ public final class CapacityPlanner {
         }
         String at = horizon.toSeconds() % DAY_SECONDS == 0 ? horizon.toDays() + "-day" : span(horizon);
         return from + String.format(Locale.ROOT, "; %,d at the %s horizon × %s headroom", projected, at, headroomText());
-    }
-
-    /** Today's fill, as the ranking says it. */
-    private static String percent(HostHistory h) {
-        return String.format(Locale.ROOT, "%.0f %%", 100.0 * h.count() / h.max());
     }
 
     /** What the size is, and what capped it. */

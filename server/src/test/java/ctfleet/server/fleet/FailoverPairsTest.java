@@ -173,7 +173,7 @@ class FailoverPairsTest {
         // what its history holds: a step down 20 hours ago was its load moving to b.
         List<HostHistory> fleet = pair(new Failover(20 * 60, 180));
         fleet.add(host("flat", SMALL, i -> 100_000, 5));
-        Map<String, HostRank> ranked = byHost(new Ranker(RankerConfig.defaults()).rank(fleet, Series.NOW));
+        Map<String, HostRank> ranked = ranked(fleet);
         assertTrue(ranked.get("a").reason().endsWith("; failed over to b 16:00–19:00"), ranked.get("a").reason());
         assertTrue(ranked.get("b").reason().contains("fills if a fails over to it"), ranked.get("b").reason());
         assertFalse(ranked.get("b").reason().contains("failed over"), ranked.get("b").reason());
@@ -199,7 +199,7 @@ class FailoverPairsTest {
                 host("a", BIG, i -> before.on(i) || now.on(i) ? 0.02 * a : a, 1),
                 host("b", BIG, i -> before.on(i) ? b + 0.98 * a : b, 2),
                 host("c", BIG, i -> now.on(i) ? 0.3 * BIG + 0.98 * a : 0.3 * BIG, 3));
-        Map<String, HostRank> other = byHost(new Ranker(RankerConfig.defaults()).rank(moved, Series.NOW));
+        Map<String, HostRank> other = ranked(moved);
         assertTrue(other.get("b").reason().endsWith("; a failed over to it 16:00–19:00"), other.get("b").reason());
         assertTrue(other.get("a").reason().endsWith("; failed over to b 16:00–19:00"), other.get("a").reason());
     }
@@ -218,7 +218,7 @@ class FailoverPairsTest {
         List<HostHistory> small = List.of(
                 host("a", BIG, i -> before.on(i) || now.on(i) ? 0.02 * a : a, 1),
                 host("b", SMALL, i -> before.on(i) || now.on(i) ? 0.4 * SMALL + 0.98 * a : 0.4 * SMALL, 2));
-        Map<String, HostRank> full = byHost(new Ranker(RankerConfig.defaults()).rank(small, Series.NOW));
+        Map<String, HostRank> full = ranked(small);
         assertTrue(full.get("b").reason().endsWith("; holding a's load since 11:40 (failover)"),
                 full.get("b").reason());
         assertFalse(full.get("b").reason().contains("fills if"), full.get("b").reason());
@@ -228,16 +228,13 @@ class FailoverPairsTest {
         List<HostHistory> drained = List.of(
                 host("a", BIG, i -> before.on(i) || now.on(i) ? 0.02 * a : a, 1),
                 host("b", BIG, i -> before.on(i) ? b + 0.98 * a : b, 2));
-        Map<String, HostRank> quiet = byHost(new Ranker(RankerConfig.defaults()).rank(drained, Series.NOW));
+        Map<String, HostRank> quiet = ranked(drained);
         assertTrue(quiet.get("b").reason().endsWith("; a failed over to it 16:00–19:00"), quiet.get("b").reason());
         assertTrue(quiet.get("a").reason().endsWith("; failed over to b 16:00–19:00"), quiet.get("a").reason());
 
         // One low sample is not a fall (the bin's average stays above the middle).
         Failover blip = new Failover(4, 1);
-        List<HostHistory> blipped = List.of(
-                host("a", BIG, i -> before.on(i) || blip.on(i) ? 0.02 * a : a, 1),
-                host("b", BIG, i -> before.on(i) || blip.on(i) ? b + 0.98 * a : b, 2));
-        byHost(new Ranker(RankerConfig.defaults()).rank(blipped, Series.NOW)).values()
+        ranked(moving(a, b, before, blip)).values()
                 .forEach(r -> assertFalse(r.reason().contains("(failover)"), r.reason()));
     }
 
@@ -250,7 +247,7 @@ class FailoverPairsTest {
         double a = 0.6 * BIG;
         double b = 0.3 * BIG;
         List<HostHistory> fleet = moving(a, b, before, dead);
-        Map<String, HostRank> ranked = byHost(new Ranker(RankerConfig.defaults()).rank(silent(fleet, 25), Series.NOW));
+        Map<String, HostRank> ranked = ranked(silent(fleet, 25));
         assertTrue(ranked.get("b").reason().endsWith("; holding a's load since 11:40 (a went silent)"),
                 ranked.get("b").reason());
         assertFalse(ranked.get("b").reason().contains("rising"), "a's load landing is a step: "
@@ -261,8 +258,7 @@ class FailoverPairsTest {
 
         // Silent with nobody taking its load (an agent stopped, the gateway still forwarding): b says
         // only the pair's last failover.
-        Map<String, HostRank> quiet = byHost(new Ranker(RankerConfig.defaults()).rank(
-                silent(moving(a, b, before), 25), Series.NOW));
+        Map<String, HostRank> quiet = ranked(silent(moving(a, b, before), 25));
         assertTrue(quiet.get("b").reason().endsWith("; a failed over to it 16:00–19:00"), quiet.get("b").reason());
     }
 
@@ -330,7 +326,7 @@ class FailoverPairsTest {
             b.add(new CountPoint(t, Math.round((moved ? 0.86 : 0.33) * BIG * (1 + 0.01 * r.nextGaussian())), BIG));
         }
         List<HostHistory> fleet = List.of(Series.host("a", BIG, a, List.of()), Series.host("b", BIG, b, List.of()));
-        HostRank returned = byHost(new Ranker(RankerConfig.defaults()).rank(fleet, Series.NOW)).get("a");
+        HostRank returned = ranked(fleet).get("a");
         assertEquals("stepped up 1 → 53 % at 11:29, flat since; failed over to b 10:30–11:20", returned.reason());
         assertFalse(returned.reason().contains("rising") || returned.reason().contains("growing"), returned.reason());
         FillForecast alone = FillForecaster.forecast(fleet.get(0).points(), Series.NOW, BIG, DAY);
@@ -375,9 +371,9 @@ class FailoverPairsTest {
         assertTrue(pairs.risks().isEmpty(), pairs.risks().toString());
         assertEquals("c", pairs.partners().get("a").host());
         assertFalse(pairs.partners().containsKey("b"), pairs.partners().toString());
-        Map<String, HostRank> ranked = byHost(new Ranker(RankerConfig.defaults()).rank(declared, Series.NOW));
+        Map<String, HostRank> ranked = ranked(declared);
         assertFalse(ranked.get("b").reason().contains("fills if a"), ranked.get("b").reason());
-        assertTrue(ranked.get("b").pFull() < byHost(new Ranker(RankerConfig.defaults()).rank(fleet, Series.NOW))
+        assertTrue(ranked.get("b").pFull() < ranked(fleet)
                 .get("b").pFull() - 0.1, "the found partner's risk is gone with it");
     }
 
@@ -390,7 +386,7 @@ class FailoverPairsTest {
 
     /** The ranking's reasons say a's load is on b now, since {@code since}. */
     private static Map<String, HostRank> assertUnderWay(List<HostHistory> fleet, String since) {
-        Map<String, HostRank> ranked = byHost(new Ranker(RankerConfig.defaults()).rank(fleet, Series.NOW));
+        Map<String, HostRank> ranked = ranked(fleet);
         assertTrue(ranked.get("b").reason().endsWith("; holding a's load since " + since + " (failover)"),
                 ranked.get("b").reason());
         assertTrue(ranked.get("a").reason().endsWith("; its load on b since " + since + " (failover)"),
@@ -402,6 +398,11 @@ class FailoverPairsTest {
     private static List<HostHistory> declared(List<HostHistory> hosts) {
         return hosts.stream().map(h -> new HostHistory(h.host(), Map.of(DeclaredPairs.LABEL, "edge-1"), h.conntrack(),
                 h.count(), h.max(), h.buckets(), h.lastSeen(), h.interval(), h.points(), h.counters())).toList();
+    }
+
+    /** The fleet ranked now with the default settings, by host. */
+    private static Map<String, HostRank> ranked(List<HostHistory> fleet) {
+        return byHost(new Ranker(RankerConfig.defaults()).rank(fleet, Series.NOW));
     }
 
     private static Map<String, HostRank> byHost(List<HostRank> ranked) {

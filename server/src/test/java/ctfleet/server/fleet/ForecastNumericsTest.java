@@ -1,6 +1,7 @@
 package ctfleet.server.fleet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -84,6 +85,46 @@ class ForecastNumericsTest {
         }
         java.util.Arrays.sort(dev);
         assertEquals(1.4826 * dev[150], Medians.madAbout(v, v.length, center, into), 1e-15);
+    }
+
+    @Test
+    void theMedianIsTheSortedMiddleWhateverTheValuesLookLike() {
+        // Noise, few distinct values (a flat host's residuals, many ties), all equal, sorted, reversed
+        // with jitter: selection must give the sorted middle (and, past three values, where it
+        // selects, leave the lower half below it).
+        Random rnd = new Random(5);
+        for (int t = 0; t < 20_000; t++) {
+            int n = 1 + rnd.nextInt(400);
+            int kind = t % 5;
+            double[] v = new double[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = switch (kind) {
+                    case 0 -> rnd.nextGaussian();
+                    case 1 -> rnd.nextInt(3);
+                    case 2 -> 0.25;
+                    case 3 -> i;
+                    default -> n - i + rnd.nextInt(3);
+                };
+            }
+            double[] sorted = v.clone();
+            java.util.Arrays.sort(sorted);
+            double expected = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+            double[] work = v.clone();
+            assertEquals(expected, Medians.median(work, n), "kind " + kind + ", n " + n);
+            for (int i = 0; n > 3 && i < n / 2; i++) {
+                assertTrue(work[i] <= sorted[n / 2], "kind " + kind + ", n " + n + ", i " + i);
+            }
+        }
+    }
+
+    @Test
+    void aNaNAmongTheValuesDoesNotHangTheSelection() {
+        double[] v = new double[300];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = i % 3 == 0 ? Double.NaN : i;
+        }
+        double m = assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> Medians.median(v, v.length));
+        assertTrue(Double.isNaN(m) || (m >= 0 && m < 300), "a value of the array or NaN: " + m);
     }
 
     @Test

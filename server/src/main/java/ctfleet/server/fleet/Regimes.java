@@ -102,15 +102,15 @@ final class Regimes {
             return out;
         }
         double[] jump = new double[m];
-        double[] buf = new double[side];
+        double[] med = sideMedians(o.y, idx, m, side);
         for (int k = side; k + side <= m; k++) {
-            double inner = median(o.y, idx, k, k + side, buf) - median(o.y, idx, k - side, k, buf);
+            double inner = med[k] - med[k - side];
             if (k < 2 * side || k + 2 * side > m) {
                 // Near either end there is no outer pair: the inner jump alone, held to a higher bar below.
                 jump[k] = inner / EDGE_FACTOR;
                 continue;
             }
-            double outer = median(o.y, idx, k + side, k + 2 * side, buf) - median(o.y, idx, k - 2 * side, k - side, buf);
+            double outer = med[k + side] - med[k - 2 * side];
             // A ramp moves the outer medians three times as far apart as the inner ones; a step moves
             // both pairs alike. What the outer pair's spread does not explain is abrupt.
             jump[k] = (3 * inner - outer) / 2;
@@ -131,20 +131,20 @@ final class Regimes {
                 double b = Math.abs(jump[j]);
                 peak = j == k || b < a || (b == a && j > k);
             }
-            if (peak && !persists(o, idx, k, side, m, buf)) {
+            if (peak && !persists(med, k, side, m)) {
                 continue; // a burst: up and back down within a side's reach
             }
             if (peak) {
                 if (routine == null) {
                     routine = Recurrence.of(o, w.clone()); // before settle() leaves points out
                 }
-                double inner = median(o.y, idx, k, k + side, buf) - median(o.y, idx, k - side, k, buf);
+                double inner = med[k] - med[k - side];
                 double from = (o.x[idx[k - side]] + o.x[idx[k - 1]]) / 2;
                 double to = (o.x[idx[k]] + o.x[idx[k + side - 1]]) / 2;
                 if (routine.recurs(from, to, inner)) {
                     continue; // it did the same at this time the day before or after: its routine
                 }
-                int at = settle(o, w, idx, k, side, sigma, buf);
+                int at = settle(o, w, idx, k, side, sigma, med);
                 if (at > out.get(out.size() - 1).from()) {
                     out.add(new Start(at, Kind.STEP));
                 }
@@ -159,14 +159,14 @@ final class Regimes {
      * as a side is up and back down within that reach, and seen from its far edge it is the
      * "before" that does not hold. Near either end of the window there is nothing further to check.
      */
-    private static boolean persists(Observations o, int[] idx, int k, int side, int m, double[] buf) {
+    private static boolean persists(double[] med, int k, int side, int m) {
         if (k + 2 * side > m || k < 2 * side) {
             return true;
         }
-        double before = median(o.y, idx, k - side, k, buf);
-        double after = median(o.y, idx, k, k + side, buf);
-        double further = median(o.y, idx, k + side, k + 2 * side, buf);
-        double earlier = median(o.y, idx, k - 2 * side, k - side, buf);
+        double before = med[k - side];
+        double after = med[k];
+        double further = med[k + side];
+        double earlier = med[k - 2 * side];
         double mid = (before + after) / 2;
         double sign = Math.signum(after - before);
         return sign * (further - mid) > 0 && sign * (earlier - mid) < 0;
@@ -182,9 +182,9 @@ final class Regimes {
      * @param sigma the robust spread of the step statistic over the window: how far a point of
      *              either level strays by noise alone
      */
-    private static int settle(Observations o, double[] w, int[] idx, int k, int side, double sigma, double[] buf) {
-        double before = median(o.y, idx, k - side, k, buf);
-        double after = median(o.y, idx, k, k + side, buf);
+    private static int settle(Observations o, double[] w, int[] idx, int k, int side, double sigma, double[] med) {
+        double before = med[k - side];
+        double after = med[k];
         double mid = (before + after) / 2;
         double sign = Math.signum(after - before);
         int start = k;
@@ -214,12 +214,20 @@ final class Regimes {
         return idx[start];
     }
 
-    private static double median(double[] y, int[] idx, int from, int to, double[] buf) {
-        int k = to - from;
-        for (int j = 0; j < k; j++) {
-            buf[j] = y[idx[from + j]];
+    /**
+     * The median of each run of {@code side} points in use, by the index of its first: the step
+     * statistic and its checks read four of them at every point, each one four times over.
+     */
+    private static double[] sideMedians(double[] y, int[] idx, int m, int side) {
+        double[] med = new double[m - side + 1];
+        double[] buf = new double[side];
+        for (int from = 0; from + side <= m; from++) {
+            for (int j = 0; j < side; j++) {
+                buf[j] = y[idx[from + j]];
+            }
+            med[from] = TrendFit.Noise.median(buf, side);
         }
-        return TrendFit.Noise.median(buf, k);
+        return med;
     }
 
     /** The significant split of [lo, hi), or -1. */

@@ -336,61 +336,47 @@ public final class FailoverPairs {
         Spread[] noise = new Spread[hosts.size()];
         Step[] tailFall = new Step[hosts.size()];
         Step[] silence = new Step[hosts.size()];
-        List<Step> drops = new ArrayList<>();
-        for (int h = 0; h < hosts.size(); h++) {
+        List<List<Step>> fallsOf = new ArrayList<>(java.util.Collections.nCopies(hosts.size(), List.of()));
+        // Each host's bins stand alone, and the ranking waits for this pass before it forecasts: on
+        // a fleet, spread it over the cores like the forecasts.
+        onCores(hosts.size(), hosts.size(), h -> {
             HostHistory host = hosts.get(h);
             if (host.conntrack() != ConntrackModule.LOADED || host.max() <= 0 || host.points().isEmpty()) {
-                continue;
+                return;
             }
             level[h] = new double[bins];
             atMax[h] = new boolean[bins];
             bin(host.points(), first, level[h], atMax[h]);
             step[h] = steps(level[h]);
             noise[h] = noise(step[h]);
-            drops(h, level[h], step[h], atMax[h], host.max(), drops);
+            List<Step> falls = new ArrayList<>();
+            drops(h, level[h], step[h], atMax[h], host.max(), falls);
+            fallsOf.set(h, falls);
             tailFall[h] = tailFall(h, level[h], atMax[h], host.max());
             silence[h] = silence(h, level[h], atMax[h], host.max());
-        }
+        });
+        List<Step> drops = new ArrayList<>();
+        fallsOf.forEach(drops::addAll); // in host order, as one pass over the hosts found them
+        // Which host took each fall's load, and whether it came back, looked for against every host;
+        // kept in the falls' order below, so the episodes are listed as a single pass lists them.
+        int[] takerOf = new int[drops.size()];
+        int[] backAt = new int[drops.size()];
+        onCores(drops.size(), hosts.size(), i -> {
+            Step d = drops.get(i);
+            takerOf[i] = taker(d, level, step, atMax, noise);
+            backAt[i] = takerOf[i] < 0 ? -1
+                    : cameBack(d, level[d.host()], step[d.host()], step[takerOf[i]], atMax[takerOf[i]], noise[takerOf[i]]);
+        });
         Map<Long, List<Episode>> episodes = new HashMap<>(); // pair key -> its failovers
         Step[] newestFall = new Step[hosts.size()];
-        for (Step d : drops) {
+        for (int i = 0; i < drops.size(); i++) {
+            Step d = drops.get(i);
             if (newestFall[d.host()] == null || newestFall[d.host()].bin() < d.bin()) {
                 newestFall[d.host()] = d;
             }
-            int partner = -1;
-            double closest = Double.POSITIVE_INFINITY;
-            double next = Double.POSITIVE_INFINITY;
-            for (int h = 0; h < hosts.size(); h++) {
-                if (h == d.host() || level[h] == null) {
-                    continue;
-                }
-                double rise = rise(step[h], d.bin());
-                boolean clamped = false;
-                for (int j = Math.max(0, d.bin() - 1); j < Math.min(bins, d.bin() + SIDE); j++) {
-                    clamped |= atMax[h][j];
-                }
-                // A rise that noise could make, or far more or (unless it stopped at max) far less
-                // than what the other host shed, did not take its load.
-                if (!(noise[h].rise(rise) && rise <= MATCH * d.entries() && (rise >= d.entries() / MATCH || clamped))) {
-                    continue;
-                }
-                double off = clamped && rise <= d.entries() ? 0 : Math.abs(Math.log(rise / d.entries()));
-                if (off < closest) {
-                    next = closest;
-                    closest = off;
-                    partner = h;
-                } else if (off < next) {
-                    next = off;
-                }
-            }
-            // Two that took about as much: a group shared the load, or chance; neither is the partner.
-            // And the load must come back the same way: a host that fell as another rose by chance
-            // (a ramp starting as a spike ends) does not take each other's load back.
-            int back = partner < 0 || next - closest < DISTINCT ? -1
-                    : cameBack(d, level[d.host()], step[d.host()], step[partner], atMax[partner], noise[partner]);
-            if (back >= 0) {
-                episodes.computeIfAbsent(key(d.host(), partner), k -> new ArrayList<>())
-                        .add(new Episode(d.bin(), d.host(), back));
+            if (backAt[i] >= 0) {
+                episodes.computeIfAbsent(key(d.host(), takerOf[i]), k -> new ArrayList<>())
+                        .add(new Episode(d.bin(), d.host(), backAt[i]));
             }
         }
         Map<Integer, Long> best = new HashMap<>();
@@ -403,6 +389,50 @@ public final class FailoverPairs {
             }
         }
         return new Found(level, atMax, first, episodes, best, newestFall, tailFall, silence, noise);
+    }
+
+    /**
+     * The host that took a fall's load: the one whose rise around its bin matches what fell, beyond
+     * its own noise; -1 when none does, or when two took about as much (a group shared the load,
+     * or chance: neither is the partner).
+     */
+    private static int taker(Step d, double[][] level, double[][] step, boolean[][] atMax, Spread[] noise) {
+        int partner = -1;
+        double closest = Double.POSITIVE_INFINITY;
+        double next = Double.POSITIVE_INFINITY;
+        for (int h = 0; h < level.length; h++) {
+            if (h == d.host() || level[h] == null) {
+                continue;
+            }
+            double rise = rise(step[h], d.bin());
+            boolean clamped = false;
+            for (int j = Math.max(0, d.bin() - 1); j < Math.min(level[h].length, d.bin() + SIDE); j++) {
+                clamped |= atMax[h][j];
+            }
+            // A rise that noise could make, or far more or (unless it stopped at max) far less
+            // than what the other host shed, did not take its load.
+            if (!(noise[h].rise(rise) && rise <= MATCH * d.entries() && (rise >= d.entries() / MATCH || clamped))) {
+                continue;
+            }
+            double off = clamped && rise <= d.entries() ? 0 : Math.abs(Math.log(rise / d.entries()));
+            if (off < closest) {
+                next = closest;
+                closest = off;
+                partner = h;
+            } else if (off < next) {
+                next = off;
+            }
+        }
+        return next - closest < DISTINCT ? -1 : partner;
+    }
+
+    /**
+     * Runs {@code task} for 0..n-1, on the common pool's cores when the fleet is as large as the
+     * ranking's own parallel pass ({@link Ranker#PARALLEL_FROM}): each item's work grows with it.
+     */
+    private static void onCores(int n, int fleet, java.util.function.IntConsumer task) {
+        java.util.stream.IntStream range = java.util.stream.IntStream.range(0, n);
+        (fleet < Ranker.PARALLEL_FROM ? range : range.parallel()).forEach(task);
     }
 
     /** The forecast's p with the partner's risk added: either may fill the table. */

@@ -46,7 +46,7 @@ public final class Ranker {
     private static final String INSERT_FAILED = "insert_failed";
     /** "Now" for dropping: refusals in this last part of the window. */
     public static final Duration RECENT = Duration.ofMinutes(10);
-    private static final int PARALLEL_FROM = 64;
+    static final int PARALLEL_FROM = 64;
 
     private final RankerConfig config;
 

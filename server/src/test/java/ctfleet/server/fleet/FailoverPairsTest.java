@@ -377,6 +377,35 @@ class FailoverPairsTest {
                 .get("b").pFull() - 0.1, "the found partner's risk is gone with it");
     }
 
+    @Test
+    void aFleetSearchedOnAllCoresFindsWhatEachPairAloneFinds() {
+        // Eight pairs failing over hours apart among flat hosts, past Ranker.PARALLEL_FROM in all: the
+        // search then runs on the cores, and must find each pair as a search of the pair alone (one
+        // thread) does, with the same risk, date and count, and nothing among the flat hosts.
+        List<HostHistory> fleet = new ArrayList<>();
+        Map<String, FailoverPairs.Risk> alone = new java.util.HashMap<>();
+        Map<String, FailoverPairs.Partner> partnersAlone = new java.util.HashMap<>();
+        for (int p = 0; p < 8; p++) {
+            Failover f = new Failover((4 + 5 * p) * 60, 120);
+            double a = (0.4 + 0.05 * p) * BIG;
+            double b = 0.4 * SMALL;
+            List<HostHistory> pair = List.of(
+                    host("a" + p, BIG, i -> f.on(i) ? 0.02 * a : a, 2L * p),
+                    host("b" + p, SMALL, i -> f.on(i) ? b + 0.98 * a : b, 2L * p + 1));
+            fleet.addAll(pair);
+            alone.putAll(FailoverPairs.find(pair, Series.NOW, DAY));
+            partnersAlone.putAll(FailoverPairs.partners(pair, Series.NOW));
+        }
+        for (int q = 0; fleet.size() < Ranker.PARALLEL_FROM + 8; q++) {
+            double level = (0.2 + 0.01 * q) * SMALL;
+            fleet.add(host("flat" + q, SMALL, i -> level, 100L + q));
+        }
+        assertEquals(16, partnersAlone.size(), partnersAlone.toString());
+        assertEquals(8, alone.size(), alone.toString());
+        assertEquals(alone, FailoverPairs.find(fleet, Series.NOW, DAY));
+        assertEquals(partnersAlone, FailoverPairs.partners(fleet, Series.NOW));
+    }
+
     /** a (a big table) and b (one as big), a's load moving onto b at each of the failovers. */
     private static List<HostHistory> moving(double a, double b, Failover... failovers) {
         IntPredicate on = i -> java.util.Arrays.stream(failovers).anyMatch(f -> f.on(i));

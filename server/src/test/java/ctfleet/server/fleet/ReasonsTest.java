@@ -10,6 +10,25 @@ class ReasonsTest {
     private static final Instant NOW = Instant.parse("2026-01-07T12:00:00Z");
 
     @Test
+    void aPercentReadsAsFormatWouldPrintIt() {
+        // Half up, as "%.0f" rounds: every half exactly, one ulp either side of it, noise, the odd.
+        java.util.Random rnd = new java.util.Random(3);
+        java.util.List<Double> fills = new java.util.ArrayList<>(java.util.List.of(Double.NaN,
+                Double.POSITIVE_INFINITY, 1e13, 0.0, -0.0, -0.004, 0.004999999999999999, 0.005));
+        for (int k = 0; k <= 20_000; k++) {
+            double half = (k + 0.5) / 100;
+            fills.add(half);
+            fills.add(Math.nextUp(half));
+            fills.add(Math.nextDown(half));
+            fills.add(1.5 * rnd.nextDouble());
+        }
+        for (double f : fills) {
+            assertEquals(String.format(java.util.Locale.ROOT, "%.0f", Math.max(0, f) * 100), Reasons.percentNumber(f),
+                    "fill " + f);
+        }
+    }
+
+    @Test
     void aFittedLevelBelowZeroReadsAsZero() {
         // The fit of a table just emptied (a failover, a reboot) can end a little below zero.
         assertEquals("0 %", Reasons.percent(-0.02));

@@ -118,6 +118,24 @@ class ForecastNumericsTest {
     }
 
     @Test
+    void theBurstSearchFindsTheFirstPeakAtLeastAsHighAsABinarySearchDoes() {
+        Random rnd = new Random(9);
+        for (int t = 0; t < 20_000; t++) {
+            double[] peaks = new double[rnd.nextInt(40)];
+            for (int i = 0; i < peaks.length; i++) {
+                peaks[i] = rnd.nextInt(4) == 0 && i > 0 ? peaks[i - 1] : rnd.nextInt(20) / 4.0;
+            }
+            java.util.Arrays.sort(peaks);
+            double v = rnd.nextInt(5) == 0 ? Double.NaN : rnd.nextInt(22) / 4.0 - 0.125 * rnd.nextInt(2);
+            int expected = 0;
+            while (expected < peaks.length && peaks[expected] < v) {
+                expected++;
+            }
+            assertEquals(expected, Excursions.lowerBound(peaks, v), java.util.Arrays.toString(peaks) + " " + v);
+        }
+    }
+
+    @Test
     void aNaNAmongTheValuesDoesNotHangTheSelection() {
         double[] v = new double[300];
         for (int i = 0; i < v.length; i++) {

@@ -336,6 +336,7 @@ public final class FailoverPairs {
         Spread[] noise = new Spread[hosts.size()];
         Step[] tailFall = new Step[hosts.size()];
         Step[] silence = new Step[hosts.size()];
+        // Each task sets its own host's slot of a list that never grows: nothing is shared between them.
         List<List<Step>> fallsOf = new ArrayList<>(java.util.Collections.nCopies(hosts.size(), List.of()));
         // Each host's bins stand alone, and the ranking waits for this pass before it forecasts: on
         // a fleet, spread it over the cores like the forecasts.
@@ -364,8 +365,8 @@ public final class FailoverPairs {
         onCores(drops.size(), hosts.size(), i -> {
             Step d = drops.get(i);
             takerOf[i] = taker(d, level, step, atMax, noise);
-            backAt[i] = takerOf[i] < 0 ? -1
-                    : cameBack(d, level[d.host()], step[d.host()], step[takerOf[i]], atMax[takerOf[i]], noise[takerOf[i]]);
+            int t = takerOf[i];
+            backAt[i] = t < 0 ? -1 : cameBack(d, level[d.host()], step[d.host()], step[t], atMax[t], noise[t]);
         });
         Map<Long, List<Episode>> episodes = new HashMap<>(); // pair key -> its failovers
         Step[] newestFall = new Step[hosts.size()];

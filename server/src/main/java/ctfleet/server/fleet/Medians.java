@@ -67,10 +67,10 @@ final class Medians {
     private static final int SMALL = 12;
 
     /**
-     * a[k] in its sorted place among a[lo..hi), smaller ones before it, larger after. Quickselect with a
-     * branch-free Lomuto partition: Hoare's scans mispredict about every other comparison on
-     * noisy data, which made selection a third of the ranking's time; counting the smaller ones
-     * with a conditional add leaves nothing to mispredict (about three times faster on a few
+     * a[k] in its sorted place among a[lo..hi), smaller ones before it, larger after. Quickselect
+     * with a branch-free Lomuto partition: Hoare's scans mispredict about every other comparison
+     * on noisy data, which made selection a third of the ranking's time; counting the smaller
+     * ones with a conditional add leaves nothing to mispredict (about three times faster on a few
      * hundred points). A second pass gathers the ones equal to the pivot, so a run of equal values
      * (a flat host's residuals) ends the search instead of making it quadratic.
      */

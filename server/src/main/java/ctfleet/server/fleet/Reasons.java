@@ -194,7 +194,7 @@ final class Reasons {
         // person reads "-2 %" or "-0 %" as a bug, not as the fit's rounding.
         double v = Math.max(0, fill) * 100;
         // What "%.0f" prints (half up), without a Formatter: every host's reason takes a few, and
-        // they were a twentieth of the ranking. NaN and the far too large still go the long way.
+        // they were about 3 % of the ranking. NaN and the far too large still go the long way.
         return v < 1e15 ? Long.toString(Math.round(v)) : String.format(Locale.ROOT, "%.0f", v);
     }
 }

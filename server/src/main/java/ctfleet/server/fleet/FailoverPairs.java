@@ -99,9 +99,10 @@ public final class FailoverPairs {
     /**
      * Where a pair's load last moved, in words, and whether it is on one of them now: a failover
      * under way is told in place of the risk phrase, since the load that phrase is about has landed.
-     * {@code landedBy}: for the host holding its partner's load now, the end of the bin its partner
-     * fell in (the load had landed by then); for a host whose own load came back from its partner
-     * within the hour, the end of the bin it came back in; null otherwise.
+     * {@code landedBy}: for both hosts of a failover under way, the end of the bin the fallen one
+     * fell in (the load had moved by then: a step in each host's series, which the newest sample
+     * alone may show); for a host whose own load came back from its partner within the hour, the
+     * end of the bin it came back in; null otherwise.
      */
     record Move(String phrase, boolean underWay, Instant landedBy) {
         Move(String phrase) {
@@ -237,22 +238,22 @@ public final class FailoverPairs {
         Move lastMove(int h, int other, String partner, List<Episode> seen, Instant now) {
             int newest = seen.stream().mapToInt(Episode::bin).max().orElse(-1);
             if (holds(h, other, newest)) {
-                return underWay("holding " + partner + "'s load", newestFall[other], true, now);
+                return underWay("holding " + partner + "'s load", newestFall[other], now);
             }
             if (holds(other, h, newest)) {
-                return underWay("its load on " + partner, newestFall[h], false, now);
+                return underWay("its load on " + partner, newestFall[h], now);
             }
             if (tookAtTail(h, tailFall[other])) {
-                return underWay("holding " + partner + "'s load", tailFall[other], true, now);
+                return underWay("holding " + partner + "'s load", tailFall[other], now);
             }
             if (tookAtTail(other, tailFall[h])) {
-                return underWay("its load on " + partner, tailFall[h], false, now);
+                return underWay("its load on " + partner, tailFall[h], now);
             }
             if (tookAtTail(h, silence[other])) {
-                return underWay("holding " + partner + "'s load", silence[other], true, now, partner + " went silent");
+                return underWay("holding " + partner + "'s load", silence[other], now, partner + " went silent");
             }
             if (tookAtTail(other, silence[h])) {
-                return underWay("its load on " + partner, silence[h], false, now, "went silent");
+                return underWay("its load on " + partner, silence[h], now, "went silent");
             }
             Episode took = null;
             Episode gave = null;
@@ -273,13 +274,13 @@ public final class FailoverPairs {
                     : null;
         }
 
-        private Move underWay(String what, Step fall, boolean holding, Instant now) {
-            return underWay(what, fall, holding, now, "failover");
+        private Move underWay(String what, Step fall, Instant now) {
+            return underWay(what, fall, now, "failover");
         }
 
-        private Move underWay(String what, Step fall, boolean holding, Instant now, String why) {
+        private Move underWay(String what, Step fall, Instant now, String why) {
             return new Move(what + " since " + Reasons.time(at(fall.bin()), now) + " (" + why + ")", true,
-                    holding ? at(fall.bin() + 1) : null);
+                    at(fall.bin() + 1));
         }
 
         /**

@@ -252,8 +252,10 @@ public final class FillForecaster {
      * the window has too few points after it for {@link Regimes} (three a side for a step, five for
      * a split), and read inside the regime before it, it is a slope ("stepped down 53 → 0 %,
      * growing 50 %/h since" for a load that came back). The regime starts at the first point of the
-     * ten minutes before {@code landed}, when two points or more follow and no regime starts there
-     * already; under {@link TrendFit#MIN_SLOPE_POINTS} points it carries a level, not a slope.
+     * ten minutes before {@code landed}, when a point follows and no regime starts there already;
+     * under {@link TrendFit#MIN_SLOPE_POINTS} points it carries a level, not a slope. One point is
+     * enough: the fleet saw the fall, and an agent sampling every 10 minutes shows a failover of the
+     * last minutes in its newest sample only, which read inside the regime before is a burst.
      */
     private static List<Regimes.Start> knownStep(List<Regimes.Start> regimes, Observations o, double[] w,
                                                  Optional<Instant> landed) {
@@ -266,7 +268,7 @@ public final class FillForecaster {
             at++;
         }
         int last = regimes.get(regimes.size() - 1).from();
-        if (o.n - at < 2 || at <= last + 1) {
+        if (at >= o.n || at <= last + 1) {
             return regimes;
         }
         List<Regimes.Start> out = new java.util.ArrayList<>(regimes);

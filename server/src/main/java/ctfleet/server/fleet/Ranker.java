@@ -114,7 +114,7 @@ public final class Ranker {
         CounterTotals recent = CounterTotals.of(recentPart(h.counters()));
         boolean limited = h.conntrack() == ConntrackModule.LOADED && h.max() > 0;
         FailoverPairs.Move move = pairs.moves().get(h.host());
-        // A host holding its partner's load now: the jump is that load landing, a step, not a surge.
+        // A failover under way: the jump is the load landing (or leaving), a step, not a surge.
         Optional<Instant> landed = move == null ? Optional.empty() : Optional.ofNullable(move.landedBy());
         FillForecast f = limited ? FillForecaster.forecast(h.points(), h.recent(), now, h.max(), config.horizon(),
                 landed) : FillForecast.NONE;

@@ -309,6 +309,36 @@ class FailoverPairsTest {
     }
 
     @Test
+    void aLandingSeenInTheNewestSampleOnlyIsAlreadyTheLevelEachHostIsAt() {
+        // As in the demo: agents every 10 minutes, a known pair (a's 48 % went to b and back 16
+        // hours ago), and a's load moved onto b again in the newest sample. One point after the step
+        // is too few for the change search, and read inside the regime before it, the landing is a
+        // burst ("flat since" at 33 % for a host at 81 %). The fleet saw the fall: each reason
+        // starts from the level its host is at.
+        int samples = 2 * 144;
+        int from = samples - 16 * 6;
+        int again = samples - 1;
+        List<CountPoint> a = new ArrayList<>();
+        List<CountPoint> b = new ArrayList<>();
+        Random r = new Random(17);
+        for (int i = 0; i < samples; i++) {
+            java.time.Instant t = Series.NOW.minusSeconds(600L * (samples - 1 - i) + 60);
+            boolean moved = (i >= from && i < from + 12) || i >= again;
+            a.add(new CountPoint(t, Math.round((moved ? 0.01 : 0.48) * BIG * (1 + 0.003 * r.nextGaussian())), BIG));
+            b.add(new CountPoint(t, Math.round((moved ? 0.81 : 0.33) * BIG * (1 + 0.003 * r.nextGaussian())), BIG));
+        }
+        List<HostHistory> fleet = List.of(Series.host("a", BIG, a, List.of()), Series.host("b", BIG, b, List.of()));
+        Map<String, HostRank> ranked = ranked(fleet);
+        assertEquals("stepped up 33 → 81 % at 11:59, flat since; holding a's load since 11:50 (failover)",
+                ranked.get("b").reason());
+        assertEquals("stepped down 48 → 1 % at 11:59, flat since; its load on b since 11:50 (failover)",
+                ranked.get("a").reason());
+        // Its chance is that of a level too new for a slope (the growth prior's, 1.4 %), not that of
+        // a host whose bursts reach 81 % (7 %).
+        assertTrue(ranked.get("b").pFull() < 0.02, "p_full " + ranked.get("b").pFull());
+    }
+
+    @Test
     void aLoadThatCameBackIsAStepNotASurge() {
         // As in the demo, the other way round: agents every 10 minutes, a's 53 % was on b from 100 to
         // 50 minutes ago and came back. a's newest hour rises 1 → 53 %: its own load returning.

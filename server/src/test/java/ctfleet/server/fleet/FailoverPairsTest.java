@@ -336,6 +336,28 @@ class FailoverPairsTest {
         // Its chance is that of a level too new for a slope (the growth prior's, 1.4 %), not that of
         // a host whose bursts reach 81 % (7 %).
         assertTrue(ranked.get("b").pFull() < 0.02, "p_full " + ranked.get("b").pFull());
+
+        // The demo's pair the other way round, as it ran: a day of history; in the morning b's load
+        // went to a and came back 14 hours ago; now a's lands on b. b's two steps up (its own load
+        // returning, then a's landing) are no staircase, which read them as a climb of 32 points in
+        // 14 hours ("2 steps up since 05:54", p_full 0.49).
+        int day = 141;
+        List<CountPoint> a2 = new ArrayList<>();
+        List<CountPoint> b2 = new ArrayList<>();
+        for (int i = 0; i < day; i++) {
+            java.time.Instant t = Series.NOW.minusSeconds(600L * (day - 1 - i) + 60);
+            boolean morning = i >= 46 && i < 56;
+            boolean now = i == day - 1;
+            a2.add(new CountPoint(t, Math.round((morning ? 0.81 : now ? 0.01 : 0.33) * BIG
+                    * (1 + 0.003 * r.nextGaussian())), BIG));
+            b2.add(new CountPoint(t, Math.round((morning ? 0.01 : now ? 0.81 : 0.48) * BIG
+                    * (1 + 0.003 * r.nextGaussian())), BIG));
+        }
+        Map<String, HostRank> back = ranked(List.of(Series.host("a", BIG, a2, List.of()),
+                Series.host("b", BIG, b2, List.of())));
+        assertEquals("stepped up 48 → 81 % at 11:59, flat since; holding a's load since 11:50 (failover)",
+                back.get("b").reason());
+        assertTrue(back.get("b").pFull() < 0.02, "p_full " + back.get("b").pFull());
     }
 
     @Test

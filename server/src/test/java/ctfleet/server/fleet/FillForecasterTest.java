@@ -2,6 +2,7 @@ package ctfleet.server.fleet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -537,6 +538,41 @@ class FillForecasterTest {
         FillForecast one = forecast(minutes(0.004, 58, ago -> ago < 6 * 60 ? 0.84 : 0.45));
         assertFalse(one.reason().contains("steps up"), one.reason());
         assertTrue(one.pFull() < 0.1, "p " + one.pFull());
+    }
+
+    @Test
+    void aReturnCountsForWhatItAddsToTheLevelBeforeTheDrop() {
+        // Levels by the hour over two days: 45 %, drained to 3 % at hour 15, back at 18 to 58 %
+        // (13 points above where it was), +13 at 42. Two steps up from 45 %, since hour 18.
+        double[] levels = new double[48];
+        for (int i = 0; i < levels.length; i++) {
+            levels[i] = i < 15 ? 0.45 : i < 18 ? 0.03 : i < 42 ? 0.58 : 0.71;
+        }
+        List<CountPoint> points = Series.counts(48, Duration.ofHours(1), 100_000, i -> Math.round(levels[i] * 100_000));
+        Observations o = Observations.of(points, Series.NOW, 100_000);
+        List<Regimes.Start> starts = List.of(new Regimes.Start(0, Regimes.Kind.START),
+                new Regimes.Start(15, Regimes.Kind.STEP), new Regimes.Start(18, Regimes.Kind.STEP),
+                new Regimes.Start(42, Regimes.Kind.STEP));
+        Staircase stairs = Staircase.find(o, starts, levels, 0.71, 0.002);
+        assertEquals(2, stairs.steps());
+        assertEquals(29 * 3600, stairs.since(), 1);
+        assertEquals((0.71 - 0.45) / (29 / 24.0), stairs.slope(), 1e-9);
+        // Back to 45 % only: the one step after it is no staircase.
+        levels[18] = 0.45;
+        double[] back = levels.clone();
+        for (int i = 18; i < 42; i++) {
+            back[i] = 0.45;
+        }
+        assertNull(Staircase.find(o, starts, back, 0.71, 0.002));
+        // Half way back, then the rest: still the load returning, then the step at 42.
+        double[] halves = back.clone();
+        for (int i = 18; i < 30; i++) {
+            halves[i] = 0.25;
+        }
+        List<Regimes.Start> more = List.of(new Regimes.Start(0, Regimes.Kind.START),
+                new Regimes.Start(15, Regimes.Kind.STEP), new Regimes.Start(18, Regimes.Kind.STEP),
+                new Regimes.Start(30, Regimes.Kind.STEP), new Regimes.Start(42, Regimes.Kind.STEP));
+        assertNull(Staircase.find(o, more, halves, 0.71, 0.002));
     }
 
     @ParameterizedTest

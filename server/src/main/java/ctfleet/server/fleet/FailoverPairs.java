@@ -92,8 +92,20 @@ public final class FailoverPairs {
      * its partner's history; and the partners, found with the declared ones added
      * ({@link DeclaredPairs#with}), for a plan made from the same search.
      */
-    record Analysis(Map<String, Risk> risks, Map<String, Move> moves, Map<String, Partner> partners) {
-        static final Analysis NONE = new Analysis(Map.of(), Map.of(), Map.of());
+    record Analysis(Map<String, Risk> risks, Map<String, Move> moves, Map<String, Partner> partners,
+                    Map<String, List<Span>> moved) {
+        static final Analysis NONE = new Analysis(Map.of(), Map.of(), Map.of(), Map.of());
+    }
+
+    /**
+     * A failover found and over, from the start of the bin the load left in to the end of the bin it
+     * came back in: each host of the pair then shows the pair's doing (its partner's load on top of
+     * its own, or its own gone), not its own demand, and what that does to it is the partner's risk.
+     */
+    record Span(Instant from, Instant to) {
+        boolean contains(Instant t) {
+            return !t.isBefore(from) && t.isBefore(to);
+        }
     }
 
     /**
@@ -141,8 +153,14 @@ public final class FailoverPairs {
         Found f = detect(hosts, now);
         Map<String, Risk> out = new HashMap<>();
         Map<String, Move> moves = new HashMap<>();
+        Map<String, List<Span>> moved = new HashMap<>();
         double horizonDays = horizon.getSeconds() / DAY;
         f.forEachPair((h, other, seen) -> {
+            List<Span> spans = new ArrayList<>(seen.size());
+            for (Episode e : seen) {
+                spans.add(new Span(f.at(e.bin()), f.at(e.back() + 1)));
+            }
+            moved.put(hosts.get(h).host(), spans);
             if (failedOver(f.level[h]) || failedOver(f.level[other])) {
                 return;
             }
@@ -168,6 +186,8 @@ public final class FailoverPairs {
         // says is not the one, in either direction, goes with it, so top and capacity name one partner.
         out.entrySet().removeIf(e -> paired.get(e.getKey()) == null
                 || !paired.get(e.getKey()).host().equals(e.getValue().partner()));
+        moved.keySet().removeIf(host -> paired.get(host) == null
+                || !paired.get(host).host().equals(found.get(host).host()));
         paired.forEach((host, partner) -> {
             int h = index.get(host);
             Integer other = index.get(partner.host());
@@ -179,7 +199,7 @@ public final class FailoverPairs {
                 }
             }
         });
-        return new Analysis(out, moves, paired);
+        return new Analysis(out, moves, paired, moved);
     }
 
     /**

@@ -63,16 +63,19 @@ public final class FillForecaster {
     /** @param recent the newest raw samples when {@code points} are buckets (for a surge of the last minutes) */
     public static FillForecast forecast(List<CountPoint> points, List<CountPoint> recent, Instant now, long max,
             Duration horizon) {
-        return forecast(points, recent, now, max, horizon, Optional.empty());
+        return forecast(points, recent, now, max, horizon, Optional.empty(), List.of());
     }
 
     /**
      * @param landed when a failover partner's load had landed on this host, if it holds that load now
      *     ({@link FailoverPairs}): a surge whose stretch takes that landing in is the step of the
      *     load arriving, not a trend, and is not extrapolated
+     * @param moved its pair's failovers found and over ({@link FailoverPairs.Span}): left out, as a
+     *     refill is, so that its partner's load does not read as its own bursts (the partner's risk
+     *     is {@link FailoverPairs}' to tell) nor its own load's absence as a level
      */
     static FillForecast forecast(List<CountPoint> points, List<CountPoint> recent, Instant now, long max,
-            Duration horizon, Optional<Instant> landed) {
+            Duration horizon, Optional<Instant> landed, List<FailoverPairs.Span> moved) {
         if (max <= 0 || points.isEmpty()) {
             return FillForecast.NONE;
         }
@@ -95,6 +98,16 @@ public final class FillForecaster {
             w[i] = o.censored[i] ? 0 : 1;
         }
         int refillFrom = leaveOutRefills(o, w);
+        if (!moved.isEmpty()) {
+            for (int i = 0; i < n; i++) {
+                Instant t = points.get(i).ts();
+                for (FailoverPairs.Span span : moved) {
+                    if (span.contains(t)) {
+                        w[i] = 0;
+                    }
+                }
+            }
+        }
         int kept = 0;
         for (double v : w) {
             kept += v > 0 ? 1 : 0;
@@ -165,7 +178,10 @@ public final class FillForecaster {
                 searched[i] *= Math.max(0.01, Math.min(100, v));
             }
         }
-        List<Regimes.Start> regimes = knownStep(Regimes.find(o, z, searched, whole), o, w, landed);
+        // A return that ends a failover left out has nothing before it to step from: the host's level
+        // before the failover is its level now.
+        Optional<Instant> step = landed.filter(at -> moved.stream().noneMatch(span -> span.to().equals(at)));
+        List<Regimes.Start> regimes = knownStep(Regimes.find(o, z, searched, whole), o, w, step);
         // No change beyond the steps: the first fit already is the model (most hosts stop here).
         TrendFit fit = regimes.size() == whole.size() ? (seasonal == null ? first.withoutCycle() : first)
                 : TrendFit.fit(o, regimes, w, seasonal, design);

@@ -117,7 +117,7 @@ public final class Ranker {
         // A failover under way: the jump is the load landing (or leaving), a step, not a surge.
         Optional<Instant> landed = move == null ? Optional.empty() : Optional.ofNullable(move.landedBy());
         FillForecast f = limited ? FillForecaster.forecast(h.points(), h.recent(), now, h.max(), config.horizon(),
-                landed) : FillForecast.NONE;
+                landed, pairs.moved().getOrDefault(h.host(), List.of())) : FillForecast.NONE;
         double pFull = f.pFull();
         String reason = f.reason();
         if (limited && partner != null) {

@@ -89,8 +89,10 @@ public final class FailoverPairs {
      * What the ranking reads of the pairs: the risk each partner brings ({@link #find}); for every
      * host with a partner, found or declared, a phrase saying where the load last moved (absent when
      * a declared pair never moved), so a step or a burst in its own reason can be checked against
-     * its partner's history; and the partners, found with the declared ones added
-     * ({@link DeclaredPairs#with}), for a plan made from the same search.
+     * its partner's history; the partners, found with the declared ones added
+     * ({@link DeclaredPairs#with}), for a plan made from the same search; and, per host of a pair
+     * found (and not overruled by a declaration), the failovers that are over ({@link Span}), which
+     * its own forecast leaves out.
      */
     record Analysis(Map<String, Risk> risks, Map<String, Move> moves, Map<String, Partner> partners,
                     Map<String, List<Span>> moved) {

@@ -118,8 +118,10 @@ final class Reasons {
             return ex.bursts + (ex.bursts == 1 ? " burst" : " bursts") + " above the trend, " + highest(o, points, ex, now);
         }
         if (flatStory && outlook.pFull >= 0.05) {
-            double level = fit.level;
-            return "swings up to +" + percentNumber(ex.typical(level)) + " points";
+            // Within a point of max, a swing under one reads "+0 points": its tenths, then.
+            double swing = 100 * ex.typical(fit.level);
+            String by = swing >= 0.95 ? percentNumber(swing / 100) : String.format(Locale.ROOT, "%.1f", swing);
+            return by.equals("0.0") ? "" : "swings up to +" + by + " points";
         }
         return "";
     }
@@ -193,6 +195,11 @@ final class Reasons {
         // A fitted level just after a table emptied (a failover, a reboot) can dip below zero; a
         // person reads "-2 %" or "-0 %" as a bug, not as the fit's rounding.
         double v = Math.max(0, fill) * 100;
+        if (v >= 99.5 && v < 100) {
+            // Rounded, a level just below max reads as full ("flat at 100 %" on a table at 99.7 %,
+            // which refuses nothing yet): its tenths, cut so that they stay below 100.
+            return String.format(Locale.ROOT, "%.1f", Math.floor(v * 10) / 10);
+        }
         // What "%.0f" prints (half up), without a Formatter: every host's reason takes a few, and
         // they were about 3 % of the ranking. NaN and the far too large still go the long way.
         return v < 1e15 ? Long.toString(Math.round(v)) : String.format(Locale.ROOT, "%.0f", v);

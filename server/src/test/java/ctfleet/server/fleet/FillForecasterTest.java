@@ -521,6 +521,15 @@ class FillForecasterTest {
     }
 
     @Test
+    void aHostJustBelowMaxSaysByHowMuch() {
+        // Flat at 99.8 % with a 0.1 % noise: it touches max within the day. Rounded, its reason read
+        // "flat at 100 %; swings up to +0 points".
+        FillForecast f = forecast(minutes(0.001, 5, ago -> 0.998));
+        assertTrue(f.pFull() > 0.5, "p " + f.pFull());
+        assertEquals("flat at 99.7 %; swings up to +0.2 points", f.reason());
+    }
+
+    @Test
     void stepsUpOneAfterAnotherAreATrend() {
         // Customers moved over in batches: +13 points 33, 20 and 6 hours ago, from 45 % to 84 % now.
         // Each step alone is a level, not a slope; together they reach max within the day if the

@@ -23,8 +23,27 @@ class ReasonsTest {
             fills.add(1.5 * rnd.nextDouble());
         }
         for (double f : fills) {
+            if (f * 100 >= 99.5 && f < 1) {
+                continue; // aLevelJustBelowMaxNeverReadsAsFull
+            }
             assertEquals(String.format(java.util.Locale.ROOT, "%.0f", Math.max(0, f) * 100), Reasons.percentNumber(f),
                     "fill " + f);
+        }
+    }
+
+    @Test
+    void aLevelJustBelowMaxNeverReadsAsFull() {
+        // "flat at 100 %" on a table at 99.7 % read as full; it refuses nothing yet.
+        assertEquals("99 %", Reasons.percent(0.9949));
+        assertEquals("99.5 %", Reasons.percent(0.995));
+        assertEquals("99.7 %", Reasons.percent(0.9979));
+        assertEquals("99.9 %", Reasons.percent(Math.nextDown(1.0)));
+        assertEquals("100 %", Reasons.percent(1.0));
+        java.util.Random rnd = new java.util.Random(5);
+        for (int i = 0; i < 10_000; i++) {
+            double f = 0.995 + 0.005 * rnd.nextDouble();
+            double shown = Double.parseDouble(Reasons.percentNumber(f));
+            assertEquals(true, shown >= 99.5 && shown < 100 && shown <= f * 100, "fill " + f + " shown " + shown);
         }
     }
 

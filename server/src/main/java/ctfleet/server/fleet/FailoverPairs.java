@@ -100,9 +100,12 @@ public final class FailoverPairs {
     }
 
     /**
-     * A failover found and over, from the start of the bin the load left in to the end of the bin it
-     * came back in: each host of the pair then shows the pair's doing (its partner's load on top of
-     * its own, or its own gone), not its own demand, and what that does to it is the partner's risk.
+     * A failover found and over, from the start of the bin before the one the load left in to the end
+     * of the bin after the one it came back in: each host of the pair then shows the pair's doing
+     * (its partner's load on top of its own, or its own gone), not its own demand, and what that
+     * does to it is the partner's risk. A bin either side, since the bin a move is found in is the
+     * first whole one: the bucket before it may hold the move's first minutes, whose peak, left
+     * next to a gap, reads as a burst.
      */
     record Span(Instant from, Instant to) {
         boolean contains(Instant t) {
@@ -160,7 +163,7 @@ public final class FailoverPairs {
         f.forEachPair((h, other, seen) -> {
             List<Span> spans = new ArrayList<>(seen.size());
             for (Episode e : seen) {
-                spans.add(new Span(f.at(e.bin()), f.at(e.back() + 1)));
+                spans.add(new Span(f.at(e.bin() - 1), f.at(e.back() + 2)));
             }
             moved.put(hosts.get(h).host(), spans);
             if (failedOver(f.level[h]) || failedOver(f.level[other])) {

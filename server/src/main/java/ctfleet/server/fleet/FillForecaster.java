@@ -178,9 +178,10 @@ public final class FillForecaster {
                 searched[i] *= Math.max(0.01, Math.min(100, v));
             }
         }
-        // A return that ends a failover left out has nothing before it to step from: the host's level
+        // A return within a failover left out has nothing before it to step from: the host's level
         // before the failover is its level now.
-        Optional<Instant> step = landed.filter(at -> moved.stream().noneMatch(span -> span.to().equals(at)));
+        Optional<Instant> step = landed.filter(at -> moved.stream()
+                .noneMatch(span -> !at.isBefore(span.from()) && !at.isAfter(span.to())));
         List<Regimes.Start> regimes = knownStep(Regimes.find(o, z, searched, whole), o, w, step);
         // No change beyond the steps: the first fit already is the model (most hosts stop here).
         TrendFit fit = regimes.size() == whole.size() ? (seasonal == null ? first.withoutCycle() : first)

@@ -13,6 +13,8 @@ import java.util.Random;
 import java.util.function.IntPredicate;
 import java.util.function.IntToDoubleFunction;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Partners found in the fleet's history, and what the next failover would do to each. */
 class FailoverPairsTest {
@@ -388,6 +390,27 @@ class FailoverPairsTest {
                 + " alone");
         // Nor does a's own absence read as a level or a dip: a is flat at its 60 %.
         assertEquals("flat at 60 %; failed over to b 20:00–20:50", ranked.get("a").reason());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9})
+    void aFailoverThatIsOverLeavesNoEdgeWhereverItFallsInTheBuckets(int minute) {
+        // Agents every minute, read as the server reads them (10-minute buckets): a's 60 % was on b's
+        // 30 % from 30 hours ago for three hours, the move a minute at a time against the buckets.
+        // The bucket a move begins or ends in holds a few of its minutes: left next to the span left
+        // out, its peak read as a burst (p_full 0.22, warn, on a host flat at 35 % in the server's
+        // scenarios, at some minutes of the hour).
+        Failover f = new Failover(30 * 60 + minute, 180);
+        double a = 0.6 * BIG;
+        double b = 0.3 * BIG;
+        List<HostHistory> fleet = new ArrayList<>();
+        for (HostHistory h : moving(a, b, f)) {
+            List<CountPoint> buckets = CountBuckets.forForecast(h.points(), CountBuckets.MIN_CONTEXT);
+            fleet.add(Series.host(h.host(), BIG, buckets, List.of()));
+        }
+        HostRank survivor = ranked(fleet).get("b");
+        assertTrue(survivor.reason().startsWith("flat at 30 %; a failed over to it"), survivor.reason());
+        assertTrue(survivor.pFull() < 0.01, survivor.pFull() + " " + survivor.reason());
     }
 
     @Test

@@ -320,17 +320,10 @@ class FailoverPairsTest {
         int samples = 2 * 144;
         int from = samples - 16 * 6;
         int again = samples - 1;
-        List<CountPoint> a = new ArrayList<>();
-        List<CountPoint> b = new ArrayList<>();
         Random r = new Random(17);
-        for (int i = 0; i < samples; i++) {
-            java.time.Instant t = Series.NOW.minusSeconds(600L * (samples - 1 - i) + 60);
-            boolean moved = (i >= from && i < from + 12) || i >= again;
-            a.add(new CountPoint(t, Math.round((moved ? 0.01 : 0.48) * BIG * (1 + 0.003 * r.nextGaussian())), BIG));
-            b.add(new CountPoint(t, Math.round((moved ? 0.81 : 0.33) * BIG * (1 + 0.003 * r.nextGaussian())), BIG));
-        }
-        List<HostHistory> fleet = List.of(Series.host("a", BIG, a, List.of()), Series.host("b", BIG, b, List.of()));
-        Map<String, HostRank> ranked = ranked(fleet);
+        IntPredicate moved = i -> (i >= from && i < from + 12) || i >= again;
+        Map<String, HostRank> ranked = ranked(tenMinutePair(samples, r, 0.003, i -> moved.test(i) ? 0.01 : 0.48,
+                i -> moved.test(i) ? 0.81 : 0.33));
         assertEquals("stepped up 33 → 81 % at 11:59, flat since; holding a's load since 11:50 (failover)",
                 ranked.get("b").reason());
         assertEquals("stepped down 48 → 1 % at 11:59, flat since; its load on b since 11:50 (failover)",
@@ -344,19 +337,11 @@ class FailoverPairsTest {
         // returning, then a's landing) are no staircase, which read them as a climb of 32 points in
         // 14 hours ("2 steps up since 05:54", p_full 0.49).
         int day = 141;
-        List<CountPoint> a2 = new ArrayList<>();
-        List<CountPoint> b2 = new ArrayList<>();
-        for (int i = 0; i < day; i++) {
-            java.time.Instant t = Series.NOW.minusSeconds(600L * (day - 1 - i) + 60);
-            boolean morning = i >= 46 && i < 56;
-            boolean now = i == day - 1;
-            a2.add(new CountPoint(t, Math.round((morning ? 0.81 : now ? 0.01 : 0.33) * BIG
-                    * (1 + 0.003 * r.nextGaussian())), BIG));
-            b2.add(new CountPoint(t, Math.round((morning ? 0.01 : now ? 0.81 : 0.48) * BIG
-                    * (1 + 0.003 * r.nextGaussian())), BIG));
-        }
-        Map<String, HostRank> back = ranked(List.of(Series.host("a", BIG, a2, List.of()),
-                Series.host("b", BIG, b2, List.of())));
+        IntPredicate morning = i -> i >= 46 && i < 56;
+        IntPredicate now = i -> i == day - 1;
+        Map<String, HostRank> back = ranked(tenMinutePair(day, r, 0.003,
+                i -> morning.test(i) ? 0.81 : now.test(i) ? 0.01 : 0.33,
+                i -> morning.test(i) ? 0.01 : now.test(i) ? 0.81 : 0.48));
         assertEquals("stepped up 48 → 81 % at 11:59, flat since; holding a's load since 11:50 (failover)",
                 back.get("b").reason());
         assertTrue(back.get("b").pFull() < 0.02, "p_full " + back.get("b").pFull());
@@ -371,20 +356,13 @@ class FailoverPairsTest {
         // 87 %"). The fleet knows those minutes were a's load.
         int samples = 2 * 144;
         int from = samples - 16 * 6;
-        List<CountPoint> a = new ArrayList<>();
-        List<CountPoint> b = new ArrayList<>();
-        Random r = new Random(19);
-        for (int i = 0; i < samples; i++) {
-            java.time.Instant t = Series.NOW.minusSeconds(600L * (samples - 1 - i) + 60);
-            boolean moved = i >= from && i < from + 5;
-            a.add(new CountPoint(t, Math.round((moved ? 0.01 : 0.60) * BIG * (1 + 0.003 * r.nextGaussian())), BIG));
-            b.add(new CountPoint(t, Math.round((moved ? 0.89 : 0.30) * BIG * (1 + 0.003 * r.nextGaussian())), BIG));
-        }
-        List<HostHistory> fleet = List.of(Series.host("a", BIG, a, List.of()), Series.host("b", BIG, b, List.of()));
+        IntPredicate moved = i -> i >= from && i < from + 5;
+        List<HostHistory> fleet = tenMinutePair(samples, new Random(19), 0.003, i -> moved.test(i) ? 0.01 : 0.60,
+                i -> moved.test(i) ? 0.89 : 0.30);
         Map<String, HostRank> ranked = ranked(fleet);
         HostRank survivor = ranked.get("b");
         assertEquals("flat at 30 %; a failed over to it 20:00–20:50", survivor.reason());
-        FillForecast alone = FillForecaster.forecast(b, Series.NOW, BIG, DAY);
+        FillForecast alone = FillForecaster.forecast(fleet.get(1).points(), Series.NOW, BIG, DAY);
         assertTrue(alone.reason().contains("1 burst above the trend, highest 89 %"), alone.reason());
         assertTrue(survivor.pFull() < alone.pFull() / 10, survivor.pFull() + " with its partner, " + alone.pFull()
                 + " alone");
@@ -421,16 +399,9 @@ class FailoverPairsTest {
         int from = samples - 20 * 6;
         int gone = samples - 9;
         int back = samples - 4;
-        List<CountPoint> a = new ArrayList<>();
-        List<CountPoint> b = new ArrayList<>();
-        Random r = new Random(13);
-        for (int i = 0; i < samples; i++) {
-            java.time.Instant t = Series.NOW.minusSeconds(600L * (samples - 1 - i) + 60);
-            boolean moved = (i >= from && i < from + 6) || (i >= gone && i < back);
-            a.add(new CountPoint(t, Math.round((moved ? 0.01 : 0.53) * BIG * (1 + 0.01 * r.nextGaussian())), BIG));
-            b.add(new CountPoint(t, Math.round((moved ? 0.86 : 0.33) * BIG * (1 + 0.01 * r.nextGaussian())), BIG));
-        }
-        List<HostHistory> fleet = List.of(Series.host("a", BIG, a, List.of()), Series.host("b", BIG, b, List.of()));
+        IntPredicate moved = i -> (i >= from && i < from + 6) || (i >= gone && i < back);
+        List<HostHistory> fleet = tenMinutePair(samples, new Random(13), 0.01, i -> moved.test(i) ? 0.01 : 0.53,
+                i -> moved.test(i) ? 0.86 : 0.33);
         HostRank returned = ranked(fleet).get("a");
         // The failover, over, is left out (aFailoverThatIsOverIsThePairsStoryNotTheHostsOwnBursts):
         // a is at the level it had before it.
@@ -511,6 +482,22 @@ class FailoverPairsTest {
         assertEquals(8, alone.size(), alone.toString());
         assertEquals(alone, FailoverPairs.find(fleet, Series.NOW, DAY));
         assertEquals(partnersAlone, FailoverPairs.partners(fleet, Series.NOW));
+    }
+
+    /**
+     * a and b (tables of {@link #BIG}) sampled every 10 minutes, as the demo's agents do, ending a
+     * minute before now: fills {@code a(i)} and {@code b(i)} with a relative noise, a's drawn first.
+     */
+    private static List<HostHistory> tenMinutePair(int samples, Random r, double noise, IntToDoubleFunction a,
+            IntToDoubleFunction b) {
+        List<CountPoint> as = new ArrayList<>();
+        List<CountPoint> bs = new ArrayList<>();
+        for (int i = 0; i < samples; i++) {
+            java.time.Instant t = Series.NOW.minusSeconds(600L * (samples - 1 - i) + 60);
+            as.add(new CountPoint(t, Math.round(a.applyAsDouble(i) * BIG * (1 + noise * r.nextGaussian())), BIG));
+            bs.add(new CountPoint(t, Math.round(b.applyAsDouble(i) * BIG * (1 + noise * r.nextGaussian())), BIG));
+        }
+        return List.of(Series.host("a", BIG, as, List.of()), Series.host("b", BIG, bs, List.of()));
     }
 
     /** a (a big table) and b (one as big), a's load moving onto b at each of the failovers. */

@@ -29,6 +29,18 @@ package ctfleet.server.fleet;
  * factor of 1.25 or more; otherwise {@link #PRIOR_GAMMA} (between constant noise and noise
  * proportional to the count).
  *
+ * <p>The Gaussian's tail is believed only as far as the data allow: when it says the window
+ * should have risen above its highest unclamped excursion H more than {@link #CEILING_DOUBT}
+ * times and it never did, the noise is bounded rather than Gaussian (a batch job that opens the
+ * same number of flows every hour, a count flapping between two levels). Beyond H its rate is
+ * then once per window, decaying with the mean excess of the {@link #TOP} highest excursions
+ * over the {@link #TOP}th (at least a tenth of the scale): "peaks up to 82 % every hour for two
+ * days" is no 97 % chance of 100 % tomorrow, which a bell fitted to a two-humped spread said.
+ * Bursts alike: with {@link #TOP} or more, one beyond the highest decays with the spread of the
+ * highest ones, not with their mean excess over the threshold (48 bursts of one height say the
+ * next stops there too). Neither applies when the newer half of the window peaks higher than the
+ * older by more than twice that spread: peaks that climb are a trend the fit missed.
+ *
  * <p>Only points whose fitted level is within {@link #LEVEL_REACH} of the level now are read (all
  * of them when fewer than {@link #MIN_NEAR} are): a host drained to 5 % for maintenance shows
  * blips of a few points there, and scaled up seventeen-fold in level they became storms that
@@ -46,6 +58,10 @@ final class Excursions {
     static final double LEVEL_REACH = 4;
     /** ... unless fewer than this many are left. */
     static final int MIN_NEAR = 16;
+    /** Predicted rises above the highest excursion seen, in the window, that doubt the Gaussian. */
+    static final double CEILING_DOUBT = 3;
+    /** How many of the highest excursions give the tail's decay beyond the highest. */
+    static final int TOP = 10;
 
     final double center;
     final double scale;
@@ -67,10 +83,28 @@ final class Excursions {
     final int highestTo;
     final double gamma;
     final double refLevel;
+    /**
+     * The highest excursion seen, beyond which the noise is bounded by the data; +∞ when the
+     * Gaussian tail was not in doubt (or a point was clamped, so how high it went is unknown).
+     */
+    final double ceiling;
+    /** Beyond {@link #ceiling}: once per window, decaying over this (normalised units). */
+    final double ceilingRate;
+    final double ceilingDecay;
+    /**
+     * How a burst beyond the highest seen decays: the mean excess over the threshold, or with
+     * {@link #TOP} bursts or more the mean excess of the highest ones over the {@link #TOP}th.
+     */
+    private final double beyondDecay;
 
     private Excursions(double center, double scale, double upcrossRate, double burstRate, double burstThreshold,
             double burstMeanExcess, int bursts, double[] burstPeaks, double highestBurst, int highestAt,
-            int highestFrom, int highestTo, double gamma, double refLevel) {
+            int highestFrom, int highestTo, double gamma, double refLevel, double ceiling, double ceilingRate,
+            double ceilingDecay, double beyondDecay) {
+        this.beyondDecay = beyondDecay;
+        this.ceiling = ceiling;
+        this.ceilingRate = ceilingRate;
+        this.ceilingDecay = ceilingDecay;
         this.burstPeaks = burstPeaks;
         this.highestAt = highestAt;
         this.highestFrom = highestFrom;
@@ -131,6 +165,15 @@ final class Excursions {
         int highestTo = -1;
         int read = 0;
         int skipped = 0;
+        boolean clamped = false;
+        // The highest excursion and burst of each half of the window: peaks that climb from one
+        // half to the next are a trend the fit missed (a slow growth under a batch's swings), no
+        // ceiling.
+        double mid = n == 0 ? 0 : (o.x[0] + o.x[n - 1]) / 2;
+        double[] halfHigh = {Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        double[] halfBurst = {Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        double[] top = new double[TOP];
+        java.util.Arrays.fill(top, Double.NEGATIVE_INFINITY);
         for (int i = 0; i < n; i++) {
             boolean counted = (w[i] > 0 || o.censored[i]) && fitted[i] >= floor;
             if (!counted) {
@@ -138,6 +181,17 @@ final class Excursions {
                 continue;
             }
             read++;
+            clamped |= o.censored[i];
+            int half = o.x[i] < mid ? 0 : 1;
+            halfHigh[half] = Math.max(halfHigh[half], e[i]);
+            if (e[i] > top[TOP - 1]) {
+                int at = TOP - 1;
+                while (at > 0 && top[at - 1] < e[i]) {
+                    top[at] = top[at - 1];
+                    at--;
+                }
+                top[at] = e[i];
+            }
             if (i > 0 && !o.gapBefore(i) && e[i - 1] < center && e[i] >= center) {
                 crossings++;
             }
@@ -157,6 +211,8 @@ final class Excursions {
                 }
                 peaks[bursts] = runPeak;
                 bursts++;
+                int when = o.x[runAt] < mid ? 0 : 1;
+                halfBurst[when] = Math.max(halfBurst[when], runPeak);
                 excess += runPeak - threshold;
                 if (Double.isNaN(highest) || runPeak > highest) {
                     highest = runPeak;
@@ -181,19 +237,47 @@ final class Excursions {
         double meanExcess = (excess + PRIOR_BURSTS * scale) / (bursts + PRIOR_BURSTS);
         peaks = java.util.Arrays.copyOf(peaks, bursts);
         java.util.Arrays.sort(peaks);
+        double ceiling = Double.POSITIVE_INFINITY;
+        double ceilingRate = 0;
+        double decay = 0;
+        if (!clamped && read > TOP && span > 0 && upcross * span * gauss(top[0], center, scale) > CEILING_DOUBT) {
+            for (int k = 0; k < TOP - 1; k++) {
+                decay += top[k] - top[TOP - 1];
+            }
+            decay = Math.max(decay / (TOP - 1), scale / 10);
+            if (halfHigh[1] - halfHigh[0] <= 2 * decay) {
+                ceiling = top[0];
+                ceilingRate = 1 / span;
+            }
+        }
+        double beyond = meanExcess;
+        if (bursts >= TOP) {
+            double sum = 0;
+            for (int k = 1; k < TOP; k++) {
+                sum += peaks[bursts - k] - peaks[bursts - TOP];
+            }
+            double spread = Math.max(sum / (TOP - 1), scale / 10);
+            beyond = halfBurst[1] - halfBurst[0] <= 2 * spread ? spread : meanExcess;
+        }
         return new Excursions(center, scale, upcross, burstRate, threshold, meanExcess, bursts, peaks, highest,
-                highestAt, highestFrom, highestTo, gamma, ref);
+                highestAt, highestFrom, highestTo, gamma, ref, ceiling, ceilingRate, decay, beyond);
+    }
+
+    /** Rice's bell: the share of the median crossings that also rise above u. */
+    private static double gauss(double u, double center, double scale) {
+        if (u <= center) {
+            return 1;
+        }
+        double z = (u - center) / scale;
+        return z > 40 ? 0 : Math.exp(-0.5 * z * z);
     }
 
     /** Excursion episodes per second that reach {@code gap} above a trend standing at {@code level}. */
     double rate(double gap, double level) {
         double u = gap / g(level, refLevel, gamma);
-        double noise;
-        if (u <= center) {
-            noise = upcrossRate;
-        } else {
-            double z = (u - center) / scale;
-            noise = z > 40 ? 0 : upcrossRate * Math.exp(-0.5 * z * z);
+        double noise = upcrossRate * gauss(u, center, scale);
+        if (u > ceiling) {
+            noise = Math.min(noise, ceilingRate * Math.exp(-(u - ceiling) / ceilingDecay));
         }
         if (burstRate == 0) {
             return noise;
@@ -209,8 +293,10 @@ final class Excursions {
                     Math.exp(-(u - burstThreshold) / burstMeanExcess));
         } else {
             // Beyond the highest burst seen: the next of k exchangeable bursts tops them all with
-            // chance 1/(k+1), and by how much decays with the mean excess.
-            burst = burstRate / (bursts + 1) * Math.exp(-(u - highestBurst) / burstMeanExcess);
+            // chance 1/(k+1), and by how much decays as the highest ones spread (batches that open
+            // the same flows every time stop at one height, and their mean excess over the
+            // threshold says nothing of a higher one).
+            burst = burstRate / (bursts + 1) * Math.exp(-(u - highestBurst) / beyondDecay);
         }
         return noise + burst;
     }
@@ -236,14 +322,19 @@ final class Excursions {
 
     /** The typical rise of a peak above the trend at this level, fill units (for a reason's "±"). */
     double typical(double level) {
-        return (center + 2 * scale) * g(level, refLevel, gamma);
+        return Math.min(center + 2 * scale, ceiling) * g(level, refLevel, gamma);
     }
 
     /** The largest excursion the rates allow at all, fill units: beyond it, the rate is below 1e-12 per second. */
     double reach(double level) {
         double u = center + 8 * scale;
+        if (u > ceiling) {
+            u = Math.max(ceiling + ceilingDecay * Math.log(Math.max(1, ceilingRate * 1e12)), center);
+        }
         if (burstRate > 0) {
-            u = Math.max(u, burstThreshold + burstMeanExcess * Math.log(Math.max(1, burstRate * 1e12)));
+            double log = Math.log(Math.max(1, burstRate * 1e12));
+            // Within the heights seen the rate is at least the highest's share; beyond, it decays.
+            u = Math.max(u, highestBurst + beyondDecay * log);
         }
         return u * g(level, refLevel, gamma);
     }

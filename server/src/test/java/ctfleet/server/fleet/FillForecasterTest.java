@@ -530,6 +530,19 @@ class FillForecasterTest {
     }
 
     @Test
+    void aBatchThatPeaksAtOneHeightEveryHourStaysThere() {
+        // A job opens 22 points of flows every hour on a flat 60 %; they time out over 8 minutes.
+        // Its peaks sat at 82 % all of the two days. A bell through the buckets' two humps read
+        // "flat at 60 %; swings up to +30 points" and max within the day (p 0.9).
+        FillForecast f = forecast(minutes(0.005, 7, ago -> 0.60 + 0.22 * Math.exp(-Math.floorMod(-ago, 60) / 8.0)));
+        assertTrue(f.pFull() < 0.05, "p " + f.pFull() + " " + f.reason());
+        // Peaks that climb by the same 22 points a day do reach max: the bound is what was seen.
+        FillForecast climbing = forecast(minutes(0.005, 7,
+                ago -> 0.50 + 0.11 * (2 - ago / (double) DAY) + 0.22 * Math.exp(-Math.floorMod(-ago, 60) / 8.0)));
+        assertTrue(climbing.pFull() > 0.5, "p " + climbing.pFull() + " " + climbing.reason());
+    }
+
+    @Test
     void stepsUpOneAfterAnotherAreATrend() {
         // Customers moved over in batches: +13 points 33, 20 and 6 hours ago, from 45 % to 84 % now.
         // Each step alone is a level, not a slope; together they reach max within the day if the

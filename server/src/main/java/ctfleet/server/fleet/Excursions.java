@@ -241,10 +241,7 @@ final class Excursions {
         double ceilingRate = 0;
         double decay = 0;
         if (!clamped && read > TOP && span > 0 && upcross * span * gauss(top[0], center, scale) > CEILING_DOUBT) {
-            for (int k = 0; k < TOP - 1; k++) {
-                decay += top[k] - top[TOP - 1];
-            }
-            decay = Math.max(decay / (TOP - 1), scale / 10);
+            decay = spread(top, scale);
             if (halfHigh[1] - halfHigh[0] <= 2 * decay) {
                 ceiling = top[0];
                 ceilingRate = 1 / span;
@@ -252,15 +249,28 @@ final class Excursions {
         }
         double beyond = meanExcess;
         if (bursts >= TOP) {
-            double sum = 0;
-            for (int k = 1; k < TOP; k++) {
-                sum += peaks[bursts - k] - peaks[bursts - TOP];
+            double[] highestBursts = new double[TOP];
+            for (int k = 0; k < TOP; k++) {
+                highestBursts[k] = peaks[bursts - 1 - k];
             }
-            double spread = Math.max(sum / (TOP - 1), scale / 10);
+            double spread = spread(highestBursts, scale);
             beyond = halfBurst[1] - halfBurst[0] <= 2 * spread ? spread : meanExcess;
         }
         return new Excursions(center, scale, upcross, burstRate, threshold, meanExcess, bursts, peaks, highest,
                 highestAt, highestFrom, highestTo, gamma, ref, ceiling, ceilingRate, decay, beyond);
+    }
+
+    /**
+     * How the highest values spread: the mean excess of the {@link #TOP} − 1 highest over the
+     * {@link #TOP}th ({@code highest} descending), at least a tenth of the scale (a count
+     * quantised to whole entries, or peaks of one height, would otherwise say "never higher").
+     */
+    private static double spread(double[] highest, double scale) {
+        double sum = 0;
+        for (int k = 0; k < TOP - 1; k++) {
+            sum += highest[k] - highest[TOP - 1];
+        }
+        return Math.max(sum / (TOP - 1), scale / 10);
     }
 
     /** Rice's bell: the share of the median crossings that also rise above u. */

@@ -212,9 +212,13 @@ public final class HistoryReader {
         long now = clock.millis();
         try (Connection c = db.connect(); PreparedStatement q = c.prepareStatement(Rows.RAW_RANGE)) {
             List<RawPoint> rows = new ArrayList<>();
-            for (var host : hosts(c, only).entrySet()) {
+            List<java.util.Map.Entry<String, Host>> hosts = new ArrayList<>(hosts(c, only).entrySet());
+            RecentRaw.Window[] kept = fromMemory(hosts,
+                    h -> recent.window(h.ref(), from, to, h.latestTs(), now), RecentRaw.Window[]::new);
+            for (int i = 0; i < hosts.size(); i++) {
+                var host = hosts.get(i);
                 Host h = host.getValue();
-                RecentRaw.Window w = recent.window(h.ref(), from, to, h.latestTs(), now);
+                RecentRaw.Window w = kept[i];
                 if (w == null) {
                     synchronized (tailLock(h.ref())) {
                         // Another caller may have read it while this one waited.
@@ -276,9 +280,14 @@ public final class HistoryReader {
              PreparedStatement raw = c.prepareStatement(Rows.RAW_RANGE)) {
             List<Bucket> rollups = new ArrayList<>();
             List<RawPoint> rows = new ArrayList<>();
-            for (var host : hosts(c, only).entrySet()) {
+            List<java.util.Map.Entry<String, Host>> hosts = new ArrayList<>(hosts(c, only).entrySet());
+            RecentBuckets.Window[] kept = fromMemory(hosts,
+                    h -> buckets.window(h.ref(), from, rateFrom, recentMillis, to, h.latestTs(), now),
+                    RecentBuckets.Window[]::new);
+            for (int i = 0; i < hosts.size(); i++) {
+                var host = hosts.get(i);
                 Host h = host.getValue();
-                RecentBuckets.Window w = buckets.window(h.ref(), from, rateFrom, recentMillis, to, h.latestTs(), now);
+                RecentBuckets.Window w = kept[i];
                 if (w == null) {
                     synchronized (tailLock(h.ref())) {
                         w = buckets.window(h.ref(), from, rateFrom, recentMillis, to, h.latestTs(), now);
@@ -291,6 +300,24 @@ public final class HistoryReader {
                 sink.accept(host.getKey(), w);
             }
         }
+    }
+
+    /** From this many hosts on, their windows are copied out of memory on every core. */
+    static final int PARALLEL_FROM = 64;
+
+    /**
+     * Each host's window as memory has it (null where it has none or it is stale), in the hosts'
+     * order. On a fleet, on every core: copying a thousand tails into their windows was a fifth of
+     * a warm ranking's CPU, on one thread, while the forecasts waited for it. The tails lock one
+     * at a time, so readers on other hosts never wait for each other; the database reads of the
+     * misses stay on the caller's connection, in order.
+     */
+    private static <W> W[] fromMemory(List<java.util.Map.Entry<String, Host>> hosts,
+            java.util.function.Function<Host, W> read, java.util.function.IntFunction<W[]> array) {
+        W[] out = array.apply(hosts.size());
+        java.util.stream.IntStream all = java.util.stream.IntStream.range(0, hosts.size());
+        (hosts.size() < PARALLEL_FROM ? all : all.parallel()).forEach(i -> out[i] = read.apply(hosts.get(i).getValue()));
+        return out;
     }
 
     /** A host's bucketed tail from the database: its 1-minute rollups, then the raw rows after them. */

@@ -125,6 +125,26 @@ class RecentBucketsTest {
         assertEquals(points(fresh()), points(cached));
     }
 
+    @Test
+    void aFleetCopiedOnEveryCoreIsWhatAFreshReadGivesInHostOrder() throws Exception {
+        // Past PARALLEL_FROM hosts the windows in memory are copied out on every core.
+        int more = HistoryReader.PARALLEL_FROM + 6;
+        for (long t = clock.millis() - 3 * HOUR; t < clock.millis(); t += 60_000) {
+            List<SampleWrite> batch = new ArrayList<>();
+            for (int i = 0; i < more; i++) {
+                long ts = t + 7_000L * (i % 8);
+                batch.add(new SampleWrite(fleet.host(String.format("gw-%03d", i)), row(ts, (ts / 1000 + 977L * i) % 50_000), t));
+            }
+            store.write(batch);
+        }
+        List<String> expected = windows(fresh());
+        assertEquals(more + 2, expected.size());
+        List<String> hosts = expected.stream().map(w -> w.substring(0, w.indexOf(' '))).toList();
+        assertEquals(hosts.stream().sorted().toList(), hosts, "one call per host, in host id order");
+        assertEquals(expected, windows(cached), "read from the database, then kept");
+        assertEquals(expected, windows(cached), "copied from memory");
+    }
+
     private void assertSame(String when) throws Exception {
         List<String> expected = windows(fresh());
         assertEquals(expected, windows(cached), when);

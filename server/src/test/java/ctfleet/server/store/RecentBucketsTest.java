@@ -129,20 +129,8 @@ class RecentBucketsTest {
     void aFleetCopiedOnEveryCoreIsWhatAFreshReadGivesInHostOrder() throws Exception {
         // Past PARALLEL_FROM hosts the windows in memory are copied out on every core.
         int more = HistoryReader.PARALLEL_FROM + 6;
-        for (long t = clock.millis() - 3 * HOUR; t < clock.millis(); t += 60_000) {
-            List<SampleWrite> batch = new ArrayList<>();
-            for (int i = 0; i < more; i++) {
-                long ts = t + 7_000L * (i % 8);
-                batch.add(new SampleWrite(fleet.host(String.format("gw-%03d", i)), row(ts, (ts / 1000 + 977L * i) % 50_000), t));
-            }
-            store.write(batch);
-        }
-        List<String> expected = windows(fresh());
-        assertEquals(more + 2, expected.size());
-        List<String> hosts = expected.stream().map(w -> w.substring(0, w.indexOf(' '))).toList();
-        assertEquals(hosts.stream().sorted().toList(), hosts, "one call per host, in host id order");
-        assertEquals(expected, windows(cached), "read from the database, then kept");
-        assertEquals(expected, windows(cached), "copied from memory");
+        RecentRawTest.writeHosts(fleet, store, more, clock.millis() - 3 * HOUR, clock.millis(), 60_000);
+        RecentRawTest.assertCopiedAsRead(windows(fresh()), windows(cached), windows(cached), more + 2);
     }
 
     private void assertSame(String when) throws Exception {
@@ -180,7 +168,6 @@ class RecentBucketsTest {
     }
 
     private static SampleRow row(long ts, long count) {
-        // Counters from the time, so that increases differ from point to point and wrap nowhere.
-        return Fleet.row(ts, count, 262_144, "boot", ts / 10_000 % 1_000_000, ts / 20_000 % 1_000_000, 0, 0);
+        return RecentRawTest.row(ts, count);
     }
 }

@@ -144,20 +144,30 @@ class RecentRawTest {
     void aFleetCopiedOnEveryCoreIsWhatAFreshReadGivesInHostOrder() throws Exception {
         // Past PARALLEL_FROM hosts the windows in memory are copied out on every core.
         int more = HistoryReader.PARALLEL_FROM + 6;
-        for (long t = clock.millis() - HOUR; t < clock.millis(); t += 30_000) {
+        writeHosts(fleet, store, more, clock.millis() - HOUR, clock.millis(), 30_000);
+        assertCopiedAsRead(windows(fresh()), windows(cached), windows(cached), more + 2);
+    }
+
+    /** {@code hosts} hosts gw-000… sampled every {@code every} ms over [from, to), a few seconds apart. */
+    static void writeHosts(Fleet fleet, SampleWriter store, int hosts, long from, long to, long every)
+            throws Exception {
+        for (long t = from; t < to; t += every) {
             List<SampleWrite> batch = new ArrayList<>();
-            for (int i = 0; i < more; i++) {
-                long ts = t + 3_000L * (i % 8);
+            for (int i = 0; i < hosts; i++) {
+                long ts = t + every / 10 * (i % 8);
                 batch.add(new SampleWrite(fleet.host(String.format("gw-%03d", i)), row(ts, (ts / 1000 + 977L * i) % 50_000), t));
             }
             store.write(batch);
         }
-        List<String> expected = windows(fresh());
-        assertEquals(more + 2, expected.size());
-        List<String> hosts = expected.stream().map(w -> w.substring(0, w.indexOf(' '))).toList();
-        assertEquals(hosts.stream().sorted().toList(), hosts, "one call per host, in host id order");
-        assertEquals(expected, windows(cached), "read from the database, then kept");
-        assertEquals(expected, windows(cached), "copied from memory");
+    }
+
+    /** Windows as "host …" lines: a fresh read's, the cached reader's first (from the database) and second (memory). */
+    static void assertCopiedAsRead(List<String> fresh, List<String> first, List<String> second, int hosts) {
+        assertEquals(hosts, fresh.size());
+        List<String> ids = fresh.stream().map(w -> w.substring(0, w.indexOf(' '))).toList();
+        assertEquals(ids.stream().sorted().toList(), ids, "one call per host, in host id order");
+        assertEquals(fresh, first, "read from the database, then kept");
+        assertEquals(fresh, second, "copied from memory");
     }
 
     /** A reader whose memory is empty: every window is read from the database. */
@@ -194,7 +204,7 @@ class RecentRawTest {
         assertEquals(List.of(WriteOutcome.DUPLICATE), out);
     }
 
-    private static SampleRow row(long ts, long count) {
+    static SampleRow row(long ts, long count) {
         // Counters from the time, so that increases differ from point to point and wrap nowhere.
         return Fleet.row(ts, count, 262_144, "boot", ts / 10_000 % 1_000_000, ts / 20_000 % 1_000_000, 0, 0);
     }

@@ -58,6 +58,7 @@ class ExcursionsTest {
         assertTrue(ex.rate(ex.ceiling + 1e-9, 0.60) * 86400 <= 0.51);
         assertTrue(ex.typical(0.60) <= ex.ceiling + 1e-12, "typical " + ex.typical(0.60));
         assertTrue(ex.reach(0.60) < ex.center + 8 * ex.scale, "reach " + ex.reach(0.60)); // draws skipped sooner
+        assertTrue(ex.rate(ex.reach(0.60) + 1e-9, 0.60) < 1e-12);
     }
 
     @Test
@@ -69,6 +70,22 @@ class ExcursionsTest {
         assertTrue(day < 1e-3, "episodes a day reaching max: " + day);
         // Within the heights seen nothing changed: all of them reached +15 points.
         assertEquals(ex.burstRate * ex.bursts / (ex.bursts + 1.0), ex.rate(0.15, 0.60) - noise(ex, 0.15), 1e-12);
+        // The outlook skips every draw that stays below reach: just past the highest, not three
+        // mean excesses past the threshold.
+        assertTrue(ex.reach(0.60) < ex.highestBurst + 0.1, "reach " + ex.reach(0.60) + " highest " + ex.highestBurst);
+        assertTrue(ex.rate(ex.reach(0.60) + 1e-9, 0.60) < 1e-12);
+    }
+
+    @Test
+    void aFewBurstsKeepTheirMeanExcessTail() {
+        // Three storms to 85 % in two days: too few to say where they stop.
+        Excursions ex = around(0.60, 0.005, 7, ago -> ago % 960 < 20 ? 0.85 : 0.60);
+        assertEquals(3, ex.bursts);
+        double u = ex.highestBurst + 0.05;
+        double tail = ex.burstRate / (ex.bursts + 1) * Math.exp(-0.05 / ex.burstMeanExcess);
+        assertEquals(tail, ex.rate(u, 0.60) - noise(ex, u), tail * 1e-9);
+        // Where the outlook stops evaluating a draw: past it, no rate is left to integrate.
+        assertTrue(ex.rate(ex.reach(0.60) + 1e-9, 0.60) < 1e-12, "reach " + ex.reach(0.60));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package ctfleet.server.store;
 
+import static ctfleet.server.store.RecentRawTest.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -165,9 +166,5 @@ class RecentBucketsTest {
 
     private void write(SampleWriter to, long host, long ts) throws Exception {
         to.write(List.of(new SampleWrite(host, row(ts, ts / 1000 % 50_000), clock.millis())));
-    }
-
-    private static SampleRow row(long ts, long count) {
-        return RecentRawTest.row(ts, count);
     }
 }

@@ -475,19 +475,33 @@ public final class FailoverPairs {
     private static void bin(List<CountPoint> points, long first, double[] level, boolean[] atMax) {
         double[] sum = new double[level.length];
         double[] n = new double[level.length];
-        for (CountPoint p : points) {
-            long b = Math.floorDiv(p.ts().getEpochSecond(), BIN_SECONDS) - first;
-            if (b < 0 || b >= level.length) {
-                continue;
+        if (points instanceof CountSeries s) {
+            // The in-memory tails' form, read straight from its arrays: a point object per sample per
+            // host on every ranking was a tenth of the call's allocation.
+            for (int i = 0; i < s.size(); i++) {
+                add(Math.floorDiv(Math.floorDiv(s.tsMillis(i), 1000L), BIN_SECONDS) - first, s.count(i), s.max(i),
+                        s.peak(i), s.samples(i), sum, n, atMax);
             }
-            int samples = Math.max(1, p.samples());
-            sum[(int) b] += (double) p.count() * samples;
-            n[(int) b] += samples;
-            atMax[(int) b] |= p.max() > 0 && p.peak() >= p.max();
+        } else {
+            for (CountPoint p : points) {
+                add(Math.floorDiv(p.ts().getEpochSecond(), BIN_SECONDS) - first, p.count(), p.max(), p.peak(),
+                        p.samples(), sum, n, atMax);
+            }
         }
         for (int b = 0; b < level.length; b++) {
             level[b] = n[b] > 0 ? sum[b] / n[b] : Double.NaN;
         }
+    }
+
+    private static void add(long b, long count, long max, long peak, int samples, double[] sum, double[] n,
+            boolean[] atMax) {
+        if (b < 0 || b >= sum.length) {
+            return;
+        }
+        int weight = Math.max(1, samples);
+        sum[(int) b] += (double) count * weight;
+        n[(int) b] += weight;
+        atMax[(int) b] |= max > 0 && peak >= max;
     }
 
     /**

@@ -74,6 +74,40 @@ class FailoverPairsTest {
     }
 
     @Test
+    void tailsKeptAsArraysFindWhatPointListsFind() {
+        // The server hands the search its in-memory tails as arrays (CountSeries), read without a
+        // point object each; the same samples as a list of points must give the same risks, the
+        // partner's clamped minutes included.
+        List<HostHistory> lists = pair(new Failover(20 * 60, 180));
+        List<HostHistory> arrays = lists.stream().map(FailoverPairsTest::asSeries).toList();
+        assertTrue(arrays.get(0).points() instanceof CountSeries);
+        Map<String, FailoverPairs.Risk> expected = FailoverPairs.find(lists, Series.NOW, DAY);
+        assertTrue(expected.containsKey("b"), expected.toString());
+        assertEquals(expected, FailoverPairs.find(arrays, Series.NOW, DAY));
+    }
+
+    private static HostHistory asSeries(HostHistory h) {
+        List<CountPoint> p = h.points();
+        int n = p.size();
+        long[] ts = new long[n];
+        long[] count = new long[n];
+        long[] max = new long[n];
+        long[] peak = new long[n];
+        int[] samples = new int[n];
+        int[] boot = new int[n];
+        for (int i = 0; i < n; i++) {
+            ts[i] = p.get(i).ts().toEpochMilli();
+            count[i] = p.get(i).count();
+            max[i] = p.get(i).max();
+            peak[i] = p.get(i).peak();
+            samples[i] = p.get(i).samples();
+            boot[i] = p.get(i).boot();
+        }
+        return new HostHistory(h.host(), h.labels(), h.conntrack(), h.count(), h.max(), h.buckets(), h.lastSeen(),
+                h.interval(), new CountSeries(ts, count, max, peak, samples, boot, n), h.counters());
+    }
+
+    @Test
     void aDropThatTwoHostsTakeUpNamesNoPartner() {
         // The load spread over two (an anycast group, a fleet-wide event): neither is "the" partner.
         double a = 0.6 * BIG;

@@ -350,7 +350,11 @@ final class Excursions {
     }
 
     private static double g(double level, double ref, double gamma) {
-        return gamma == 0 ? 1 : Math.pow(Math.max(MIN_LEVEL, level) / ref, gamma);
+        double ratio = Math.max(MIN_LEVEL, level) / ref;
+        // Most hosts keep the prior's square root, asked at every grid step of every draw of the
+        // outlook: sqrt is a fraction of pow's cost, and it is what pow's own algorithm returns for
+        // an exponent of 0.5 (fdlibm's special case; the same bits here).
+        return gamma == 0 ? 1 : gamma == 0.5 ? Math.sqrt(ratio) : Math.pow(ratio, gamma);
     }
 
     static double gamma(Observations o, double[] w, double[] fitted) {

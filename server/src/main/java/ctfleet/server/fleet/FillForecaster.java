@@ -174,7 +174,8 @@ public final class FillForecaster {
         double ref = Math.max(Excursions.MIN_LEVEL, first.fitted[n - 1]);
         for (int i = 0; i < n; i++) {
             if (searched[i] > 0) {
-                double v = Math.pow(ref / Math.max(Excursions.MIN_LEVEL, first.fitted[i]), 2 * gamma);
+                double ratio = ref / Math.max(Excursions.MIN_LEVEL, first.fitted[i]);
+                double v = 2 * gamma == 1 ? ratio : Math.pow(ratio, 2 * gamma); // pow(x, 1) is x, at a pow's cost
                 searched[i] *= Math.max(0.01, Math.min(100, v));
             }
         }

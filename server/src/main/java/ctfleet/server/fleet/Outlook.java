@@ -25,17 +25,15 @@ final class Outlook {
     final double etaMedian;
     final double etaLow;
     final double etaHigh;
-    /** The CDF on the grid (for the reasons: when a crest reaches max). */
+    /** The grid the CDF was integrated on (for the reasons: when a crest reaches max). */
     final double[] tau;
-    final double[] cdf;
 
-    private Outlook(double pFull, double etaMedian, double etaLow, double etaHigh, double[] tau, double[] cdf) {
+    private Outlook(double pFull, double etaMedian, double etaLow, double etaHigh, double[] tau) {
         this.pFull = pFull;
         this.etaMedian = etaMedian;
         this.etaLow = etaLow;
         this.etaHigh = etaHigh;
         this.tau = tau;
-        this.cdf = cdf;
     }
 
     private static final java.util.concurrent.ConcurrentHashMap<Long, double[]> GRIDS =
@@ -77,58 +75,165 @@ final class Outlook {
      * @param season the cycle's value at each grid time (zeros without one)
      */
     static Outlook of(TrendPosterior post, double[] tau, double[] season, Excursions ex, double horizonSeconds) {
-        int steps = tau.length;
-        double[] reach = tau;
-        double reachFor = Double.POSITIVE_INFINITY;
-        double[] cdf = new double[steps];
-        double end = tau[steps - 1];
-        double seasonMax = Double.NEGATIVE_INFINITY;
-        for (double s : season) {
-            seasonMax = Math.max(seasonMax, s);
+        Curve f = Curve.integrate(post, tau, season, ex);
+        return new Outlook(f.at(horizonSeconds), f.quantile(0.5), f.quantile(LOW_QUANTILE), f.quantile(HIGH_QUANTILE),
+                tau);
+    }
+
+    /**
+     * F on the grid, worked out only where asked. Each draw's integrated rate is kept per grid step
+     * (a sum of rates, cheap); turning it into a chance ({@link #chance}, an {@code expm1} past
+     * 1e-5) for every draw at every step was four fifths of the outlook's cost, yet p_full reads F
+     * at the horizon and the ETAs at three quantiles. F never falls along the grid (each draw's
+     * integral only grows), so a quantile's step is found by bisection, about eight points each.
+     * Every point is the same sum, in the same order, as the whole curve would have.
+     */
+    static final class Curve {
+        private final double[] tau;
+        private final double[] weight;
+        /** Per kept draw, its integrated rate at each grid step, steps apart. */
+        private final double[] hazard;
+        /** Per kept draw, the first step from which it counts whole (its hazard past 40, or the trend at max). */
+        private final int[] whole;
+        private final int kept;
+        private final double total;
+        /** F at each step once worked out, NaN before. */
+        private final double[] known;
+
+        Curve(double[] tau, double[] weight, double[] hazard, int[] whole, int kept, double total) {
+            this.tau = tau;
+            this.weight = weight;
+            this.hazard = hazard;
+            this.whole = whole;
+            this.kept = kept;
+            this.total = total;
+            known = new double[tau.length];
+            java.util.Arrays.fill(known, Double.NaN);
         }
-        for (int d = 0; d < post.size; d++) {
-            double a = post.level[d];
-            double b = post.slope[d] / Observations.DAY;
-            double w = post.weight[d];
-            if (post.damping[d] != reachFor) {
-                // A fading slope moves the level by at most its fade time's worth: T (1 − e^(−τ/T)).
-                reachFor = post.damping[d];
-                reach = new double[steps];
-                for (int j = 0; j < steps; j++) {
-                    reach[j] = Double.isInfinite(reachFor) ? tau[j] : reachFor * -Math.expm1(-tau[j] / reachFor);
-                }
+
+        static Curve integrate(TrendPosterior post, double[] tau, double[] season, Excursions ex) {
+            int steps = tau.length;
+            double[] reach = tau;
+            double reachFor = Double.POSITIVE_INFINITY;
+            double seasonMax = Double.NEGATIVE_INFINITY;
+            for (double s : season) {
+                seasonMax = Math.max(seasonMax, s);
             }
-            double highest = a + Math.max(0, b) * reach[steps - 1] + seasonMax;
-            if (1 - highest > ex.reach(highest)) {
-                continue; // neither the trend nor any excursion it allows gets there: F stays 0 for this draw
-            }
-            double hazard = 0;
-            for (int j = 0; j < steps; j++) {
-                double mu = a + b * reach[j] + season[j];
-                double gap = 1 - mu;
-                if (gap <= 0) {
-                    hazard = Double.POSITIVE_INFINITY;
-                } else if (j > 0) {
-                    hazard += ex.rate(gap, mu) * (tau[j] - tau[j - 1]);
-                }
-                if (hazard > 40) {
-                    for (int r = j; r < steps; r++) {
-                        cdf[r] += w;
+            double[] weight = new double[post.size];
+            double[] hazards = scratch(post.size * steps);
+            int[] whole = new int[post.size];
+            int kept = 0;
+            for (int d = 0; d < post.size; d++) {
+                double a = post.level[d];
+                double b = post.slope[d] / Observations.DAY;
+                if (post.damping[d] != reachFor) {
+                    // A fading slope moves the level by at most its fade time's worth: T (1 − e^(−τ/T)).
+                    reachFor = post.damping[d];
+                    reach = new double[steps];
+                    for (int j = 0; j < steps; j++) {
+                        reach[j] = Double.isInfinite(reachFor) ? tau[j] : reachFor * -Math.expm1(-tau[j] / reachFor);
                     }
-                    break;
                 }
-                cdf[j] += w * chance(hazard);
+                double highest = a + Math.max(0, b) * reach[steps - 1] + seasonMax;
+                if (1 - highest > ex.reach(highest)) {
+                    continue; // neither the trend nor any excursion it allows gets there: F stays 0 for this draw
+                }
+                int base = kept * steps;
+                whole[kept] = steps;
+                double hazard = 0;
+                for (int j = 0; j < steps; j++) {
+                    double mu = a + b * reach[j] + season[j];
+                    double gap = 1 - mu;
+                    if (gap <= 0) {
+                        hazard = Double.POSITIVE_INFINITY;
+                    } else if (j > 0) {
+                        hazard += ex.rate(gap, mu) * (tau[j] - tau[j - 1]);
+                    }
+                    if (hazard > 40) {
+                        whole[kept] = j;
+                        break;
+                    }
+                    hazards[base + j] = hazard;
+                }
+                weight[kept++] = post.weight[d];
             }
+            double total = 0;
+            for (int d = 0; d < post.size; d++) {
+                total += post.weight[d];
+            }
+            return new Curve(tau, weight, hazards, whole, kept, total);
         }
-        double total = 0;
-        for (int d = 0; d < post.size; d++) {
-            total += post.weight[d];
+
+        /**
+         * The hazards' room, one per thread and reused: a bursty host keeps every draw, 84 × 250
+         * values, and a fresh array per host per ranking would double the ranking's allocation. A
+         * curve lives only within {@link Outlook#of}, which nothing on the same thread re-enters.
+         */
+        private static final ThreadLocal<double[]> SCRATCH = ThreadLocal.withInitial(() -> new double[0]);
+
+        private static double[] scratch(int size) {
+            double[] room = SCRATCH.get();
+            if (room.length < size) {
+                room = new double[size];
+                SCRATCH.set(room);
+            }
+            return room;
         }
-        for (int j = 0; j < steps; j++) {
-            cdf[j] = Math.min(1, cdf[j] / total);
+
+        /** F at grid step j. */
+        double atStep(int j) {
+            double f = known[j];
+            if (f == f) {
+                return f;
+            }
+            double sum = 0;
+            for (int k = 0; k < kept; k++) {
+                sum += j >= whole[k] ? weight[k] : weight[k] * chance(hazard[k * tau.length + j]);
+            }
+            f = Math.min(1, sum / total);
+            known[j] = f;
+            return f;
         }
-        return new Outlook(at(tau, cdf, horizonSeconds), quantile(tau, cdf, 0.5), quantile(tau, cdf, LOW_QUANTILE),
-                quantile(tau, cdf, HIGH_QUANTILE), tau, cdf);
+
+        /** F at τ seconds from now (linear between grid points). */
+        double at(double t) {
+            if (t <= 0) {
+                return atStep(0);
+            }
+            for (int j = 1; j < tau.length; j++) {
+                if (tau[j] >= t) {
+                    double f = (t - tau[j - 1]) / (tau[j] - tau[j - 1]);
+                    double lo = atStep(j - 1);
+                    return lo + f * (atStep(j) - lo);
+                }
+            }
+            return atStep(tau.length - 1);
+        }
+
+        /** The first τ where F reaches q (linear between grid points), NaN when it never does within the grid. */
+        double quantile(double q) {
+            if (atStep(0) >= q) {
+                return 0;
+            }
+            int last = tau.length - 1;
+            if (atStep(last) < q) {
+                return Double.NaN;
+            }
+            // F(lo) < q <= F(hi): the first step that reaches q lies in (lo, hi].
+            int lo = 0;
+            int hi = last;
+            while (hi - lo > 1) {
+                int mid = (lo + hi) >>> 1;
+                if (atStep(mid) >= q) {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+            double below = atStep(hi - 1);
+            double f = (q - below) / (atStep(hi) - below);
+            return tau[hi - 1] + f * (tau[hi] - tau[hi - 1]);
+        }
     }
 
     /**
@@ -139,42 +244,5 @@ final class Outlook {
      */
     static double chance(double h) {
         return h < 1e-5 ? h * (1 - h * (0.5 - h / 6)) : -Math.expm1(-h);
-    }
-
-    /** Full now: certain, and at once. */
-    static Outlook full() {
-        return new Outlook(1, 0, 0, 0, new double[] {0}, new double[] {1});
-    }
-
-    /** Nothing known: never full within reach. */
-    static Outlook none() {
-        return new Outlook(0, Double.NaN, Double.NaN, Double.NaN, new double[] {0}, new double[] {0});
-    }
-
-    private static double at(double[] tau, double[] cdf, double t) {
-        if (t <= 0) {
-            return cdf[0];
-        }
-        for (int j = 1; j < tau.length; j++) {
-            if (tau[j] >= t) {
-                double f = (t - tau[j - 1]) / (tau[j] - tau[j - 1]);
-                return cdf[j - 1] + f * (cdf[j] - cdf[j - 1]);
-            }
-        }
-        return cdf[cdf.length - 1];
-    }
-
-    /** The first τ where F reaches q (linear between grid points), NaN when it never does within the grid. */
-    private static double quantile(double[] tau, double[] cdf, double q) {
-        if (cdf[0] >= q) {
-            return 0;
-        }
-        for (int j = 1; j < tau.length; j++) {
-            if (cdf[j] >= q) {
-                double f = (q - cdf[j - 1]) / (cdf[j] - cdf[j - 1]);
-                return tau[j - 1] + f * (tau[j] - tau[j - 1]);
-            }
-        }
-        return Double.NaN;
     }
 }

@@ -28,6 +28,76 @@ class ForecastNumericsTest {
     }
 
     @Test
+    void theCurveWorkedOutWhereAskedIsTheWholeCurveRead() {
+        // The outlook turns hazards into F only at the horizon and where bisection looks for the
+        // quantiles: the answers must be the ones a pass over every step gives, to the bit.
+        Random rnd = new Random(5);
+        double[] tau = Outlook.grid(600, Outlook.REACH);
+        int steps = tau.length;
+        for (int trial = 0; trial < 2_000; trial++) {
+            int draws = 1 + rnd.nextInt(84);
+            double[] weight = new double[draws];
+            double[] hazard = new double[draws * steps];
+            int[] whole = new int[draws];
+            double total = 0;
+            for (int d = 0; d < draws; d++) {
+                weight[d] = rnd.nextDouble() < 0.1 ? 0 : rnd.nextDouble();
+                total += weight[d];
+                // Rates from none at all to ones that make the draw certain within the week.
+                double scale = Math.pow(10, -12 + 12 * rnd.nextDouble());
+                whole[d] = rnd.nextDouble() < 0.3 ? rnd.nextInt(steps + 1) : steps;
+                double h = 0;
+                for (int j = 0; j < whole[d]; j++) {
+                    h += rnd.nextDouble() < 0.2 ? 0 : scale * rnd.nextDouble();
+                    hazard[d * steps + j] = h;
+                }
+            }
+            total += rnd.nextDouble() < 0.5 ? 0 : rnd.nextDouble(); // draws skipped still weigh in the total
+            double[] f = new double[steps];
+            for (int d = 0; d < draws; d++) {
+                for (int j = 0; j < steps; j++) {
+                    f[j] += j >= whole[d] ? weight[d] : weight[d] * Outlook.chance(hazard[d * steps + j]);
+                }
+            }
+            for (int j = 0; j < steps; j++) {
+                f[j] = Math.min(1, f[j] / total);
+            }
+            Outlook.Curve curve = new Outlook.Curve(tau, weight, hazard, whole, draws, total);
+            for (double q : new double[] {0.1, 0.5, 0.9, 1e-9, f[steps / 2], f[steps - 1]}) {
+                assertEquals(scan(tau, f, q), curve.quantile(q), "trial " + trial + ", q " + q);
+            }
+            for (double t : new double[] {0, 3600, 86_400, 86_400 + 1234.5, Outlook.REACH, 2 * Outlook.REACH}) {
+                assertEquals(interpolate(tau, f, t), curve.at(t), "trial " + trial + ", t " + t);
+            }
+        }
+    }
+
+    /** The first τ where f reaches q, step by step. */
+    private static double scan(double[] tau, double[] f, double q) {
+        if (f[0] >= q) {
+            return 0;
+        }
+        for (int j = 1; j < tau.length; j++) {
+            if (f[j] >= q) {
+                return tau[j - 1] + (q - f[j - 1]) / (f[j] - f[j - 1]) * (tau[j] - tau[j - 1]);
+            }
+        }
+        return Double.NaN;
+    }
+
+    private static double interpolate(double[] tau, double[] f, double t) {
+        if (t <= 0) {
+            return f[0];
+        }
+        for (int j = 1; j < tau.length; j++) {
+            if (tau[j] >= t) {
+                return f[j - 1] + (t - tau[j - 1]) / (tau[j] - tau[j - 1]) * (f[j] - f[j - 1]);
+            }
+        }
+        return f[f.length - 1];
+    }
+
+    @Test
     void aSparseRowIsTheSameRowWhateverOrderItsColumnsComeIn() {
         // Five columns, rows touching three of them (a level, a slope, a cycle term), listed in a
         // shuffled order: the fit must be the dense rows' fit. A shared slope listed after a later

@@ -40,10 +40,16 @@ final class TrendFit {
     final double residualScale;
     /** (1+ρ)/(1−ρ) for the residuals' lag-1 autocorrelation ρ. */
     final double inflation;
+    /** The slope of the regime before the newest, and its (X'WX)^-1 entry; NaN when it carried none. */
+    final double beforeSlope;
+    final double beforeCbb;
 
     private TrendFit(double[] fitted, double level, double slope, boolean slopeKnown, double caa, double cab,
             double cbb, Seasonal seasonal, double[] coef, int seasonalOffset, double[] weights,
-            boolean seasonalSignificant, double residualScale, double inflation) {
+            boolean seasonalSignificant, double residualScale, double inflation, double beforeSlope,
+            double beforeCbb) {
+        this.beforeSlope = beforeSlope;
+        this.beforeCbb = beforeCbb;
         this.fitted = fitted;
         this.level = level;
         this.slope = slope;
@@ -63,7 +69,7 @@ final class TrendFit {
     /** This fit with its cycle kept out of projections (it did not stand out of the noise). */
     TrendFit withoutCycle() {
         return new TrendFit(fitted, level, slope, slopeKnown, caa, cab, cbb, null, coef, seasonalOffset, weights, false,
-                residualScale, inflation);
+                residualScale, inflation, beforeSlope, beforeCbb);
     }
 
     /** The cycle's value at an absolute time; 0 without one. */
@@ -195,9 +201,10 @@ final class TrendFit {
             }
             significant = chi >= SEASONAL_CHI2_PER_COLUMN * sc && amplitude >= 0.005;
         }
+        int before = last > 0 ? slopeCol[last - 1] : -1;
         return new TrendFit(fitted, b[a], s >= 0 ? b[s] : 0, s >= 0, inv[a][a], s >= 0 ? inv[a][s] : 0,
                 s >= 0 ? inv[s][s] : Double.POSITIVE_INFINITY, seasonal, b, seasonalOffset, weights, significant, scale,
-                kappa);
+                kappa, before >= 0 ? b[before] : Double.NaN, before >= 0 ? inv[before][before] : Double.NaN);
     }
 
     private static boolean canCarrySlope(Observations o, double[] w, int from, int to) {

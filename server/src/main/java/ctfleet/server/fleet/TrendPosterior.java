@@ -12,7 +12,8 @@ package ctfleet.server.fleet;
  * prior, extrapolated a day ahead, that alone would give every host at 90 % a fair chance of
  * filling. With it, such a slope stays "steady", while a slope many standard errors from zero
  * overwhelms the prior odds. A regime too short to carry a slope ({@link TrendFit}) keeps the
- * prior as it is.
+ * prior, with the growing part's weight lowered to what the regime before it showed, when that
+ * one carried a slope.
  *
  * <p>Given the slope, the level is the fit's conditional normal. Draws are the tensor product of a
  * 7-point Gauss–Hermite rule over the slope and a 3-point one over the level, per component: exact
@@ -82,10 +83,9 @@ final class TrendPosterior {
             double cbb = fit.cbb * s2k + slopeNoise;
             double cab = fit.cab * s2k;
             double b = fit.slope;
-            double[] logw = new double[2];
+            double[] logw = logWeights(b, cbb, v, prior);
             for (int j = 0; j < 2; j++) {
                 double total = v[j] + cbb;
-                logw[j] = Math.log(prior[j]) - 0.5 * Math.log(total) - 0.5 * b * b / total;
                 mean[j] = b * v[j] / total;
                 var[j] = v[j] * cbb / total;
             }
@@ -100,8 +100,10 @@ final class TrendPosterior {
             levelSlope = cab / cbb;
             levelSd = Math.sqrt(Math.max(0, caa - cab * cab / cbb));
         } else {
+            double grows = Math.min(GROWTH_PRIOR, growthBefore(fit, s2k, slopeNoise, v, prior));
+            double[] start = {1 - grows, grows};
             for (int j = 0; j < 2; j++) {
-                w[j] = prior[j];
+                w[j] = start[j];
                 mean[j] = 0;
                 var[j] = v[j];
             }
@@ -131,6 +133,31 @@ final class TrendPosterior {
         double[] damping = new double[k];
         java.util.Arrays.fill(damping, Double.POSITIVE_INFINITY);
         return new TrendPosterior(level, slope, weight, damping, k, w[1], w[0] * mean[0] + w[1] * mean[1]);
+    }
+
+    /**
+     * How likely the regime before the newest was "growing", by the same update as the newest's own
+     * slope; the prior's weight when that regime carried no slope. A regime too short for a slope
+     * (the first hour after a step) takes at most this: a host that was steady for a day and then
+     * was drained, or took a partner's load, is no likelier to grow for it, and the prior's 5 %
+     * gave every such host 1–2 % of p_full wherever its level stood.
+     */
+    private static double growthBefore(TrendFit fit, double s2k, double slopeNoise, double[] v, double[] prior) {
+        if (!(Double.isFinite(fit.beforeCbb) && fit.beforeCbb * s2k > 0)) {
+            return prior[1];
+        }
+        double[] logw = logWeights(fit.beforeSlope, fit.beforeCbb * s2k + slopeNoise, v, prior);
+        return 1 / (1 + Math.exp(logw[0] - logw[1]));
+    }
+
+    /** Each component's log weight after seeing slope b of variance cbb: prior · N(b; 0, v + cbb). */
+    private static double[] logWeights(double b, double cbb, double[] v, double[] prior) {
+        double[] logw = new double[2];
+        for (int j = 0; j < 2; j++) {
+            double total = v[j] + cbb;
+            logw[j] = Math.log(prior[j]) - 0.5 * Math.log(total) - 0.5 * b * b / total;
+        }
+        return logw;
     }
 
     /**

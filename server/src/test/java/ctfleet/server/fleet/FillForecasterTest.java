@@ -363,6 +363,19 @@ class FillForecasterTest {
     }
 
     @Test
+    void aHostDrainedMinutesAgoAfterASteadyDayIsNoLikelierToGrow() {
+        // Flat at 60 % for two days, drained to 2 % 40 minutes ago: four buckets, too few for a
+        // slope. The prior alone gave it 1.5 % of filling within the day, above every quiet host
+        // at 90 %; the steady day before says it is not growing.
+        FillForecast drained = forecast(minutes(0.002, 77, ago -> ago >= 40 ? 0.60 : 0.02));
+        assertTrue(drained.reason().startsWith("stepped down 60 → 2 %"), drained.reason());
+        assertTrue(drained.pFull() < 0.002, "steady, then drained: " + drained.pFull());
+        // Growing 20 points a day before the same drain: the fresh regime keeps the prior's doubt.
+        FillForecast grew = forecast(minutes(0.002, 77, ago -> ago >= 40 ? 0.70 - 0.2 * ago / DAY : 0.02));
+        assertTrue(grew.pFull() > 0.005 && grew.pFull() < 0.05, "growing, then drained: " + grew.pFull());
+    }
+
+    @Test
     void aBucketWhosePeakCaughtTheStartOfAStepIsNotABurst() {
         // Flat at 59 %, then up to 88 % five hours ago; the ramp began in the last minute of the
         // bucket before (06:59): that bucket's average is still the old level, its peak a quarter

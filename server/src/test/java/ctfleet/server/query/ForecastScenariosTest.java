@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ctfleet.proto.v1.CapacityPlan;
 import ctfleet.proto.v1.CapacityRequest;
-import ctfleet.proto.v1.ConntrackStatus;
 import ctfleet.proto.v1.HostRank;
 import ctfleet.proto.v1.HostRequest;
 import ctfleet.proto.v1.ImportGrpc;
 import ctfleet.proto.v1.ImportRequest;
 import ctfleet.proto.v1.QueryGrpc;
-import ctfleet.proto.v1.Sample;
 import ctfleet.proto.v1.TopRequest;
 import ctfleet.server.CtfleetServer;
 import ctfleet.server.store.Database;
@@ -46,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ForecastScenariosTest {
     static final long MAX = 131_072;
-    static final long MINUTE = 60_000;
+    static final long MINUTE = ImportedHistory.MINUTE;
     static final int DAY = 1440;
 
     CtfleetServer server;
@@ -157,20 +155,7 @@ class ForecastScenariosTest {
     ImportRequest request(String host, int minutes, long seed, IntToDoubleFunction fill,
             java.util.function.IntFunction<String> boot, java.util.function.IntPredicate observed,
             java.util.function.IntToLongFunction earlyDrop) {
-        Random r = new Random(seed);
-        ImportRequest.Builder b = ImportRequest.newBuilder().setHostId(host).setResolutionMillis(MINUTE);
-        for (int ago = minutes - 1; ago >= 0; ago--) {
-            double f = fill.applyAsDouble(ago) + 0.004 * r.nextGaussian();
-            if (!observed.test(ago)) {
-                continue;
-            }
-            b.addSamples(Sample.newBuilder().setTsMillis(now - ago * MINUTE)
-                    .setStatus(ConntrackStatus.CONNTRACK_STATUS_LOADED)
-                    .setCount(Math.max(0, Math.min(MAX, Math.round(f * MAX)))).setMax(MAX)
-                    .setBootId(boot.apply(ago)).putStats("early_drop", earlyDrop.applyAsLong(ago))
-                    .putStats("drop", 0).putStats("insert_failed", 0));
-        }
-        return b.build();
+        return ImportedHistory.request(host, now, minutes, seed, MAX, fill, ago -> MAX, boot, observed, earlyDrop);
     }
 
     Map<String, HostRank> top(long windowSeconds) {

@@ -89,13 +89,20 @@ public final class FillForecaster {
             while (since > 0 && o.censored[since - 1] && !o.gapBefore(since)) {
                 since--;
             }
-            String reason = "at max since " + Reasons.time(points.get(since).ts(), now);
+            String reason = Reasons.withMaxChange("at max since " + Reasons.time(points.get(since).ts(), now), o,
+                    points, now);
             return new FillForecast(1, OptionalDouble.of(0), OptionalDouble.of(0), OptionalDouble.of(0), reason, 0,
                     newest.count());
         }
         double[] w = new double[n];
         for (int i = 0; i < n; i++) {
             w[i] = o.censored[i] ? 0 : 1;
+        }
+        int raised = o.raisedOffMax();
+        if (raised >= 0 && o.aggregate[raised]) {
+            // The bucket a raise of max fell in averages counts clamped at the old max with demand let
+            // out: it says neither, and read as a level it is a fall.
+            w[raised] = 0;
         }
         int refillFrom = leaveOutRefills(o, w);
         if (!moved.isEmpty()) {
@@ -114,12 +121,13 @@ public final class FillForecaster {
         }
         if (refillFrom >= 0 && w[n - 1] == 0 && kept < MIN_POINTS) {
             return new FillForecast(0, OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(),
-                    "rebooted at " + Reasons.time(points.get(refillFrom).ts(), now) + ", refilling; no trend yet", 0,
-                    newest.count());
+                    Reasons.withMaxChange("rebooted at " + Reasons.time(points.get(refillFrom).ts(), now)
+                            + ", refilling; no trend yet", o, points, now), 0, newest.count());
         }
         if (kept < MIN_POINTS) {
             return new FillForecast(0, OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(),
-                    kept + (kept == 1 ? " sample" : " samples") + " so far: no trend yet", 0, newest.count());
+                    Reasons.withMaxChange(kept + (kept == 1 ? " sample" : " samples") + " so far: no trend yet", o,
+                            points, now), 0, newest.count());
         }
 
         double[] t = new double[n];

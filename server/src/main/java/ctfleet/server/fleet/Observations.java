@@ -26,6 +26,15 @@ final class Observations {
     /** The median time between points, seconds. */
     final double spacing;
     final long max;
+    /**
+     * The newest point whose own max differs from the point before's (an operator's sysctl, or a
+     * reboot that lost one), or -1; {@link #maxBefore} and {@link #maxAfter} are the max either side.
+     * Counts are divided by the newest max throughout, so a change leaves no step in them: the
+     * reason has to say it.
+     */
+    final int maxChangedAt;
+    final long maxBefore;
+    final long maxAfter;
 
     private Observations(List<CountPoint> points, Instant now, long max) {
         this.n = points.size();
@@ -38,6 +47,9 @@ final class Observations {
         boot = new int[n];
         aggregate = new boolean[n];
         double scale = 1.0 / max;
+        int changed = -1;
+        long before = 0;
+        long after = 0;
         if (points instanceof CountSeries s) {
             // The in-memory tails' form: straight from the arrays, no point objects.
             long nowMillis = now.toEpochMilli();
@@ -50,6 +62,11 @@ final class Observations {
                 censored[i] = s.max(i) > 0 && top >= s.max(i);
                 boot[i] = s.boot(i);
                 aggregate[i] = s.samples(i) > 1;
+                if (i > 0 && s.max(i) > 0 && s.max(i - 1) > 0 && s.max(i) != s.max(i - 1)) {
+                    changed = i;
+                    before = s.max(i - 1);
+                    after = s.max(i);
+                }
             }
         } else {
             for (int i = 0; i < n; i++) {
@@ -60,8 +77,17 @@ final class Observations {
                 censored[i] = p.max() > 0 && Math.max(p.peak(), p.count()) >= p.max();
                 boot[i] = p.boot();
                 aggregate[i] = p.samples() > 1;
+                long previous = i > 0 ? points.get(i - 1).max() : 0;
+                if (p.max() > 0 && previous > 0 && p.max() != previous) {
+                    changed = i;
+                    before = previous;
+                    after = p.max();
+                }
             }
         }
+        maxChangedAt = changed;
+        maxBefore = before;
+        maxAfter = after;
         // Buckets and an agent's samples are mostly evenly spaced: then the median is any gap, and
         // the gaps need no array of their own.
         double firstGap = n < 2 ? 0 : (x[1] - x[0]) * DAY;
@@ -83,6 +109,15 @@ final class Observations {
     /** Points with a positive max only; the caller checks {@code max > 0}. */
     static Observations of(List<CountPoint> points, Instant now, long max) {
         return new Observations(points, now, max);
+    }
+
+    /**
+     * Where a raise of max let out a table the kernel held at the old max ({@link #maxChangedAt}),
+     * or -1. What demand did while clamped is unknown, so the count after the raise is no step from
+     * the count before the clamp: it is the first sight of demand since.
+     */
+    int raisedOffMax() {
+        return maxChangedAt > 0 && maxAfter > maxBefore && censored[maxChangedAt - 1] ? maxChangedAt : -1;
     }
 
     /** Seconds from the first to the last point. */

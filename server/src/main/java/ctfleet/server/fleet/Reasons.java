@@ -32,6 +32,7 @@ final class Reasons {
         String trend = Math.abs(slope) < FLAT ? "flat" : (slope > 0 ? "growing " : "falling ") + rate(Math.abs(slope));
         StringBuilder b = new StringBuilder();
         boolean flatStory = false;
+        boolean told = false; // the story itself is the change of max
         if (refillSince != null) {
             b.append("rebooted at ").append(time(refillSince, now)).append(", refilling toward ")
                     .append(percent(fit.level + seasonNow)).append(" (")
@@ -50,7 +51,18 @@ final class Reasons {
                 at--;
             }
             Regimes.Start step = regimes.get(at);
-            if (jump(fit, step) >= STEP) {
+            if (raisedOffMax(o, last) || raisedOffMax(o, step)) {
+                // What the table held before is unknown (the kernel clamped it): a level "before" would
+                // be the fit's guess, and a step from it no more than that.
+                step = raisedOffMax(o, last) ? last : step;
+                b.append("full until max was raised ").append(o.maxBefore).append(" → ").append(o.maxAfter)
+                        .append(" at ").append(time(points.get(o.maxChangedAt).ts(), now)).append(", then ")
+                        .append(percent(fit.fitted[step.from()])).append(", ").append(trend).append(" since");
+                if (step != last && !trend.equals("flat")) {
+                    b.append(" ").append(since);
+                }
+                told = true;
+            } else if (jump(fit, step) >= STEP) {
                 double before = fit.fitted[step.from() - 1];
                 double after = fit.fitted[step.from()];
                 b.append(after > before ? "stepped up " : "stepped down ").append(percentNumber(before)).append(" → ")
@@ -69,6 +81,9 @@ final class Reasons {
         } else {
             b.append(trend).append(" since ").append(since);
         }
+        if (!told && o.maxChangedAt >= 0) {
+            b.append("; ").append(maxChange(o, points, now));
+        }
         String second = surge != null
                 ? "rising " + rate(surge.slope()) + " over the last " + Math.round(surge.since() / 60) + " min"
                 : second(o, points, fit, post, ex, outlook, season, now, flatStory);
@@ -76,6 +91,23 @@ final class Reasons {
             b.append("; ").append(second);
         }
         return b.toString();
+    }
+
+    /** {@code reason}, and the newest change of the host's max when there was one. */
+    static String withMaxChange(String reason, Observations o, List<CountPoint> points, Instant now) {
+        return o.maxChangedAt < 0 ? reason : reason + "; " + maxChange(o, points, now);
+    }
+
+    /** "max raised 262144 → 524288 at 23:05": the values as sysctl takes them. */
+    private static String maxChange(Observations o, List<CountPoint> points, Instant now) {
+        return "max " + (o.maxAfter > o.maxBefore ? "raised " : "lowered ") + o.maxBefore + " → " + o.maxAfter + " at "
+                + time(points.get(o.maxChangedAt).ts(), now);
+    }
+
+    /** The regime starts where a raise of max let out a table the kernel had clamped at the old max. */
+    private static boolean raisedOffMax(Observations o, Regimes.Start start) {
+        int at = o.raisedOffMax();
+        return at >= 0 && Math.abs(start.from() - at) <= 1;
     }
 
     /** How far the fitted level moved at a regime's start (fill). */

@@ -121,9 +121,10 @@ final class Regimes {
         double sigma = Medians.madInPlace(all, all.length);
         double threshold = Math.max(STEP_MIN, STEP_SIGMAS * sigma);
         Recurrence routine = null;
+        int opened = openedByRaise(o, idx, m);
         for (int k = side; k + side <= m; k++) {
             double a = Math.abs(jump[k]);
-            if (a < threshold) {
+            if (a < threshold || opened >= 0 && Math.abs(k - opened) < side) {
                 continue;
             }
             boolean peak = true;
@@ -151,6 +152,26 @@ final class Regimes {
             }
         }
         return out;
+    }
+
+    /**
+     * Where in {@code idx} (the points in use) a raise of max let out a table the kernel had held at
+     * the old max, while the points since are too few to carry a slope of their own; else -1. The
+     * medians either side compare demand before the clamp with demand after it: that is no step
+     * seen, and read as one, it would start a regime with no slope, which forgets that demand was
+     * growing into the clamp. Until the points since can tell their own trend, the line through
+     * both sides is the best guess of it; after that a step found there is the new regime.
+     */
+    private static int openedByRaise(Observations o, int[] idx, int m) {
+        int raised = o.raisedOffMax();
+        if (raised < 0) {
+            return -1;
+        }
+        int k = 0;
+        while (k < m && idx[k] < raised) {
+            k++;
+        }
+        return m - k < TrendFit.MIN_SLOPE_POINTS ? k : -1;
     }
 
     /**

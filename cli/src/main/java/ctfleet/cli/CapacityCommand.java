@@ -163,8 +163,9 @@ public final class CapacityCommand implements Callable<Integer> {
                     p.hasFullAtMillis() ? Format.isoUtc(p.getFullAtMillis()) : "-",
                     change(p.getCurrentMax() == 0 ? "unlimited" : String.valueOf(p.getCurrentMax()),
                             p.getCurrentMax() == p.getRecommendedMax(), p.getRecommendedMax()),
-                    change(String.valueOf(p.getCurrentBuckets()), p.getCurrentBuckets() == p.getRecommendedBuckets(),
-                            p.getRecommendedBuckets()),
+                    // 0 is a hash size not known (an imported host), not an empty one.
+                    change(p.getCurrentBuckets() == 0 ? "?" : String.valueOf(p.getCurrentBuckets()),
+                            p.getCurrentBuckets() == p.getRecommendedBuckets(), p.getRecommendedBuckets()),
                     bytes(p.getMemoryBytes()), p.getCapped() ? "yes" : "-");
         }
         t.print(out);

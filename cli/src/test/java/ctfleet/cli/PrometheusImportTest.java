@@ -235,6 +235,35 @@ class PrometheusImportTest {
         assertEquals(1000L * (MINUTES - 1), s.get("found").getAsLong());
     }
 
+    /**
+     * Prometheus has no hash size: an imported host's is unknown, which is no reason to act. The
+     * plan names the hash it should have; the table shows today's as "?"; a host whose max covers
+     * its peak is kept.
+     */
+    @Test
+    void anImportedHostsUnknownHashSizeIsNamedNotActedOn() throws Exception {
+        server.close();
+        startServer(new Retention(Duration.ofDays(7), Duration.ofDays(30), Duration.ofDays(730), Duration.ofDays(7)));
+        assertEquals(0, importFrom(prometheus.url).code());
+        // 5,000 of 100,000 on gw-nolimit's max is unlimited; gw-flat's 72,000 x 1.5 needs 131,072.
+        Result json = cli("capacity", "--server", addr, "--window", "2d", "--format", "json");
+        assertEquals(0, json.code(), json.err());
+        JsonObject flat = null;
+        for (var e : JsonParser.parseString(json.out()).getAsJsonObject().getAsJsonArray("hosts")) {
+            if (e.getAsJsonObject().get("host").getAsString().equals("gw-flat")) {
+                flat = e.getAsJsonObject();
+            }
+        }
+        assertEquals(0, flat.get("current_buckets").getAsLong(), json.out());
+        assertEquals(131_072, flat.get("recommended_buckets").getAsLong(), json.out());
+        assertTrue(flat.get("note").getAsString().contains("hash size unknown (not in an import;"), json.out());
+        assertFalse(flat.get("note").getAsString().contains("0 buckets give"), json.out());
+        Result table = cli("capacity", "--server", addr, "--window", "2d");
+        assertEquals(0, table.code(), table.err());
+        String row = table.out().lines().filter(l -> l.startsWith("gw-flat ")).findFirst().orElseThrow();
+        assertTrue(row.contains("100000 → 131072") && row.contains("? → 131072"), table.out());
+    }
+
     @Test
     void importingTheSameRangeAgainStoresNothingNew() throws Exception {
         assertEquals(0, importFrom(prometheus.url).code());

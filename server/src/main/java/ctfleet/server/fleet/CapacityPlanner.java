@@ -217,7 +217,9 @@ public final class CapacityPlanner {
             note = "investigate, not raise: " + investigate;
         } else {
             size = TableSize.fit(required, peak, h.max(), h.buckets(), bpe, budget);
-            action = size.max() != h.max() || size.buckets() != h.buckets() ? CapacityAction.RAISE : CapacityAction.KEEP;
+            // A hash size not known (an import: Prometheus does not carry it) is no reason to act on its own.
+            action = size.max() != h.max() || h.buckets() > 0 && size.buckets() != h.buckets() ? CapacityAction.RAISE
+                    : CapacityAction.KEEP;
             note = basis(h, peak, used, demand, lastFull, growth, projected, now) + pair.map(p -> withPartner(p, alone, forPair))
                     .orElse("") + sizing(h, required, size, bpe, budget);
         }
@@ -226,8 +228,10 @@ public final class CapacityPlanner {
                     + " limits";
         }
         long memory = TableSize.cost(size.max(), size.buckets(), bpe);
+        // Unknown, today's hash is taken as the plan's: the plan then adds only what it is sure of.
+        long nowCost = h.buckets() > 0 ? currentCost : TableSize.cost(h.max(), size.buckets(), bpe);
         return new CapacityPlan(h.host(), h.max(), h.buckets(), peak, growth, projected, fullAt, required, size.max(),
-                size.buckets(), bpe, memory, Math.max(0, memory - currentCost),
+                size.buckets(), bpe, memory, Math.max(0, memory - nowCost),
                 CapacityCommands.of(size.max(), size.buckets()), action, f.memTotalBytes(), budget, size.capped(),
                 demand, pair, note, evidence, advice);
     }
@@ -331,7 +335,10 @@ public final class CapacityPlanner {
         } else {
             s.append(String.format(Locale.ROOT, "; the current max %,d covers it", h.max()));
         }
-        if (size.buckets() != h.buckets() && size.max() == h.max()) {
+        if (h.buckets() <= 0) {
+            s.append(String.format(Locale.ROOT, "; hash size unknown (not in an import; read it from"
+                    + " /sys/module/nf_conntrack/parameters/hashsize): %,d give chains of 2 when full", size.buckets()));
+        } else if (size.buckets() != h.buckets() && size.max() == h.max()) {
             s.append(String.format(Locale.ROOT, "; hash size %,d: at its peak today's %,d buckets give chains of %.1f"
                     + " (every entry is hashed twice), %,d give 2 when full", size.buckets(), h.buckets(),
                     2.0 * peakOf(h) / Math.max(1, h.buckets()), size.buckets()));

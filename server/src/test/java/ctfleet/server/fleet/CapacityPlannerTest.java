@@ -90,6 +90,25 @@ class CapacityPlannerTest {
     }
 
     @Test
+    void aHashSizeNotKnownIsNamedNotRaised() {
+        // Imported from Prometheus: no buckets. A max that covers the peak is kept; the hash is
+        // advised, not made a raise with "0 buckets give chains of 360000".
+        HostHistory h = hourly("imported", 262_144, 0, hoursAgo -> 60_000);
+        CapacityPlan p = planner.plan(h, 256, Series.NOW);
+        assertEquals(CapacityAction.KEEP, p.action());
+        assertEquals(262_144, p.recommendedBuckets());
+        assertEquals(0, p.additionalMemoryBytes());
+        assertTrue(p.note().contains("hash size unknown (not in an import; read it from"
+                + " /sys/module/nf_conntrack/parameters/hashsize): 262,144 give chains of 2 when full"), p.note());
+        assertFalse(p.note().contains("0 buckets give"), p.note());
+        // A raise of max is still one, and its memory counts the entries it adds.
+        CapacityPlan raise = planner.plan(hourly("imported-full", 65_536, 0, hoursAgo -> 60_000), 256, Series.NOW);
+        assertEquals(CapacityAction.RAISE, raise.action());
+        assertEquals(131_072, raise.recommendedMax());
+        assertEquals((131_072 - 65_536) * 256, raise.additionalMemoryBytes());
+    }
+
+    @Test
     void growthOfDailyPeaksIsProjectedOverTheHorizon() {
         // Daily peak grows 1,000 a day (peaks at hour 12 of each day back): now ~100k, in 30 days ~130k.
         HostHistory h = hourly("grow", 262_144, 262_144, hoursAgo -> {

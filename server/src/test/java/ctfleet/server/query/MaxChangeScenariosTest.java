@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ctfleet.proto.v1.CapacityPlan;
+import ctfleet.proto.v1.CapacityRequest;
 import ctfleet.proto.v1.HostRank;
 import ctfleet.proto.v1.ImportGrpc;
 import ctfleet.proto.v1.QueryGrpc;
@@ -142,5 +144,22 @@ class MaxChangeScenariosTest {
         assertEquals(45, 100 * h.getFill(), 2, h.toString());
         assertTrue(h.getReason().matches("growing 0\\.\\d %/h since .*; max raised 131072 → 262144 at \\d\\d:\\d\\d"),
                 h.getReason());
+    }
+
+    @Test
+    void capacityPlansFromTheNewMax() {
+        Map<String, CapacityPlan> plans = new LinkedHashMap<>();
+        query.withDeadlineAfter(60, TimeUnit.SECONDS).capacity(CapacityRequest.newBuilder()
+                .setWindowSeconds(2 * 86_400).build()).getHostsList().forEach(p -> plans.put(p.getHost(), p));
+        for (String host : new String[] {"raised-growing", "raised-flat", "raised-early"}) {
+            assertEquals(2 * MAX, plans.get(host).getCurrentMax(), plans.get(host).toString());
+        }
+        // Flat at 65 % of the new max: it holds what it refused before the raise.
+        assertEquals("keep", plans.get("raised-flat").getAction(), plans.get("raised-flat").toString());
+        // The reboot's default cannot hold the 60 % of twice it that the host carried the day before.
+        CapacityPlan lowered = plans.get("lowered-by-reboot");
+        assertEquals(MAX, lowered.getCurrentMax(), lowered.toString());
+        assertEquals("raise", lowered.getAction(), lowered.toString());
+        assertTrue(lowered.getRecommendedMax() >= 2 * MAX, lowered.toString());
     }
 }

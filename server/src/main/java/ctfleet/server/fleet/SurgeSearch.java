@@ -89,7 +89,7 @@ final class SurgeSearch {
                     scale = Math.max(Math.max(fitScale, Excursions.MIN_SCALE), stepNoise(o, w));
                 }
                 if (line.level - hourBefore(o, z, w, first) < Math.max(RISE_SCALES * scale, MIN_RISE)
-                        || bends(o, z, w, first, from)) {
+                        || bends(o, z, w, first, from) || reachedBefore(o, z, w, first, scale)) {
                     continue;
                 }
             }
@@ -151,6 +151,29 @@ final class SurgeSearch {
             }
         }
         return k < MIN_POINTS ? Double.POSITIVE_INFINITY : Medians.median(v, k);
+    }
+
+    /**
+     * Whether the newest hour, before index {@code first}, already held the stretch's newest count
+     * (within two noise scales): then the stretch climbs back to where the host was minutes ago
+     * and fell from, a swing of a cycle shorter than the hour (a job every ten minutes), which the
+     * excursions weigh; a storm climbs where the hour has not been.
+     */
+    private static boolean reachedBefore(Observations o, double[] z, double[] w, int first, double scale) {
+        int newest = o.n - 1;
+        while (newest >= first && w[newest] <= 0) {
+            newest--;
+        }
+        if (newest < first) {
+            return false;
+        }
+        double level = z[newest] - 2 * scale;
+        for (int i = firstFrom(o, -SPANS[0] / Observations.DAY); i < first; i++) {
+            if (w[i] > 0 && z[i] >= level) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean bends(Observations o, double[] z, double[] w, int first, double from) {

@@ -312,6 +312,23 @@ class FillForecasterTest {
     }
 
     @Test
+    void aCycleShorterThanTheHourIsNoSurgeAtAnyPhase() {
+        // A job every ten minutes: the count climbs 30 → 84 % over nine minutes and falls back in one.
+        // Its climbs are steep, but each reaches where the one before did, and fell from: in four
+        // phases of ten the rising stretch read as a storm (p_full 0.5, "rising 362 %/h").
+        for (int phase = 0; phase < 10; phase++) {
+            int at = phase;
+            FillForecast f = withLastHour(minutes(0.004, 34, ago -> 0.30 + 0.06 * (9 - Math.floorMod(ago + at, 10))));
+            assertFalse(f.reason().contains("rising"), "phase " + phase + ": " + f.reason());
+            assertTrue(f.pFull() < 0.05, "phase " + phase + ": p " + f.pFull());
+        }
+        // The same climb where the hour has not been is a storm.
+        FillForecast storm = withLastHour(minutes(0.004, 34, ago -> ago >= 9 ? 0.30 : 0.30 + 0.06 * (9 - ago)));
+        assertTrue(storm.reason().contains("rising"), storm.reason());
+        assertTrue(storm.pFull() > 0.3, "p " + storm.pFull());
+    }
+
+    @Test
     void theEtaRangeAndTheProbabilityAgree() {
         for (double slope : new double[] {0.002, 0.005, 0.01, 0.02, 0.04}) {
             double s = slope;

@@ -12,17 +12,7 @@ import ctfleet.proto.v1.ImportGrpc;
 import ctfleet.proto.v1.ImportRequest;
 import ctfleet.proto.v1.QueryGrpc;
 import ctfleet.proto.v1.TopRequest;
-import ctfleet.server.CtfleetServer;
-import ctfleet.server.store.Database;
-import ctfleet.server.store.Retention;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,25 +37,16 @@ class ForecastScenariosTest {
     static final long MINUTE = ImportedHistory.MINUTE;
     static final int DAY = 1440;
 
-    CtfleetServer server;
-    ManagedChannel channel;
+    ScenarioServer fleet;
     QueryGrpc.QueryBlockingStub query;
     long now;
 
     @BeforeAll
     void load(@TempDir Path dir) throws Exception {
-        // Raw samples kept 30 days: the weekly host's two-week window is then read raw, as imported,
-        // instead of waiting for the maintenance rounds to roll it up (which took minutes under a
-        // loaded CI run).
-        server = new CtfleetServer(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)),
-                Database.open(dir.resolve("db")), Clock.systemUTC(),
-                new Retention(Duration.ofDays(30), Duration.ofDays(30), Duration.ofDays(730), Duration.ofDays(7)))
-                .start();
-        channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), InsecureChannelCredentials.create())
-                .build();
-        query = QueryGrpc.newBlockingStub(channel);
-        ImportGrpc.ImportBlockingStub imports = ImportGrpc.newBlockingStub(channel);
-        now = System.currentTimeMillis() / MINUTE * MINUTE - 2 * MINUTE;
+        fleet = ScenarioServer.start(dir);
+        query = fleet.query;
+        now = fleet.now;
+        ImportGrpc.ImportBlockingStub imports = fleet.imports;
         Map<String, IntToDoubleFunction> kinds = new LinkedHashMap<>();
         kinds.put("flat-low", ago -> 0.30);
         kinds.put("growth", ago -> 0.80 - 0.02 * ago / 60.0);
@@ -144,8 +125,7 @@ class ForecastScenariosTest {
 
     @AfterAll
     void stop() throws Exception {
-        channel.shutdownNow();
-        server.close();
+        fleet.close();
     }
 
     /**

@@ -8,19 +8,8 @@ import ctfleet.proto.v1.CapacityPlan;
 import ctfleet.proto.v1.CapacityRequest;
 import ctfleet.proto.v1.HostRank;
 import ctfleet.proto.v1.ImportGrpc;
-import ctfleet.proto.v1.QueryGrpc;
 import ctfleet.proto.v1.TopRequest;
-import ctfleet.server.CtfleetServer;
-import ctfleet.server.store.Database;
-import ctfleet.server.store.Retention;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -38,27 +27,15 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MaxChangeScenariosTest {
     static final long MAX = 131_072;
-    static final long MINUTE = ImportedHistory.MINUTE;
     static final int DAY = 1440;
 
-    CtfleetServer server;
-    ManagedChannel channel;
-    QueryGrpc.QueryBlockingStub query;
-    long now;
+    ScenarioServer fleet;
 
     @BeforeAll
     void load(@TempDir Path dir) throws Exception {
-        // Raw samples kept 30 days: capacity's two-day window then reads the import as imported, not
-        // after a maintenance round has rolled it up.
-        server = new CtfleetServer(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)),
-                Database.open(dir.resolve("db")), Clock.systemUTC(),
-                new Retention(Duration.ofDays(30), Duration.ofDays(30), Duration.ofDays(730), Duration.ofDays(7)))
-                .start();
-        channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), InsecureChannelCredentials.create())
-                .build();
-        query = QueryGrpc.newBlockingStub(channel);
-        ImportGrpc.ImportBlockingStub imports = ImportGrpc.newBlockingStub(channel);
-        now = System.currentTimeMillis() / MINUTE * MINUTE - 2 * MINUTE;
+        fleet = ScenarioServer.start(dir);
+        ImportGrpc.ImportBlockingStub imports = fleet.imports;
+        long now = fleet.now;
         // Demand grows 2 % of the old max an hour and has been held at max, refusing, since 35 hours
         // ago; max was doubled 43 minutes ago. It is at 85 % of the new max, still growing 1 %/h of it.
         imports.withDeadlineAfter(60, TimeUnit.SECONDS).importSamples(ImportedHistory.request("raised-growing", now,
@@ -88,13 +65,12 @@ class MaxChangeScenariosTest {
 
     @AfterAll
     void stop() throws Exception {
-        channel.shutdownNow();
-        server.close();
+        fleet.close();
     }
 
     Map<String, HostRank> top() {
         Map<String, HostRank> out = new LinkedHashMap<>();
-        for (HostRank h : query.withDeadlineAfter(30, TimeUnit.SECONDS)
+        for (HostRank h : fleet.query.withDeadlineAfter(30, TimeUnit.SECONDS)
                 .top(TopRequest.newBuilder().setWindowSeconds(24 * 3600).build()).getHostsList()) {
             out.put(h.getHost(), h);
         }
@@ -149,7 +125,7 @@ class MaxChangeScenariosTest {
     @Test
     void capacityPlansFromTheNewMax() {
         Map<String, CapacityPlan> plans = new LinkedHashMap<>();
-        query.withDeadlineAfter(60, TimeUnit.SECONDS).capacity(CapacityRequest.newBuilder()
+        fleet.query.withDeadlineAfter(60, TimeUnit.SECONDS).capacity(CapacityRequest.newBuilder()
                 .setWindowSeconds(2 * 86_400).build()).getHostsList().forEach(p -> plans.put(p.getHost(), p));
         for (String host : new String[] {"raised-growing", "raised-flat", "raised-early"}) {
             assertEquals(2 * MAX, plans.get(host).getCurrentMax(), plans.get(host).toString());

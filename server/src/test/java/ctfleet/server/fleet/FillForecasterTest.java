@@ -328,6 +328,48 @@ class FillForecasterTest {
         assertTrue(storm.pFull() > 0.3, "p " + storm.pFull());
     }
 
+    /** Two days of minutes ending at NOW: demand(i) of MAX for i minutes before now, clamped at max before a raise to 2·MAX {@code raised} minutes ago. */
+    private static List<CountPoint> raisedAgo(int raised, long seed, IntToDoubleFunction demand) {
+        Random r = new Random(seed);
+        List<CountPoint> out = new ArrayList<>();
+        for (int ago = 2 * DAY - 1; ago >= 0; ago--) {
+            long max = ago >= raised ? MAX : 2 * MAX;
+            long c = Math.max(0, Math.min(max, Math.round((demand.applyAsDouble(ago) + r.nextGaussian() * 0.004) * MAX)));
+            out.add(new CountPoint(NOW.minus(Duration.ofMinutes(ago)), c, max, c, 1, 1));
+        }
+        return out;
+    }
+
+    /** {@link #withLastHour} for a host whose max is now 2·MAX. */
+    private static FillForecast raisedForecast(List<CountPoint> raw) {
+        return FillForecaster.forecast(CountBuckets.forForecast(raw, CountBuckets.MIN_CONTEXT),
+                raw.subList(raw.size() - 60, raw.size()), NOW, 2 * MAX, DAY_H);
+    }
+
+    @Test
+    void aRaiseOfMaxOffAFullTableIsReadTheSameWhereverItFallsInItsBucket() {
+        // Demand growing 2 % of the old max an hour, held at max for a day and a half, max doubled:
+        // 85 % of the new max now, filling again in about 15 hours. Every minute of a bucket, in the
+        // first hour after the raise and after it.
+        for (int raised : new int[] {31, 33, 36, 38, 40, 43, 45, 47, 49, 52, 95, 127}) {
+            FillForecast growing = raisedForecast(raisedAgo(raised, raised, ago -> 1.7 - 0.02 * ago / 60.0));
+            // (From six points after the raise, the newest regime's own slope: 1.3 %/h read from 1.0.)
+            assertTrue(growing.pFull() > 0.9 && Math.abs(hours(growing.etaSeconds()) - 15) < 6,
+                    raised + " min: " + growing);
+            assertTrue(growing.reason().contains("max raised 262144 → 524288 at")
+                    || growing.reason().startsWith("full until max was raised 262144 → 524288 at"), growing.reason());
+            assertFalse(growing.reason().contains("stepped"), raised + " min: " + growing.reason());
+        }
+        // The same raise on demand that stopped at 130 % a day ago: never "stepped down", and ok.
+        for (int raised : new int[] {65, 72, 84, 97, 127, 185}) {
+            FillForecast flat = raisedForecast(raisedAgo(raised, raised,
+                    ago -> ago > DAY ? 1.3 - 0.6 * (ago - DAY) / DAY : 1.3));
+            assertTrue(flat.pFull() < 0.05, raised + " min: " + flat);
+            assertTrue(flat.reason().startsWith("full until max was raised 262144 → 524288 at"),
+                    raised + " min: " + flat.reason());
+        }
+    }
+
     @Test
     void theEtaRangeAndTheProbabilityAgree() {
         for (double slope : new double[] {0.002, 0.005, 0.01, 0.02, 0.04}) {

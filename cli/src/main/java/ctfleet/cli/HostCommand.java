@@ -151,9 +151,10 @@ public final class HostCommand implements Callable<Integer> {
         HostRank r = d.getRank();
         out.printf("%s  (rank %d, %s)  kernel %s%n", r.getHost(), r.getRank(), r.getStatus(),
                 d.getKernel().isEmpty() ? "?" : d.getKernel());
-        out.printf("  entries %d of %s%s, buckets %d, last seen %s%n", r.getCount(),
+        out.printf("  entries %d of %s%s, buckets %s, last seen %s%n", r.getCount(),
                 r.getMax() == 0 ? "no limit" : String.valueOf(r.getMax()),
-                r.hasFill() ? " (" + Format.percent(r.getFill()) + ")" : "", r.getBuckets(),
+                r.hasFill() ? " (" + Format.percent(r.getFill()) + ")" : "",
+                r.getBuckets() == 0 ? "unknown" : String.valueOf(r.getBuckets()), // 0: an imported host
                 Format.isoUtc(r.getLastSeenMillis()));
         String eta = Format.etaRange(r.hasEtaSeconds(), r.getEtaSeconds(), r.hasEtaLowSeconds(), r.getEtaLowSeconds(),
                 r.hasEtaHighSeconds(), r.getEtaHighSeconds(), r.getCount(), r.getMax());
@@ -172,8 +173,10 @@ public final class HostCommand implements Callable<Integer> {
         out.printf("  drops %s, early drops %s, insert failures %s%n",
                 Format.rate(r.getDropsPerSecond()), Format.rate(r.getEarlyDropsPerSecond()),
                 Format.rate(r.getInsertFailedPerSecond()));
-        out.printf("  memory per entry %d bytes%s; host memory %s%n", d.getBytesPerEntry(),
-                d.getBytesPerEntryEstimated() ? " (estimate: slabinfo not readable)" : " (slabinfo)",
+        // 0: never reported (an imported host); the capacity plan then takes 320.
+        out.printf("  memory per entry %s; host memory %s%n", d.getBytesPerEntry() == 0 ? "unknown"
+                : d.getBytesPerEntry() + " bytes" + (d.getBytesPerEntryEstimated() ? " (estimate: slabinfo not readable)"
+                        : " (slabinfo)"),
                 d.hasHostMemoryBytes() ? CapacityCommand.bytes(d.getHostMemoryBytes()) + " (MemTotal)" : "unknown");
         if (r.getStatus().equals("clock-skew")) {
             out.printf("  its clock is %s the server's: samples are stored at the server's time; fix the clock (NTP)%n",

@@ -262,6 +262,10 @@ class PrometheusImportTest {
         assertEquals(0, table.code(), table.err());
         String row = table.out().lines().filter(l -> l.startsWith("gw-flat ")).findFirst().orElseThrow();
         assertTrue(row.contains("100000 → 131072") && row.contains("? → 131072"), table.out());
+        Result host = cli("host", "gw-flat", "--server", addr);
+        assertEquals(0, host.code(), host.err());
+        assertTrue(host.out().contains("entries 72000 of 100000 (72.0%), buckets unknown,"), host.out());
+        assertTrue(host.out().contains("memory per entry unknown; host memory unknown"), host.out());
     }
 
     @Test

@@ -39,7 +39,8 @@ package ctfleet.server.fleet;
  * Bursts alike: with {@link #TOP} or more, one beyond the highest decays with the spread of the
  * highest ones, not with their mean excess over the threshold (48 bursts of one height say the
  * next stops there too). Neither applies when the newer half of the window peaks higher than the
- * older by more than twice that spread: peaks that climb are a trend the fit missed.
+ * older by more than twice that spread and {@link #MIN_CLIMB}: peaks that climb are a trend the
+ * fit missed.
  *
  * <p>Only points whose fitted level is within {@link #LEVEL_REACH} of the level now are read (all
  * of them when fewer than {@link #MIN_NEAR} are): a host drained to 5 % for maintenance shows
@@ -62,6 +63,14 @@ final class Excursions {
     static final double CEILING_DOUBT = 3;
     /** How many of the highest excursions give the tail's decay beyond the highest. */
     static final int TOP = 10;
+    /**
+     * Peaks of the newer half must top the older's by at least this (fill) to be a climb. Bursts of
+     * one height differ by their spread alone, which can be a tenth of a point, and a fit tilted a
+     * little by where the window cuts the batches moves one half by as much: compared with that
+     * alone, a job's alert came and went with its phase. Under a point between the halves (a day
+     * apart) is no trend at the horizons ranked.
+     */
+    static final double MIN_CLIMB = 0.01;
 
     final double center;
     final double scale;
@@ -242,7 +251,7 @@ final class Excursions {
         double decay = 0;
         if (!clamped && read > TOP && span > 0 && upcross * span * gauss(top[0], center, scale) > CEILING_DOUBT) {
             decay = spread(top, scale);
-            if (halfHigh[1] - halfHigh[0] <= 2 * decay) {
+            if (halfHigh[1] - halfHigh[0] <= Math.max(2 * decay, MIN_CLIMB)) {
                 ceiling = top[0];
                 ceilingRate = 1 / span;
             }
@@ -254,7 +263,7 @@ final class Excursions {
                 highestBursts[k] = peaks[bursts - 1 - k];
             }
             double spread = spread(highestBursts, scale);
-            beyond = halfBurst[1] - halfBurst[0] <= 2 * spread ? spread : meanExcess;
+            beyond = halfBurst[1] - halfBurst[0] <= Math.max(2 * spread, MIN_CLIMB) ? spread : meanExcess;
         }
         return new Excursions(center, scale, upcross, burstRate, threshold, meanExcess, bursts, peaks, highest,
                 highestAt, highestFrom, highestTo, gamma, ref, ceiling, ceilingRate, decay, beyond);

@@ -14,8 +14,8 @@ package ctfleet.server.fleet;
  * together, so the hour alone read a 33 %/h ramp as 2 standard errors; the line through the ramp
  * alone does not bend.
  *
- * <p>A stretch shorter than the hour must also pass three checks, because over a few minutes
- * noise can look like a line with small residuals:
+ * <p>A stretch shorter than the hour must also pass four checks, because over a few minutes
+ * noise, or one swing of a short cycle, can look like a line with small residuals:
  * <ul>
  *   <li>its level now is above the median of the hour's points before it by at least
  *       {@link #RISE_SCALES} noise scales and {@link #MIN_RISE} of max — measured from the hour's
@@ -24,7 +24,9 @@ package ctfleet.server.fleet;
  *       carry more than their averages);
  *   <li>it does not bend down ({@link #BEND_T}): a step that has landed on its new level and a
  *       burst near its crest both overshoot a line drawn through them;
- *   <li>no reboot in the hour: a table refilling climbs as steeply as any storm.
+ *   <li>no reboot in the hour: a table refilling climbs as steeply as any storm;
+ *   <li>the hour before it never held its newest count ({@link #reachedBefore}): a climb back to
+ *       where the host fell from minutes ago is a swing.
  * </ul>
  * Any stretch the window's buckets can measure (20 minutes or more) must also beat the regime's
  * slope by {@link #T} times the host's own drift over stretches that long ({@link Wander}): an

@@ -211,8 +211,12 @@ final class Outlook {
             return atStep(tau.length - 1);
         }
 
-        /** The first τ where F reaches q (linear between grid points), NaN when it never does within the grid. */
-        double quantile(double q) {
+        /**
+         * The first τ where F reaches q (linear between grid points), NaN when it never does within
+         * the grid. F within {@link #SLACK} of q reaches it.
+         */
+        double quantile(double quantile) {
+            double q = quantile - SLACK;
             if (atStep(0) >= q) {
                 return 0;
             }
@@ -236,6 +240,15 @@ final class Outlook {
             return tau[hi - 1] + f * (tau[hi] - tau[hi - 1]);
         }
     }
+
+    /**
+     * F (or p_full) this close below a quantile or a status threshold counts as reaching it. The
+     * weights are sums of rounded node weights: a surge's share of the belief (step 8) sums to one
+     * half give or take 1e-16, and which way that rounding fell decided whether a storm minutes
+     * from max had a median ETA ("p_full 50 %, ETA —" at 96 % and rising 90 %/h) or one of ten
+     * minutes, and whether it was crit or warn.
+     */
+    static final double SLACK = 1e-9;
 
     /**
      * {@code 1 − e^(−h)}, the chance of at least one episode for an integrated rate h. Most steps of

@@ -176,10 +176,11 @@ public final class Ranker {
 
     /** 2 crit, 1 warn, 0 ok, from p_full and the optional fill rules. */
     private int severity(double pFull, double fill) {
-        if (pFull >= config.critProbability() || fill >= config.critFill()) {
+        // (A p_full of one half less a rounding is one half: Outlook.SLACK.)
+        if (pFull >= config.critProbability() - Outlook.SLACK || fill >= config.critFill()) {
             return 2;
         }
-        if (pFull >= config.warnProbability() || fill >= config.warnFill()) {
+        if (pFull >= config.warnProbability() - Outlook.SLACK || fill >= config.warnFill()) {
             return 1;
         }
         return 0;

@@ -387,6 +387,20 @@ class FillForecasterTest {
     }
 
     @Test
+    void aStormMinutesFromMaxHasAMedianEtaWhicheverWayTheRoundingFalls() {
+        // Flat at 45 %, then +1.5 %/min: half the belief is the surge, which fills within minutes,
+        // and that half sums to 0.5 give or take 1e-16. Where it fell short, F never reached the
+        // median: "p_full 50 %, ETA —" for a host at 96 % and rising (and warn where it rounded
+        // down, crit where it did not: RankerTest).
+        for (int since = 20; since <= 36; since++) {
+            int s = since;
+            FillForecast f = withLastHour(minutes(0.004, 36, ago -> ago > s ? 0.45 : 0.45 + 0.015 * (s - ago)));
+            assertTrue(f.pFull() >= 0.5 - 1e-9, since + " min: " + f);
+            assertTrue(f.etaSeconds().isPresent() && hours(f.etaSeconds()) < 1, since + " min: " + f);
+        }
+    }
+
+    @Test
     void theEtaRangeAndTheProbabilityAgree() {
         for (double slope : new double[] {0.002, 0.005, 0.01, 0.02, 0.04}) {
             double s = slope;

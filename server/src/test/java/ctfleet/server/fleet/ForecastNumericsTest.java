@@ -72,8 +72,9 @@ class ForecastNumericsTest {
         }
     }
 
-    /** The first τ where f reaches q, step by step. */
-    private static double scan(double[] tau, double[] f, double q) {
+    /** The first τ where f reaches q (less the curve's slack), step by step. */
+    private static double scan(double[] tau, double[] f, double quantile) {
+        double q = quantile - Outlook.SLACK;
         if (f[0] >= q) {
             return 0;
         }

@@ -81,7 +81,28 @@ class RankerTest {
             assertTrue(Math.round(r.pFull() * 100) <= Math.round(previousP * 100), "ordered by p_full: " + ranked);
             previous = severity;
             previousP = r.pFull();
-            assertEquals(r.pFull() >= 0.5 ? Status.CRIT : r.pFull() >= 0.1 ? Status.WARN : Status.OK, r.status());
+            assertEquals(r.pFull() >= 0.5 - Outlook.SLACK ? Status.CRIT : r.pFull() >= 0.1 - Outlook.SLACK ? Status.WARN
+                    : Status.OK, r.status());
+        }
+    }
+
+    @Test
+    void aStormMinutesFromMaxIsCritWithAnEtaWhicheverWayTheRoundingFalls() {
+        // Two days flat at 45 %, then +1.5 % a minute, as the server reads it (10-minute buckets and
+        // the last hour raw). Half the belief is the surge, and that half sums to 0.5 give or take
+        // 1e-16: 20 minutes in, p_full 0.49999999999999994 made it warn with no ETA.
+        long max = FillForecasterTest.MAX;
+        for (int since = 20; since <= 36; since++) {
+            int s = since;
+            List<CountPoint> raw = FillForecasterTest.minutes(0.004, 36,
+                    ago -> ago > s ? 0.45 : 0.45 + 0.015 * (s - ago));
+            HostHistory h = new HostHistory("storm", java.util.Map.of(), ConntrackModule.LOADED,
+                    raw.get(raw.size() - 1).count(), max, max, Series.NOW, Series.STEP,
+                    CountBuckets.forForecast(raw, CountBuckets.MIN_CONTEXT), List.of(), false,
+                    raw.subList(raw.size() - 60, raw.size()), false);
+            HostRank r = ranker.assess(h, Series.NOW);
+            assertEquals(Status.CRIT, r.status(), since + " min: " + r);
+            assertTrue(r.etaSeconds().isPresent(), since + " min: " + r);
         }
     }
 

@@ -51,23 +51,23 @@ final class Reasons {
                 at--;
             }
             Regimes.Start step = regimes.get(at);
-            if (raisedOffMax(o, last) || raisedOffMax(o, step)) {
+            Regimes.Start raise = raisedOffMax(o, last) ? last : raisedOffMax(o, step) ? step : null;
+            boolean stepped = raise != null || jump(fit, step) >= STEP;
+            if (raise != null) {
                 // What the table held before is unknown (the kernel clamped it): a level "before" would
                 // be the fit's guess, and a step from it no more than that.
-                step = raisedOffMax(o, last) ? last : step;
-                b.append("full until max was raised ").append(o.maxBefore).append(" → ").append(o.maxAfter)
-                        .append(" at ").append(time(points.get(o.maxChangedAt).ts(), now)).append(", then ")
-                        .append(percent(fit.fitted[step.from()])).append(", ").append(trend).append(" since");
-                if (step != last && !trend.equals("flat")) {
-                    b.append(" ").append(since);
-                }
+                step = raise;
+                b.append("full until max was raised ").append(limits(o, points, now)).append(", then ")
+                        .append(percent(fit.fitted[step.from()]));
                 told = true;
-            } else if (jump(fit, step) >= STEP) {
+            } else if (stepped) {
                 double before = fit.fitted[step.from() - 1];
                 double after = fit.fitted[step.from()];
                 b.append(after > before ? "stepped up " : "stepped down ").append(percentNumber(before)).append(" → ")
-                        .append(percent(after)).append(" at ").append(time(points.get(step.from()).ts(), now))
-                        .append(", ").append(trend).append(" since");
+                        .append(percent(after)).append(" at ").append(time(points.get(step.from()).ts(), now));
+            }
+            if (stepped) {
+                b.append(", ").append(trend).append(" since");
                 if (step != last && !trend.equals("flat")) {
                     b.append(" ").append(since);
                 }
@@ -100,8 +100,12 @@ final class Reasons {
 
     /** "max raised 262144 → 524288 at 23:05": the values as sysctl takes them. */
     private static String maxChange(Observations o, List<CountPoint> points, Instant now) {
-        return "max " + (o.maxAfter > o.maxBefore ? "raised " : "lowered ") + o.maxBefore + " → " + o.maxAfter + " at "
-                + time(points.get(o.maxChangedAt).ts(), now);
+        return "max " + (o.maxAfter > o.maxBefore ? "raised " : "lowered ") + limits(o, points, now);
+    }
+
+    /** "262144 → 524288 at 23:05". */
+    private static String limits(Observations o, List<CountPoint> points, Instant now) {
+        return o.maxBefore + " → " + o.maxAfter + " at " + time(points.get(o.maxChangedAt).ts(), now);
     }
 
     /** The regime starts where a raise of max let out a table the kernel had clamped at the old max. */

@@ -13,7 +13,8 @@ import java.util.Random;
  * periodic batches; drains that come back; counts that wander), over a background of its own (flat
  * with heavy-tailed noise, office-hours plateaus, slow drift). Written after the forecaster was tuned
  * and judged on {@link BenchFleet}, and not used to tune it: its numbers are what a fleet nobody
- * tuned to gets.
+ * tuned to gets. Counts settling after a step of traffic were added in stop 40, with the change they
+ * measure (so that shape's tune seeds did tune it).
  *
  * <p>Same clock and truth as {@link BenchFleet}: a minute per sample, ranking instants from
  * {@link BenchFleet#T0}, counts clamped at max, refused connections counted while demand is above it.
@@ -33,6 +34,7 @@ final class HeldOutFleet {
         BATCHES("periodic batches"),
         DRAIN("drained and back"),
         WALK("random walk near max"),
+        SETTLES("settling after a step"),
         MIX("held-out mix");
 
         final String label;
@@ -176,6 +178,18 @@ final class HeldOutFleet {
             }
             case WALK -> walk(d, 0.7 + rnd.nextDouble() * 0.2, (6 + rnd.nextDouble() * 42) * HOUR,
                     0.03 + rnd.nextDouble() * 0.05, 2, rnd);
+            case SETTLES -> {
+                // Traffic steps up (a tenant arrives, a client fleet reconnects), and the count climbs to
+                // its new level only as fast as old entries make way: 1 − e^(−t/L), L the connections'
+                // lifetime, half an hour to six hours. Half settle below max, half would settle above it.
+                double base = 0.15 + rnd.nextDouble() * 0.35;
+                double level = rnd.nextDouble() < 0.5 ? 0.6 + rnd.nextDouble() * 0.35 : 1.05 + rnd.nextDouble() * 0.5;
+                double life = (0.5 + rnd.nextDouble() * 5.5) * HOUR;
+                double at = T0 + (-24 + rnd.nextDouble() * 60) * HOUR;
+                for (int i = 0; i < LENGTH; i++) {
+                    d[i] = i < at ? base : base + (level - base) * -Math.expm1(-(i - at) / life);
+                }
+            }
             case MIX -> throw new IllegalArgumentException("the mix draws a shape per host");
         }
         return d;

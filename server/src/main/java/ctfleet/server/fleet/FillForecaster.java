@@ -212,9 +212,13 @@ public final class FillForecaster {
         Wander wander = Wander.of(o, w, fitted, regimes);
         double diffusion = wander.diffusion();
         double horizonSeconds = horizon.toMillis() / 1000.0;
-        TrendPosterior post = TrendPosterior.of(fit, s2k,
-                WANDER_SLOPE * diffusion / Math.max(regimeDays(o, regimes), MIN_REGIME_DAYS),
+        double slopeNoise = WANDER_SLOPE * diffusion / Math.max(regimeDays(o, regimes), MIN_REGIME_DAYS);
+        TrendPosterior post = TrendPosterior.of(fit, s2k, slopeNoise,
                 diffusion / Math.max(horizonSeconds / Observations.DAY, MIN_REGIME_DAYS));
+        Easing easing = Easing.find(o, w, regimes, fit, s2k, slopeNoise);
+        if (easing != null) {
+            post = post.fading(easing.fade());
+        }
         Recurrence routine = Recurrence.of(o, w);
         if (profile != null) {
             z = z.clone();
@@ -264,6 +268,11 @@ public final class FillForecaster {
         boolean refilling = refillFrom >= 0 && w[n - 1] == 0;
         String reason = Reasons.describe(o, points, regimes, fit, seasonNow, post, ex, outlook, season, now,
                 refilling ? points.get(refillFrom).ts() : null, surge);
+        if (easing != null && post.growth >= 0.5) {
+            double plateau = easing.plateau(fit.level + seasonNow, post.meanSlope);
+            reason += "; slowing from " + Reasons.rate(easing.before())
+                    + (plateau < 1 ? ", levels off near " + Reasons.percent(plateau) : "");
+        }
         if (stairs != null) {
             reason += "; " + stairs.steps() + " steps up since "
                     + Reasons.time(now.minusSeconds(Math.round(stairs.since())), now);

@@ -160,6 +160,13 @@ final class TrendPosterior {
         return logw;
     }
 
+    /** These draws with their slopes fading over {@code fade} seconds ({@link Easing}). */
+    TrendPosterior fading(double fade) {
+        double[] d = new double[size];
+        java.util.Arrays.fill(d, fade);
+        return new TrendPosterior(level, slope, weight, d, size, growth, meanSlope);
+    }
+
     /**
      * These draws with {@code share} of their weight handed to a surge: a line through the last
      * hour, steeper than the regime's trend, whose slope fades over {@code fade} seconds.

@@ -664,6 +664,46 @@ class FillForecasterTest {
         assertTrue(one.pFull() < 0.1, "p " + one.pFull());
     }
 
+    /** A step of traffic {@code ago} minutes before now, from {@code base}, settling toward {@code level} over lifetimes of {@code life} minutes. */
+    private static IntToDoubleFunction settling(double base, double level, double life, int ago) {
+        return a -> a >= ago ? base : base + (level - base) * -Math.expm1(-(ago - a) / life);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void aCountSettlingAfterAStepOfTrafficLevelsOffBelowMax(long seed) {
+        // A tenant arrived 8 hours ago; its connections live about 2 hours, so the count climbs from
+        // 40 % toward 75 % as 1 − e^(−t/2h) and is at 74 %, still rising a little. A line through the
+        // newest part put it at max in 30 hours (p_full 0.1, warn).
+        FillForecast f = withLastHour(minutes(0.004, seed, settling(0.40, 0.75, 120, 480)));
+        assertTrue(f.pFull() < 0.02, "p " + f.pFull() + " " + f.reason());
+        assertTrue(f.reason().matches(".*slowing from \\d\\.\\d %/h, levels off near 7[5-9] %.*"), f.reason());
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void aCountSettlingAboveMaxStillFills(long seed) {
+        // The same curve heading for 130 % of max: slowing, and still at max within hours.
+        FillForecast f = withLastHour(minutes(0.004, seed, settling(0.40, 1.30, 240, 120)));
+        assertTrue(f.pFull() > 0.5, "p " + f.pFull() + " " + f.reason());
+        assertTrue(hours(f.etaSeconds()) < 3, f.reason());
+        assertFalse(f.reason().contains("levels off"), f.reason());
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void growthThatSettledToASteadierPaceIsStillATrend(long seed) {
+        // Growth that sped up to 4 %/h over ten hours, then went on at 2 %/h for fourteen: the newest
+        // line is straight, so the slower pace is the trend (80 % now: full in 10 hours), not an easing off.
+        FillForecast f = withLastHour(minutes(0.004, seed, ago -> {
+            int u = DAY - ago;
+            return 0.3 + (u <= 0 ? 0 : u < 600 ? 0.02 / 60 * u * u / 600 : 0.02 / 60 * u);
+        }));
+        assertTrue(f.pFull() > 0.99, "p " + f.pFull() + " " + f.reason());
+        assertEquals(10, hours(f.etaSeconds()), 1.5, f.reason());
+        assertFalse(f.reason().contains("slowing"), f.reason());
+    }
+
     @Test
     void aReturnCountsForWhatItAddsToTheLevelBeforeTheDrop() {
         // Levels by the hour over two days: 45 %, drained to 3 % at hour 15, back at 18 to 58 %

@@ -12,6 +12,11 @@ import java.util.Map;
  * add more (prometheus/procfs maps by position and loses every counter when a column is added).
  * Unknown columns are carried through. {@code entries} is the global count repeated on every CPU row,
  * so summing it is wrong: it is taken from the first row.
+ *
+ * <p>Sums are all or nothing: when a CPU row does not parse, or no row does, the table carries no
+ * counters at all (the errors are still counted). A sum that skipped a CPU is smaller than the last
+ * one, and the server reads any decrease without a reboot as a 32-bit wrap: one bad row became
+ * ~4 billion phantom drops in one interval.
  */
 public final class StatTableParser {
     private static final String ENTRIES = "entries";
@@ -56,6 +61,10 @@ public final class StatTableParser {
                     sums[c] += row[c];
                 }
             }
+        }
+        if (errors > 0 || cpus == 0) {
+            // A header without rows is as unusable as a bad row: zeros would read as a wrap too.
+            return new StatTable(Math.max(entries, 0), Map.of(), cpus, cpus == 0 ? Math.max(errors, 1) : errors);
         }
         Map<String, Long> counters = new LinkedHashMap<>();
         for (int c = 0; c < header.length; c++) {

@@ -57,7 +57,7 @@ class StatTableParserTest {
     }
 
     @Test
-    void malformedRowsAreCountedAndSkipped() {
+    void aMalformedRowIsCountedAndCostsEverySumNotJustItsCpu() {
         String text = "entries drop early_drop\n"
                 + "00000001 00000001 00000001\n"
                 + "00000001 zz 00000001\n"
@@ -67,7 +67,25 @@ class StatTableParserTest {
         StatTable t = StatTableParser.parse(text);
         assertEquals(2, t.cpus());
         assertEquals(3, t.parseErrors());
-        assertEquals(3, t.counters().get("drop"));
+        assertTrue(t.counters().isEmpty(), "a sum without some CPUs is smaller and reads as a wrap: " + t.counters());
+    }
+
+    @Test
+    void aCpuRowCutShortSendsNoSums() throws Exception {
+        // Two CPUs, the second row cut mid-way: summing the first alone would halve every counter, which
+        // the server reads as a 32-bit wrap (~1.5e9 drops/s in ctfleet history).
+        StatTable t = StatTableParser.parse(Files.readString(PROC.resolve("stat-truncated-cpu-row/net/stat/nf_conntrack")));
+        assertEquals(1, t.parseErrors());
+        assertTrue(t.counters().isEmpty(), t.counters().toString());
+        assertEquals(5, t.entries());
+    }
+
+    @Test
+    void aHeaderWithoutRowsSendsNoSumsAndCountsAnError() {
+        StatTable t = StatTableParser.parse("entries drop early_drop\n");
+        assertEquals(0, t.cpus());
+        assertTrue(t.counters().isEmpty(), "zeros would read as a wrap: " + t.counters());
+        assertEquals(1, t.parseErrors());
     }
 
     @Test

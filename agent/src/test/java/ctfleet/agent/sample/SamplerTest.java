@@ -67,6 +67,16 @@ class SamplerTest {
         assertEquals(250000, broken.limits().orElseThrow().count());
     }
 
+    @Test
+    void aStatTableWithABadCpuRowGoesOnTheWireWithoutSumsButWithItsErrorCount() throws Exception {
+        Reading r = new Sampler(new ProcRoot(Path.of("src/test/resources/proc/stat-truncated-cpu-row")),
+                Clock.systemUTC()).read();
+        Sample wire = SampleEncoder.encode(r, true);
+        assertEquals(0, wire.getStatsCount(), "no partial sums: " + wire.getStatsMap());
+        assertEquals(1, wire.getStatParseErrors());
+        assertEquals(5, wire.getCount(), "the rest of the tick is still sent");
+    }
+
     private Path copy(String fixtureName) throws IOException {
         Path root = tmp.resolve(fixtureName);
         Path fixture = Path.of("src/test/resources/proc").resolve(fixtureName);

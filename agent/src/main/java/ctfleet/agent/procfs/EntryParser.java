@@ -47,6 +47,12 @@ public final class EntryParser {
     public record Malformed(String reason) implements Result {
     }
 
+    /**
+     * The longest family, protocol or state word: the server refuses a whole sample with a longer
+     * one (EntrySummaryCheck.MAX_WORD), and the kernel's longest is SHUTDOWN_ACK_SENT (17).
+     */
+    public static final int MAX_NAME = 32;
+
     private static final int ABSENT = Tuple.ABSENT;
     private static final int FIELDS = ParsedEntry.FIELDS;
 
@@ -409,8 +415,14 @@ public final class EntryParser {
         return (present & both) == both;
     }
 
-    /** A cached name token: letters, digits, '_' and '-' only, so NUL bytes and binary junk fail. */
+    /**
+     * A cached name token: letters, digits, '_' and '-' only, so NUL bytes and binary junk fail;
+     * at most {@link #MAX_NAME} of them.
+     */
     private String name(int s, int e) {
+        if (e - s > MAX_NAME) {
+            return null;
+        }
         int h = TokenCache.hash(b, s, e);
         String cached = names.get(b, s, e, h);
         if (cached != null) {

@@ -72,8 +72,14 @@ public final class EntryAggregator implements EntryListener {
 
     @Override
     public void onParsed(ParsedEntry e, byte[] line, int off, int len) {
-        entries++;
         StateCounts.Counter state = state(e);
+        if (state == null) {
+            // A combination past the server's limit: counted and skipped like a malformed line, so the
+            // sample is still stored and the states still add up to sampleSize (the server scales by it).
+            parseErrors++;
+            return;
+        }
+        entries++;
         state.count++;
         if (e.assured()) {
             assured++;
@@ -111,12 +117,15 @@ public final class EntryAggregator implements EntryListener {
         parseErrors++;
     }
 
+    /** Null when the entry's combination is one too many (see {@link StateCounts#MAX}). */
     private StateCounts.Counter state(ParsedEntry e) {
         StateCounts.Counter c = lastState;
         // The parser hands out the same String for the same name, so identity is the common fast path.
         if (c == null || c.family != e.family() || c.protocol != e.protocol() || c.state != e.state()) {
             c = states.get(e.family(), e.protocol(), e.state());
-            lastState = c;
+            if (c != null) {
+                lastState = c;
+            }
         }
         return c;
     }

@@ -16,6 +16,13 @@ import java.util.Map;
  */
 final class StateCounts {
 
+    /**
+     * Distinct (family, protocol, state) kept: the server refuses a whole sample with more
+     * (EntrySummaryCheck.MAX_STATES). A kernel prints fewer than 80 (2 families x tcp's 10, sctp's
+     * 10, dccp's 10 states and the stateless protocols), so more means lines that are not a kernel's.
+     */
+    static final int MAX = 128;
+
     /** One (family, protocol, state) and its counts. */
     static final class Counter {
         final String family;
@@ -39,7 +46,10 @@ final class StateCounts {
     private final Map<String, Integer> protocolIds = new HashMap<>();
     private Counter[] slots = new Counter[64];
 
-    /** The counter of this combination, created at zero on first sight. */
+    /**
+     * The counter of this combination, created at zero on first sight; null when it is new and
+     * {@link #MAX} combinations are already counted.
+     */
     Counter get(String family, String protocol, String state) {
         int mask = slots.length - 1;
         int i = hash(family, protocol, state) & mask;
@@ -47,6 +57,9 @@ final class StateCounts {
             if (same(c.family, family) && same(c.protocol, protocol) && same(c.state, state)) {
                 return c;
             }
+        }
+        if (all.size() >= MAX) {
+            return null;
         }
         Counter c = new Counter(family, protocol, state, protocolId(protocol));
         all.add(c);

@@ -272,6 +272,17 @@ class EntryParserTest {
     }
 
     @Test
+    void aStateOrProtocolWordLongerThanTheServerTakesIsMalformed() {
+        // The server refuses a whole sample holding a word over 32 characters; one such line must cost only itself.
+        String tail = " src=10.0.0.1 dst=10.0.0.2 sport=1 dport=80 src=10.0.0.2 dst=10.0.0.1 sport=80 dport=1 [ASSURED] mark=0 use=2";
+        String longState = "ipv4     2 tcp      6 100 " + "A".repeat(33) + tail;
+        String longProtocol = "ipv4     2 " + "p".repeat(33) + " 6 100" + tail;
+        assertTrue(assertInstanceOf(EntryParser.Malformed.class, parser.parse(longState)).reason().contains("state"));
+        assertTrue(assertInstanceOf(EntryParser.Malformed.class, parser.parse(longProtocol)).reason().contains("protocol"));
+        assertEquals("A".repeat(32), parsed("ipv4     2 tcp      6 100 " + "A".repeat(32) + tail).state());
+    }
+
+    @Test
     void aTruncatedLineSaysSo() throws IOException {
         String whole = lines("linux-6.18-netns").get(0);
         EntryParser.Result r = parser.parse(whole.substring(0, whole.indexOf(" use=")));

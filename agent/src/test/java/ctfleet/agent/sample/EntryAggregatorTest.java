@@ -188,6 +188,26 @@ class EntryAggregatorTest {
         assertEquals(new Endpoint("192.0.2.1", 53, "udp", 60_000), s.topDestinations().get(0));
     }
 
+    @Test
+    void statesPastTheServersLimitAreCountedAsErrorsAndTheRestStillAddsUp(@TempDir Path dir) throws IOException {
+        // 200 distinct tcp states: the server refuses a sample with more than 128 (EntrySummaryCheck.MAX_STATES).
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            lines.add("ipv4     2 tcp      6 100 S" + i + " src=10.0.0.1 dst=10.0.0.2 sport=1 dport=80"
+                    + " src=10.0.0.2 dst=10.0.0.1 sport=80 dport=1 [ASSURED] mark=0 use=2");
+        }
+        lines.add(udpLine("10.0.0.1", "10.0.0.2", 1, 53)); // a combination after the limit, on a new protocol
+        Path table = dir.resolve("nf_conntrack");
+        Files.write(table, lines, StandardCharsets.ISO_8859_1);
+        EntrySample s = fullScan(table);
+        assertEquals(128, s.states().size());
+        assertEquals(73, s.parseErrors());
+        assertEquals(128, s.sampleSize());
+        assertEquals(s.sampleSize(), s.states().stream().mapToLong(StateCount::sampled).sum(),
+                "states add up to the sample size the server scales by");
+        assertEquals(128, s.assured());
+    }
+
     private static String udpLine(String src, String dst, int sport, int dport) {
         return "ipv4     2 udp      17 29 src=" + src + " dst=" + dst + " sport=" + sport + " dport=" + dport
                 + " packets=1 bytes=60 src=" + dst + " dst=" + src + " sport=" + dport + " dport=" + sport

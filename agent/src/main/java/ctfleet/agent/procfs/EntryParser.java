@@ -56,6 +56,26 @@ public final class EntryParser {
     private static final int ABSENT = Tuple.ABSENT;
     private static final int FIELDS = ParsedEntry.FIELDS;
 
+    /**
+     * The largest value each tuple slot can hold, by the kernel's print_tuple: ports are ntohs of a
+     * __be16 ("sport=%hu"), icmp type and code are u8 and its id a __be16, gre keys are ntohs of a
+     * __be16 ("srckey=0x%x"). A larger number is no kernel's line; taken as it is it wrapped when
+     * stored as an int (dport=4294967297 became 1) or made the server refuse the sample (port > 65535).
+     */
+    private static final long[] MAX_ID = new long[FIELDS];
+
+    static {
+        MAX_ID[ParsedEntry.SPORT] = 0xffff;
+        MAX_ID[ParsedEntry.DPORT] = 0xffff;
+        MAX_ID[ParsedEntry.TYPE] = 0xff;
+        MAX_ID[ParsedEntry.CODE] = 0xff;
+        MAX_ID[ParsedEntry.ID] = 0xffff;
+        MAX_ID[ParsedEntry.SRCKEY] = 0xffff;
+        MAX_ID[ParsedEntry.DSTKEY] = 0xffff;
+        MAX_ID[ParsedEntry.PACKETS] = Long.MAX_VALUE;
+        MAX_ID[ParsedEntry.BYTES] = Long.MAX_VALUE;
+    }
+
     private static final String[] KNOWN_NAMES = {
         "ipv4", "ipv6", "unknown",
         "tcp", "udp", "udplite", "icmp", "icmpv6", "gre", "sctp", "dccp",
@@ -226,6 +246,9 @@ public final class EntryParser {
                             return fail("tuple field before src=");
                         }
                         v = (key == ParsedEntry.SRCKEY || key == ParsedEntry.DSTKEY) ? hexToken(vs) : decimalToken(vs);
+                        if (v > MAX_ID[key]) {
+                            return fail(Keys.name(key) + "= out of range");
+                        }
                         en.ids[t * FIELDS + key] = v;
                         en.present[t] |= 1 << key;
                     } else {

@@ -282,6 +282,35 @@ class EntryParserTest {
         assertEquals("A".repeat(32), parsed("ipv4     2 tcp      6 100 " + "A".repeat(32) + tail).state());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "ipv4     2 tcp      6 100 ESTABLISHED src=10.0.0.1 dst=10.0.0.2 sport=1 dport=65536 src=10.0.0.2 dst=10.0.0.1 sport=80 dport=1 use=2",
+        "ipv4     2 tcp      6 100 ESTABLISHED src=10.0.0.1 dst=10.0.0.2 sport=1 dport=4294967297 src=10.0.0.2 dst=10.0.0.1 sport=80 dport=1 use=2",
+        "ipv4     2 udp      17 29 src=10.0.0.1 dst=10.0.0.2 sport=70000 dport=53 src=10.0.0.2 dst=10.0.0.1 sport=53 dport=1 use=2",
+        "ipv4     2 icmp     1 29 src=10.0.0.1 dst=10.0.0.2 type=256 code=0 id=1 src=10.0.0.2 dst=10.0.0.1 type=0 code=0 id=1 use=2",
+        "ipv4     2 icmp     1 29 src=10.0.0.1 dst=10.0.0.2 type=8 code=300 id=1 src=10.0.0.2 dst=10.0.0.1 type=0 code=0 id=1 use=2",
+        "ipv4     2 icmp     1 29 src=10.0.0.1 dst=10.0.0.2 type=8 code=0 id=65536 src=10.0.0.2 dst=10.0.0.1 type=0 code=0 id=1 use=2",
+        "ipv4     2 gre      47 179 timeout=180, stream_timeout=180 src=10.0.0.1 dst=10.0.0.2 srckey=0x10000 dstkey=0x1 src=10.0.0.2 dst=10.0.0.1 srckey=0x1 dstkey=0x0 use=2",
+    })
+    void identifiersBeyondWhatTheKernelPrintsAreMalformedNotWrapped(String line) {
+        EntryParser.Malformed m = assertInstanceOf(EntryParser.Malformed.class, parser.parse(line), line);
+        assertTrue(m.reason().contains("out of range"), m.reason());
+    }
+
+    @Test
+    void identifiersAtTheirKernelMaximumParse() {
+        Tuple t = parsed("ipv4     2 tcp      6 100 ESTABLISHED src=10.0.0.1 dst=10.0.0.2 sport=65535 dport=65535"
+                + " src=10.0.0.2 dst=10.0.0.1 sport=80 dport=1 use=2").original();
+        assertEquals(65535, t.dport());
+        Tuple icmp = parsed("ipv4     2 icmp     1 29 src=10.0.0.1 dst=10.0.0.2 type=255 code=255 id=65535"
+                + " src=10.0.0.2 dst=10.0.0.1 type=0 code=0 id=65535 use=2").original();
+        assertEquals(255, icmp.icmpType());
+        assertEquals(65535, icmp.icmpId());
+        Tuple gre = parsed("ipv4     2 gre      47 179 timeout=180, stream_timeout=180 src=10.0.0.1 dst=10.0.0.2"
+                + " srckey=0xffff dstkey=0x1a2b src=10.0.0.2 dst=10.0.0.1 srckey=0x1a2b dstkey=0xffff use=2").original();
+        assertEquals(0xffff, gre.srcKey());
+    }
+
     @Test
     void aTruncatedLineSaysSo() throws IOException {
         String whole = lines("linux-6.18-netns").get(0);

@@ -29,6 +29,12 @@ public final class EntryAggregator implements EntryListener {
     public static final int DEFAULT_TOP_K = 10;
     /** The server keeps at most this many raw lines per sample. */
     public static final int MAX_RAW_LINES = 32;
+    /**
+     * The server refuses a whole sample holding a raw line longer than this (EntrySummaryCheck.MAX_RAW_ENTRY).
+     * A real kernel line can be longer (IPv6, zones, a long secctx and 20-digit counters): such a line
+     * is not kept (a cut line would misread as a whole one) and the next that fits takes its place.
+     */
+    public static final int MAX_RAW_LINE = 512;
     /** Distinct endpoints counted exactly before switching to a sketch; far above a 2000-line sample. */
     static final int EXACT_LIMIT = 16_384;
     /** Space-Saving counters per top list, as a multiple of K: 10x keeps the top K's error small. */
@@ -99,8 +105,20 @@ public final class EntryAggregator implements EntryListener {
         int src = ParsedEntry.ORIGINAL_SRC;
         sources.add(high(e, src), low(e, src), e.ipv4(src) ? IPV4 : 0);
         if (raw.size() < rawLines) {
-            String text = new String(line, off, len, StandardCharsets.ISO_8859_1);
-            raw.add(mask ? AddressMask.line(text) : text);
+            keepRaw(line, off, len);
+        }
+    }
+
+    private void keepRaw(byte[] line, int off, int len) {
+        while (len > 0 && line[off + len - 1] == '\r') {
+            len--; // a CRLF copy of the table: the parser ignores the '\r', so must the raw line
+        }
+        String text = new String(line, off, len, StandardCharsets.ISO_8859_1);
+        if (mask) {
+            text = AddressMask.line(text);
+        }
+        if (text.length() <= MAX_RAW_LINE) { // measured as sent: masking shortens IPv6 addresses
+            raw.add(text);
         }
     }
 

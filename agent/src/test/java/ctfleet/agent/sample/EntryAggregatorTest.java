@@ -208,6 +208,20 @@ class EntryAggregatorTest {
         assertEquals(128, s.assured());
     }
 
+    @Test
+    void rawLinesLongerThanTheServerTakesAreSkippedNotCutAndCarriageReturnsDropped() throws IOException {
+        // The fixture's first line is a real-format IPv6 line of 521 characters (zones, 12-digit
+        // counters, a long secctx); the second ends in CRLF.
+        EntryAggregator agg = new EntryAggregator(EntryAggregator.DEFAULT_TOP_K, new EntryPrivacy(2, false));
+        EntrySample s = agg.result(reader.sample(Fixtures.entryTable("raw-lines-long-and-crlf"), 2000, agg));
+        assertEquals(3, s.sampleSize(), "the long line is still counted");
+        assertEquals(2, s.rawEntries().size());
+        assertTrue(s.rawEntries().get(0).startsWith("ipv4     2 tcp") && s.rawEntries().get(0).endsWith("use=2"),
+                s.rawEntries().get(0));
+        assertTrue(s.rawEntries().get(1).startsWith("ipv4     2 udp"), s.rawEntries().get(1));
+        assertTrue(s.rawEntries().stream().allMatch(l -> l.length() <= 512), "the server refuses longer ones");
+    }
+
     private static String udpLine(String src, String dst, int sport, int dport) {
         return "ipv4     2 udp      17 29 src=" + src + " dst=" + dst + " sport=" + sport + " dport=" + dport
                 + " packets=1 bytes=60 src=" + dst + " dst=" + src + " sport=" + dport + " dport=" + sport

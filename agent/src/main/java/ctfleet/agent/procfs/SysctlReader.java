@@ -20,30 +20,43 @@ public final class SysctlReader {
 
     /** Empty when {@code nf_conntrack_count} does not exist: the module is not loaded. */
     public Optional<Limits> limits() throws IOException {
-        Optional<Long> count = number("nf_conntrack_count");
+        Optional<Long> count = unsigned32("nf_conntrack_count");
         if (count.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new Limits(
                 count.get(),
-                number("nf_conntrack_max").orElse(0L),
-                number("nf_conntrack_buckets").orElse(0L),
-                number("nf_conntrack_expect_max").orElse(0L),
+                unsigned32("nf_conntrack_max").orElse(0L),
+                unsigned32("nf_conntrack_buckets").orElse(0L),
+                unsigned32("nf_conntrack_expect_max").orElse(0L),
                 number("nf_conntrack_acct").orElse(0L).intValue()));
     }
 
-    /** Every {@code nf_conntrack_*timeout*} sysctl, keyed by name without the prefix, sorted. */
+    /**
+     * Every {@code nf_conntrack_*timeout*} sysctl, keyed by name without the prefix, sorted. A negative
+     * one is left out: older kernels accept any int there, a timeout below zero means nothing, and the
+     * server refuses a whole sample holding one.
+     */
     public SortedMap<String, Long> timeouts() throws IOException {
         SortedMap<String, Long> out = new TreeMap<>();
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(root.netfilterDir(), PREFIX + "*timeout*")) {
             for (Path p : dir) {
                 String name = p.getFileName().toString();
-                parse(ProcRoot.readSmall(p)).ifPresent(v -> out.put(name.substring(PREFIX.length()), v));
+                parse(ProcRoot.readSmall(p)).filter(v -> v >= 0).ifPresent(v -> out.put(name.substring(PREFIX.length()), v));
             }
         } catch (NoSuchFileException e) {
             return out;
         }
         return out;
+    }
+
+    /**
+     * A sysctl the kernel keeps as an unsigned int. Older kernels read and write it with
+     * proc_dointvec, so {@code echo -1 > nf_conntrack_max} is accepted and reads back as -1 while the
+     * kernel compares against 4294967295 (in effect no limit): a negative value is that unsigned one.
+     */
+    private Optional<Long> unsigned32(String sysctl) throws IOException {
+        return number(sysctl).map(v -> v < 0 && v >= Integer.MIN_VALUE ? v & 0xffffffffL : v);
     }
 
     private Optional<Long> number(String sysctl) throws IOException {

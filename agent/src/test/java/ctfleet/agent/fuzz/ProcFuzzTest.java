@@ -59,8 +59,10 @@ class ProcFuzzTest {
                         StatTableParser.parse(new String(in, StandardCharsets.ISO_8859_1)))),
                 new Target("sysctl limits", "sys/net/netfilter/nf_conntrack_count", (in, root) -> {
                     write(root, "sys/net/netfilter/nf_conntrack_count", in);
-                    // A count that is a number is read as it is; anything else means "no conntrack", never a throw.
-                    assertEquals(number(in), new SysctlReader(new ProcRoot(root)).limits().map(Limits::count));
+                    // A count that is a number is read as it is (a negative int as its unsigned value, as the
+                    // kernel's unsigned int means it); anything else means "no conntrack", never a throw.
+                    assertEquals(number(in).map(v -> v < 0 && v >= Integer.MIN_VALUE ? v & 0xffffffffL : v),
+                            new SysctlReader(new ProcRoot(root)).limits().map(Limits::count));
                 }),
                 new Target("sysctl timeouts", "sys/net/netfilter/nf_conntrack_udp_timeout", (in, root) -> {
                     write(root, "sys/net/netfilter/nf_conntrack_udp_timeout", in);

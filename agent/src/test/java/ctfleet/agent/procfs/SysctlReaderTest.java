@@ -7,9 +7,40 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SysctlReaderTest {
     static final Path PROC = Path.of("src/test/resources/proc");
+
+    @TempDir
+    Path tmp;
+
+    /** A procfs root holding only these netfilter sysctls (name without prefix, file text). */
+    private ProcRoot sysctls(String... nameAndText) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("sys/net/netfilter"));
+        for (int i = 0; i < nameAndText.length; i += 2) {
+            Files.writeString(dir.resolve("nf_conntrack_" + nameAndText[i]), nameAndText[i + 1]);
+        }
+        return new ProcRoot(tmp);
+    }
+
+    @Test
+    void aNegativeLimitIsTheUnsignedValueTheKernelMeans() throws Exception {
+        // Older kernels handle these unsigned ints with proc_dointvec: -1 can be written and reads back as -1.
+        Limits l = new SysctlReader(sysctls("count", "-2\n", "max", "-1\n", "buckets", "-1\n", "expect_max", "-1\n"))
+                .limits().orElseThrow();
+        assertEquals(4294967295L, l.max(), "-1 is 2^32-1, in effect no limit; never a refused sample");
+        assertEquals(4294967295L, l.buckets());
+        assertEquals(4294967295L, l.expectMax());
+        assertEquals(4294967294L, l.count());
+    }
+
+    @Test
+    void aNegativeTimeoutIsLeftOutNotSent() throws Exception {
+        var t = new SysctlReader(sysctls("count", "1\n", "tcp_timeout_established", "-5\n", "udp_timeout", "30\n"))
+                .timeouts();
+        assertEquals(java.util.Map.of("udp_timeout", 30L), t);
+    }
 
     @Test
     void readsLimitsAndTimeouts() throws Exception {

@@ -156,6 +156,19 @@ class AgentMainTest {
         assertTrue(tooMany.err.contains("--raw-lines must be 0 to 32"), tooMany.err);
     }
 
+    @Test
+    void aMaxThatIsNotANumberIsAOneLineErrorNamingTheFileNotUnlimited(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        Path nf = java.nio.file.Files.createDirectories(tmp.resolve("sys/net/netfilter"));
+        java.nio.file.Files.writeString(nf.resolve("nf_conntrack_count"), "5\n");
+        java.nio.file.Files.writeString(nf.resolve("nf_conntrack_max"), "abc\n");
+        Run r = agent("--print", "--proc-root", tmp.toString());
+        assertEquals(1, r.code, r.out);
+        assertTrue(r.err.contains("nf_conntrack_max") && r.err.contains("not a number"), r.err);
+        assertEquals(1, r.err.strip().lines().count(), "one line, no stack trace: " + r.err);
+        assertFalse(r.out.contains("max"), "no sample printed: " + r.out);
+    }
+
     record Run(int code, String out, String err) {}
 
     static Run agent(String... args) {

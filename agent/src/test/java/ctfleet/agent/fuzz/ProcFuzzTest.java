@@ -59,10 +59,17 @@ class ProcFuzzTest {
                         StatTableParser.parse(new String(in, StandardCharsets.ISO_8859_1)))),
                 new Target("sysctl limits", "sys/net/netfilter/nf_conntrack_count", (in, root) -> {
                     write(root, "sys/net/netfilter/nf_conntrack_count", in);
-                    // A count that is a number is read as it is (a negative int as its unsigned value, as the
-                    // kernel's unsigned int means it); anything else means "no conntrack", never a throw.
-                    assertEquals(number(in).map(v -> v < 0 && v >= Integer.MIN_VALUE ? v & 0xffffffffL : v),
-                            new SysctlReader(new ProcRoot(root)).limits().map(Limits::count));
+                    // A count that is a 32-bit number is read as it is (a negative int as its unsigned value,
+                    // as the kernel's unsigned int means it); anything else fails the read naming the file,
+                    // never "no conntrack" and never another exception.
+                    Optional<Long> n = number(in).filter(v -> v >= Integer.MIN_VALUE && v <= 0xffffffffL);
+                    SysctlReader reader = new SysctlReader(new ProcRoot(root));
+                    if (n.isPresent()) {
+                        assertEquals(n.map(v -> v & 0xffffffffL), reader.limits().map(Limits::count));
+                    } else {
+                        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, reader::limits);
+                        assertTrue(e.getMessage().contains("nf_conntrack_count"), e.getMessage());
+                    }
                 }),
                 new Target("sysctl timeouts", "sys/net/netfilter/nf_conntrack_udp_timeout", (in, root) -> {
                     write(root, "sys/net/netfilter/nf_conntrack_udp_timeout", in);
@@ -74,7 +81,15 @@ class ProcFuzzTest {
                 }),
                 new Target("whole sampler, max", "sys/net/netfilter/nf_conntrack_max", (in, root) -> {
                     write(root, "sys/net/netfilter/nf_conntrack_max", in);
-                    new Sampler(new ProcRoot(root), Clock.systemUTC()).read();
+                    // A max that is no 32-bit number fails the tick naming the file (never "unlimited");
+                    // any other is read as a limit the server accepts.
+                    Sampler sampler = new Sampler(new ProcRoot(root), Clock.systemUTC());
+                    if (number(in).filter(v -> v >= Integer.MIN_VALUE && v <= 0xffffffffL).isPresent()) {
+                        assertTrue(sampler.read().limits().orElseThrow().max() >= 0);
+                    } else {
+                        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, sampler::read);
+                        assertTrue(e.getMessage().contains("nf_conntrack_max"), e.getMessage());
+                    }
                 }),
                 new Target("entry table reader", "net/nf_conntrack", (in, root) -> {
                     write(root, "net/nf_conntrack", in);

@@ -1,6 +1,7 @@
 package ctfleet.agent.procfs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -54,6 +55,38 @@ class SysctlReaderTest {
         assertEquals(432000L, t.get("tcp_timeout_established"));
         assertEquals(30L, t.get("udp_timeout"));
         assertTrue(t.keySet().stream().allMatch(k -> k.contains("timeout")), t.toString());
+    }
+
+    @Test
+    void aLimitThatIsNotANumberFailsTheReadNamingTheFileRatherThanReadingAsUnlimited() throws Exception {
+        var e = assertThrows(java.io.IOException.class,
+                () -> new SysctlReader(sysctls("count", "5\n", "max", "abc\n")).limits());
+        assertTrue(e.getMessage().contains("nf_conntrack_max") && e.getMessage().contains("'abc' is not a number"),
+                e.getMessage());
+    }
+
+    @Test
+    void anEmptyCountIsAnErrorNotConntrackNotLoaded() throws Exception {
+        var e = assertThrows(java.io.IOException.class, () -> new SysctlReader(sysctls("count", "")).limits());
+        assertTrue(e.getMessage().contains("nf_conntrack_count"), e.getMessage());
+    }
+
+    @Test
+    void aMaxBeyond32BitsIsAnErrorNotAWrappedValue() throws Exception {
+        var e = assertThrows(java.io.IOException.class,
+                () -> new SysctlReader(sysctls("count", "5\n", "max", "18446744073709551616\n")).limits());
+        assertTrue(e.getMessage().contains("nf_conntrack_max"), e.getMessage());
+        var big = assertThrows(java.io.IOException.class,
+                () -> new SysctlReader(sysctls("count", "5\n", "max", "4294967296\n")).limits());
+        assertTrue(big.getMessage().contains("out of range"), big.getMessage());
+    }
+
+    @Test
+    void anyNonZeroAcctIsOnEvenBeyond32Bits() throws Exception {
+        assertEquals(1, new SysctlReader(sysctls("count", "1\n", "acct", "4294967296\n")).limits().orElseThrow().acct(),
+                "2^32 cut to an int would be 0: off");
+        assertEquals(1, new SysctlReader(sysctls("count", "1\n", "acct", "2\n")).limits().orElseThrow().acct());
+        assertEquals(0, new SysctlReader(sysctls("count", "1\n", "acct", "0\n")).limits().orElseThrow().acct());
     }
 
     @Test

@@ -9,6 +9,7 @@ import static ctfleet.agent.procfs.ParsedEntry.SRCKEY;
 import static ctfleet.agent.procfs.ParsedEntry.TYPE;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Parses one line of {@code /proc/net/nf_conntrack} into a {@link ConntrackEntry}, or says why it
@@ -245,7 +246,9 @@ public final class EntryParser {
                         if (t < 0) {
                             return fail("tuple field before src=");
                         }
-                        v = (key == ParsedEntry.SRCKEY || key == ParsedEntry.DSTKEY) ? hexToken(vs) : decimalToken(vs);
+                        v = (key == ParsedEntry.SRCKEY || key == ParsedEntry.DSTKEY) ? hexToken(vs)
+                                : (key == ParsedEntry.PACKETS || key == ParsedEntry.BYTES) ? counterToken(vs)
+                                : decimalToken(vs);
                         if (v > MAX_ID[key]) {
                             return fail(Keys.name(key) + "= out of range");
                         }
@@ -517,6 +520,40 @@ public final class EntryParser {
             return -1;
         }
         return i == s || i - s > 18 ? -1 : v;
+    }
+
+    private static final byte[] MAX_U64 = ascii("18446744073709551615");
+
+    /**
+     * packets= and bytes=, which the kernel prints as %llu: any unsigned 64-bit decimal, saturated at
+     * Long.MAX_VALUE (2^63 - 1 bytes is 8 EiB, so only a counter that is nonsense anyway is capped),
+     * which keeps -1 free for ABSENT. -1 when not digits or above 18446744073709551615. Leaves pos at
+     * the token's end.
+     */
+    private long counterToken(int s) {
+        long v = 0;
+        boolean saturated = false;
+        int i = s;
+        for (; i < end; i++) {
+            int d = b[i] - '0';
+            if (d < 0 || d > 9) {
+                break;
+            }
+            if (v > (Long.MAX_VALUE - d) / 10) {
+                saturated = true;
+            } else if (!saturated) {
+                v = v * 10 + d;
+            }
+        }
+        pos = i;
+        int digits = i - s;
+        if ((i < end && b[i] != ' ' && b[i] != '\t') || digits == 0 || digits > MAX_U64.length) {
+            return -1;
+        }
+        if (digits == MAX_U64.length && Arrays.compare(b, s, i, MAX_U64, 0, MAX_U64.length) > 0) {
+            return -1;
+        }
+        return saturated ? Long.MAX_VALUE : v;
     }
 
     /** Hex from s to the end of its token (see {@link #hexValue}); leaves pos at its end. */

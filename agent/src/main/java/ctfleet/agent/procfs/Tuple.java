@@ -12,6 +12,9 @@ package ctfleet.agent.procfs;
  *
  * @param src source address; IPv6 in canonical compressed form (RFC 5952), e.g. {@code ::1}
  * @param dst destination address, same form
+ * @param packets packets in this direction; the kernel's unsigned 64-bit counter, saturated at
+ *                Long.MAX_VALUE
+ * @param bytes   bytes in this direction, likewise
  */
 public record Tuple(
         String src,

@@ -312,6 +312,21 @@ class EntryParserTest {
     }
 
     @Test
+    void accountingCountersTakeTheWholeUnsigned64BitRange() {
+        // The kernel prints packets= and bytes= with %llu: up to 20 digits.
+        String head = "ipv4     2 tcp      6 100 ESTABLISHED src=10.0.0.1 dst=10.0.0.2 sport=1 dport=80 packets=";
+        String rest = " src=10.0.0.2 dst=10.0.0.1 sport=80 dport=1 packets=1 bytes=1 [ASSURED] mark=0 use=2";
+        Tuple t = parsed(head + "5 bytes=1000000000000000000" + rest).original();
+        assertEquals(1_000_000_000_000_000_000L, t.bytes(), "19 digits, exact");
+        Tuple max = parsed(head + "18446744073709551615 bytes=18446744073709551615" + rest).original();
+        assertEquals(Long.MAX_VALUE, max.packets(), "beyond a long: saturated, never negative or ABSENT");
+        assertEquals(Long.MAX_VALUE, max.bytes());
+        assertTrue(max.hasAccounting());
+        assertInstanceOf(EntryParser.Malformed.class, parser.parse(head + "18446744073709551616 bytes=1" + rest),
+                "above 2^64 - 1 is no kernel's number");
+    }
+
+    @Test
     void aTruncatedLineSaysSo() throws IOException {
         String whole = lines("linux-6.18-netns").get(0);
         EntryParser.Result r = parser.parse(whole.substring(0, whole.indexOf(" use=")));

@@ -159,6 +159,12 @@ public final class AgentMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        if (!java.nio.file.Files.isDirectory(procRoot)) {
+            // A missing nf_conntrack_count means "conntrack not loaded"; a missing root is a typo, and
+            // reporting it as the former would look healthy (exit 0) while measuring nothing.
+            throw new CommandLine.ParameterException(spec.commandLine(), "--proc-root " + procRoot + ": "
+                    + (java.nio.file.Files.exists(procRoot) ? "not a directory" : "no such directory"));
+        }
         Sampler sampler = new Sampler(new ProcRoot(procRoot), Clock.systemUTC(), sampleLines, fullScan, privacy);
         if (print) {
             Reading r = sampler.read();

@@ -169,6 +169,24 @@ class AgentMainTest {
         assertFalse(r.out.contains("max"), "no sample printed: " + r.out);
     }
 
+    @Test
+    @org.junit.jupiter.api.Timeout(30) // before the fix the streaming case ran on, sampling nothing
+    void aProcRootThatDoesNotExistIsAUsageErrorNotConntrackNotLoaded(@org.junit.jupiter.api.io.TempDir Path spool) throws Exception {
+        String addr = startCollector();
+        String typo = PROC.resolve("no-such-root").toString();
+        assertUsageErrorNaming(typo, agent("--print", "--proc-root", typo));
+        assertUsageErrorNaming(typo, agent("--server", addr, "--host-id", "gw-1", "--once", "--proc-root", typo));
+        assertUsageErrorNaming(typo, agent("--server", addr, "--host-id", "gw-1", "--proc-root", typo,
+                "--spool-dir", spool.toString()));
+        assertTrue(received.isEmpty(), "nothing reached the server: " + received);
+    }
+
+    private static void assertUsageErrorNaming(String root, Run r) {
+        assertEquals(2, r.code, r.err);
+        assertTrue(r.err.contains("--proc-root " + root + ": no such directory"), r.err);
+        assertFalse(r.err.contains("conntrack not loaded") || r.err.contains("Exception"), r.err);
+    }
+
     record Run(int code, String out, String err) {}
 
     static Run agent(String... args) {

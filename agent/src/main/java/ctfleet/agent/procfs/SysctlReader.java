@@ -12,6 +12,12 @@ import java.util.TreeMap;
 /** Reads the {@code net.netfilter.nf_conntrack_*} sysctls under a {@link ProcRoot}. */
 public final class SysctlReader {
     private static final String PREFIX = "nf_conntrack_";
+    /**
+     * IPv6 reassembly (nf_conntrack_reasm.c) registers nf_conntrack_frag6_timeout under the same
+     * prefix, but it is how long a fragment queue waits, not an entry's lifetime: sent as a timeout
+     * it would enter the server's entry-lifetime and timeout advice.
+     */
+    private static final String FRAG6 = PREFIX + "frag6_";
     private static final java.util.regex.Pattern INTEGER = java.util.regex.Pattern.compile("-?[0-9]+");
     private final ProcRoot root;
 
@@ -38,7 +44,8 @@ public final class SysctlReader {
     }
 
     /**
-     * Every {@code nf_conntrack_*timeout*} sysctl, keyed by name without the prefix, sorted. A negative
+     * Every {@code nf_conntrack_*timeout*} sysctl of a conntrack entry, keyed by name without the
+     * prefix, sorted ({@code frag6_timeout} is IPv6 defragmentation's, not an entry's). A negative
      * one is left out: older kernels accept any int there, a timeout below zero means nothing, and the
      * server refuses a whole sample holding one.
      */
@@ -47,6 +54,9 @@ public final class SysctlReader {
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(root.netfilterDir(), PREFIX + "*timeout*")) {
             for (Path p : dir) {
                 String name = p.getFileName().toString();
+                if (name.startsWith(FRAG6)) {
+                    continue;
+                }
                 parse(ProcRoot.readSmall(p)).filter(v -> v >= 0).ifPresent(v -> out.put(name.substring(PREFIX.length()), v));
             }
         } catch (NoSuchFileException e) {

@@ -90,6 +90,14 @@ class SysctlReaderTest {
     }
 
     @Test
+    void ipv6DefragmentationsTimeoutIsNotAConntrackTimeout() throws Exception {
+        // Linux 6.x: nf_defrag_ipv6 registers nf_conntrack_frag6_timeout (and _low/_high_thresh) beside ours.
+        var t = new SysctlReader(sysctls("count", "1\n", "frag6_timeout", "60\n", "frag6_high_thresh", "4194304\n",
+                "udp_timeout", "30\n", "tcp_timeout_established", "432000\n")).timeouts();
+        assertEquals(java.util.Map.of("udp_timeout", 30L, "tcp_timeout_established", 432000L), t);
+    }
+
+    @Test
     void missingCountMeansConntrackNotLoaded() throws Exception {
         SysctlReader r = new SysctlReader(new ProcRoot(PROC.resolve("no-conntrack")));
         assertTrue(r.limits().isEmpty());

@@ -47,7 +47,10 @@ public final class OpensslCa {
     }
 
     /** Creates a new CA ({@code ca.pem}, {@code ca.key}) in {@code dir}. */
-    public static OpensslCa create(Path dir, String commonName, int days) throws IOException {
+    public static OpensslCa create(Path where, String commonName, int days) throws IOException {
+        // openssl runs with dir as its working directory, so a relative path such as ./pki would
+        // name ./pki/pki/... there: every path handed to it is absolute.
+        Path dir = where.toAbsolutePath().normalize();
         Files.createDirectories(dir);
         Path cert = dir.resolve("ca.pem");
         Path key = dir.resolve("ca.key");

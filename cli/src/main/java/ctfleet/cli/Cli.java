@@ -28,7 +28,15 @@ public final class Cli {
         CommandLine cl = new CommandLine(new CtfleetCommand());
         cl.setExecutionExceptionHandler(Cli::handle);
         cl.setParameterExceptionHandler(Cli::usage);
+        sameVersion(cl, new CtfleetCommand.VersionInfo());
         return cl;
+    }
+
+    // picocli gives a subcommand no version of its own (its --version prints nothing) and
+    // generate-completion picocli's: every part of ctfleet is the product's version.
+    private static void sameVersion(CommandLine cl, CommandLine.IVersionProvider version) {
+        cl.getCommandSpec().versionProvider(version);
+        cl.getSubcommands().values().forEach(sub -> sameVersion(sub, version));
     }
 
     static Duration duration(String text, String flag) {

@@ -110,7 +110,7 @@ public final class AgentMain implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        ctfleet.common.Logging.quietLibraries();
+        ctfleet.common.Logging.quietClient();
         System.exit(run(args));
     }
 

@@ -16,7 +16,7 @@ public final class Cli {
     private Cli() {}
 
     public static void main(String[] args) {
-        ctfleet.common.Logging.quietLibraries();
+        ctfleet.common.Logging.quietClient();
         System.exit(run(args));
     }
 
@@ -144,6 +144,10 @@ public final class Cli {
     }
 
     static String describe(Status s) {
+        String host = StatusText.unresolvedHost(s);
+        if (host != null) {
+            return "cannot reach the server: cannot resolve host " + host + " (check --server or $CTFLEET_SERVER)";
+        }
         String d = s.getDescription() == null ? "" : ": " + s.getDescription();
         return switch (s.getCode()) {
             case UNAVAILABLE -> "cannot reach the server (" + StatusText.describe(s) + ")";

@@ -21,6 +21,7 @@ final class CliProcess {
         }
     }
 
+    private String main = "ctfleet.cli.Cli";
     private Path dir = Path.of(".");
     private final Map<String, String> env = new java.util.HashMap<>();
     private ProcessBuilder.Redirect stdout;
@@ -35,6 +36,13 @@ final class CliProcess {
         return new CliProcess();
     }
 
+    /** {@code ctfleet agent ...}: the agent's own entry point. */
+    static CliProcess agent() {
+        CliProcess p = new CliProcess();
+        p.main = "ctfleet.agent.AgentMain";
+        return p;
+    }
+
     CliProcess env(String name, String value) {
         env.put(name, value);
         return this;
@@ -46,9 +54,11 @@ final class CliProcess {
         return this;
     }
 
-    static List<String> command(String... args) {
+    // Without the server's Netty transport, so the CLI talks OkHttp as its own jar does.
+    private List<String> command(String... args) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "ctfleet.cli.Cli"));
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-cp", FaultSupport.AgentProcess.agentClassPath(), main));
         cmd.addAll(List.of(args));
         return cmd;
     }

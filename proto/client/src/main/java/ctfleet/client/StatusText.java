@@ -1,6 +1,7 @@
 package ctfleet.client;
 
 import io.grpc.Status;
+import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.util.Locale;
 import javax.net.ssl.SSLException;
@@ -14,10 +15,29 @@ public final class StatusText {
     private StatusText() {}
 
     public static String describe(Status s) {
+        String host = unresolvedHost(s);
+        if (host != null) {
+            return s.getCode() + ": cannot resolve host " + host;
+        }
         String d = s.getDescription() == null ? "" : s.getDescription().lines().findFirst().orElse("");
         String text = s.getCode() + (d.isEmpty() ? "" : ": " + d);
         String tls = tlsReason(s.getCause());
         return tls == null ? text : text + "; TLS failed: " + tls;
+    }
+
+    /** The server's host name when the call failed because it does not resolve (DNS), else null. */
+    public static String unresolvedHost(Status s) {
+        String d = s.getDescription();
+        // grpc-java's DNS resolver: "Unable to resolve host NAME", caused by an UnknownHostException.
+        if (d != null && d.startsWith("Unable to resolve host ")) {
+            return d.substring("Unable to resolve host ".length()).strip();
+        }
+        for (Throwable c = s.getCause(); c != null && c.getCause() != c; c = c.getCause()) {
+            if (c instanceof UnknownHostException && c.getMessage() != null) {
+                return c.getMessage().split(":")[0].strip();
+            }
+        }
+        return null;
     }
 
     /** The TLS reason and a hint, or null when the failure was not about TLS. */

@@ -1,9 +1,11 @@
 package ctfleet.cli;
 
 import ctfleet.cli.backup.BackupDownload;
+import ctfleet.cli.backup.Liveness;
 import ctfleet.proto.v1.AdminGrpc;
 import ctfleet.proto.v1.BackupRequest;
 import ctfleet.proto.v1.BackupResponse;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -11,7 +13,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,7 +47,8 @@ public final class AdminCommand implements Runnable {
                 "its --backup-dir, and prints where.",
                 "Restore: stop the server, unzip FILE into an empty --db directory, start the server."})
     static final class Backup implements Callable<Integer> {
-        static final Duration DEADLINE = Duration.ofHours(1);
+        /** How long the server may send nothing before the CLI asks whether it is still there (Liveness). */
+        static final Duration QUIET = Liveness.QUIET;
 
         @Mixin
         ServerOption server;
@@ -70,14 +72,13 @@ public final class AdminCommand implements Runnable {
             ManagedChannel ch = server.open();
             try {
                 if (onServer) {
-                    BackupResponse r = AdminGrpc.newBlockingStub(ch).withDeadlineAfter(DEADLINE.toMillis(),
-                            TimeUnit.MILLISECONDS).backup(BackupRequest.getDefaultInstance());
+                    BackupResponse r = onServer(ch);
                     out.printf("backup kept on the server: %s (%d bytes, %d ms)%n", r.getPath(), r.getBytes(),
                             r.getMillis());
                 } else {
                     BackupDownload.Result r;
                     try {
-                        r = BackupDownload.download(ch, file, DEADLINE, BackupDownload.Progress.NONE);
+                        r = BackupDownload.download(ch, file, QUIET, BackupDownload.Progress.NONE);
                     } catch (StatusRuntimeException e) {
                         if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
                             throw new IllegalStateException("this server is older than the CLI and cannot stream a"
@@ -91,6 +92,23 @@ public final class AdminCommand implements Runnable {
                 return 0;
             } finally {
                 ServerOption.close(ch);
+            }
+        }
+
+        /** The server's copy: one long, silent call, watched like the download. */
+        private static BackupResponse onServer(ManagedChannel ch) throws Exception {
+            Context.CancellableContext call = Context.current().withCancellation();
+            Liveness liveness = Liveness.watch(ch, call, QUIET, Liveness.HEALTH_WAIT);
+            try {
+                return call.call(() -> AdminGrpc.newBlockingStub(ch).backup(BackupRequest.getDefaultInstance()));
+            } catch (StatusRuntimeException e) {
+                if (liveness.verdict() != null) {
+                    throw new IllegalStateException(liveness.verdict() + "; no backup was made");
+                }
+                throw e;
+            } finally {
+                liveness.close();
+                call.cancel(null);
             }
         }
     }

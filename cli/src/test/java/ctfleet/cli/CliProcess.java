@@ -25,6 +25,7 @@ final class CliProcess {
     private Path dir = Path.of(".");
     private final Map<String, String> env = new java.util.HashMap<>();
     private ProcessBuilder.Redirect stdout;
+    private java.time.Duration timeout = java.time.Duration.ofSeconds(120);
 
     static CliProcess in(Path dir) {
         CliProcess p = new CliProcess();
@@ -45,6 +46,12 @@ final class CliProcess {
 
     CliProcess env(String name, String value) {
         env.put(name, value);
+        return this;
+    }
+
+    /** How long the command may run before the test gives up on it (it is then killed). */
+    CliProcess timeout(java.time.Duration limit) {
+        timeout = limit;
         return this;
     }
 
@@ -75,9 +82,9 @@ final class CliProcess {
             pb.environment().remove("CTFLEET_SERVER");
             pb.environment().putAll(env);
             Process p = pb.start();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly().waitFor();
-                throw new IOException("ctfleet " + String.join(" ", args) + " did not finish in 120 s");
+                throw new IOException("ctfleet " + String.join(" ", args) + " did not finish in " + timeout);
             }
             return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));

@@ -62,6 +62,22 @@ final class ServerProcess implements AutoCloseable {
         return Files.readString(log);
     }
 
+    /** SIGSTOP: the server still holds its port (the kernel accepts connections) but answers nothing. */
+    void pause() throws Exception {
+        signal("STOP");
+    }
+
+    void resume() throws Exception {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     /** kill -9: no shutdown hook, no final commit. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

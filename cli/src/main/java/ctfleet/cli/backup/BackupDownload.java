@@ -23,7 +23,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Iterator;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Receives a streamed backup into a file on this machine: whole or absent. Once the server has
@@ -59,18 +58,22 @@ public final class BackupDownload implements AutoCloseable {
     private FileChannel out;
     private long bytes;
 
-    private BackupDownload(Path target, Progress progress) {
+    private final Liveness liveness;
+
+    private BackupDownload(Path target, Progress progress, Liveness liveness) {
         this.target = target;
         this.progress = progress;
+        this.liveness = liveness;
     }
 
     /**
      * Streams the server's backup into {@code file}, which must not exist. A failure before the
      * server accepted the request is the call's {@link StatusRuntimeException} (unreachable,
-     * denied); any later failure is an {@link IOException} saying what happened and that FILE was
-     * not written.
+     * denied); any later failure, or a server that stops answering (nothing for {@code quiet} and
+     * no answer to a health check: {@link Liveness}), is an {@link IOException} saying what
+     * happened and that FILE was not written. There is no limit on how long a backup may take.
      */
-    public static Result download(Channel channel, Path file, Duration deadline, Progress progress)
+    public static Result download(Channel channel, Path file, Duration quiet, Progress progress)
             throws IOException {
         Path target = file.toAbsolutePath().normalize();
         Path dir = target.getParent();
@@ -83,9 +86,9 @@ public final class BackupDownload implements AutoCloseable {
         // Cancelled when we stop reading early, so the server stops sending and removes its copy.
         Context.CancellableContext call = Context.current().withCancellation();
         Context previous = call.attach();
-        try (BackupDownload d = new BackupDownload(target, progress)) {
+        try (Liveness liveness = Liveness.watch(channel, call, quiet, Liveness.HEALTH_WAIT);
+             BackupDownload d = new BackupDownload(target, progress, liveness)) {
             Result r = d.receive(AdminGrpc.newBlockingStub(channel)
-                    .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
                     .streamBackup(StreamBackupRequest.getDefaultInstance()));
             d.keep();
             return r;
@@ -99,6 +102,7 @@ public final class BackupDownload implements AutoCloseable {
         try {
             while (chunks.hasNext()) {
                 BackupChunk c = chunks.next();
+                liveness.heard();
                 switch (c.getBodyCase()) {
                     case STARTED -> start();
                     case DATA -> write(c.getData().asReadOnlyByteBuffer());
@@ -110,6 +114,9 @@ public final class BackupDownload implements AutoCloseable {
                 }
             }
         } catch (StatusRuntimeException e) {
+            if (liveness.verdict() != null) {
+                throw notWritten(liveness.verdict() + (partial == null ? "" : " (after " + bytes + " bytes)"));
+            }
             if (partial == null) {
                 throw e; // never accepted: unreachable, denied, an older server... the caller says which
             }

@@ -41,6 +41,9 @@ import picocli.CommandLine;
 public final class AgentMain implements Callable<Integer> {
     static final Pattern HOST_ID = Pattern.compile("[A-Za-z0-9._-]{1,253}");
     static final Pattern LABEL_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+    static final Duration MIN_INTERVAL = Duration.ofMillis(100);
+    static final Duration MAX_INTERVAL = Duration.ofHours(1);
+    static final long MIN_SPOOL_BYTES = 1L << 20;
 
     @Option(names = "--server", paramLabel = "HOST:PORT", description = "Server to send samples to.")
     String server;
@@ -136,6 +139,11 @@ public final class AgentMain implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Duration every = parse(interval, "--interval");
+        // 0s made the loop spin (thousands of samples a second); past an hour top's rates and the forecast go blind.
+        if (every.compareTo(MIN_INTERVAL) < 0 || every.compareTo(MAX_INTERVAL) > 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--interval must be from 100ms to 1h, got " + interval);
+        }
         Duration ackWait = parse(ackTimeout, "--ack-timeout");
         String id = hostId != null ? hostId : InetAddress.getLocalHost().getHostName();
         if (!HOST_ID.matcher(id).matches()) {
@@ -187,6 +195,10 @@ public final class AgentMain implements Callable<Integer> {
             spoolBytes = ctfleet.common.Sizes.parse(spoolMax);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--spool-max: " + e.getMessage());
+        }
+        if (spoolBytes < MIN_SPOOL_BYTES) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--spool-max must be at least 1MiB (room for a few hundred samples), got " + spoolMax);
         }
         ManagedChannel channel;
         try {

@@ -118,6 +118,18 @@ class AgentMainTest {
     }
 
     @Test
+    void intervalAndSpoolSizeOutOfRangeAreUsageErrors() {
+        for (String bad : new String[] {"0s", "99ms", "2h"}) {
+            Run r = agent("--server", "127.0.0.1:1", "--interval", bad, "--once");
+            assertEquals(2, r.code, bad + ": " + r.err);
+            assertTrue(r.err.contains("--interval must be from 100ms to 1h, got " + bad) && r.err.contains("Usage:"), r.err);
+        }
+        Run spool = agent("--server", "127.0.0.1:1", "--spool-max", "0");
+        assertEquals(2, spool.code, spool.err);
+        assertTrue(spool.err.contains("--spool-max must be at least 1MiB") && spool.err.contains("Usage:"), spool.err);
+    }
+
+    @Test
     void badFlagsAreUsageErrorsWithExitTwo() {
         Run r = agent("--server", "127.0.0.1:1", "--interval", "10x");
         assertEquals(2, r.code);

@@ -72,7 +72,14 @@ public final class Cli {
         if (text != null && text.trim().startsWith("-")) {
             throw new UsageError(flag + " must be positive (1s to 3650d), got " + text);
         }
-        Duration d = duration(text, flag);
+        Duration d;
+        try {
+            d = Durations.parse(text);
+        } catch (Durations.TooLong e) {
+            d = MAX_RANGE.plusSeconds(1);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(flag + ": " + e.getMessage());
+        }
         if (d.toSeconds() < 1) {
             throw new UsageError(flag + " must be at least 1s, got " + text);
         }

@@ -119,13 +119,23 @@ public final class ImportCommand implements Callable<Integer> {
             return now;
         }
         if (t.contains("T")) {
+            Instant at;
             try {
-                return Instant.parse(t);
+                at = Instant.parse(t);
             } catch (DateTimeParseException e) {
                 throw new UsageError(flag + ": '" + text + "' is not an RFC 3339 time such as 2024-05-01T00:00:00Z");
             }
+            // The same bounds as a span (Cli.range): Prometheus has nothing ahead of now, and no server keeps
+            // more than 3650d, so older history would be deleted by retention as it arrives.
+            if (at.isAfter(now)) {
+                throw new UsageError(flag + " " + t + " is in the future");
+            }
+            if (at.isBefore(now.minus(Cli.MAX_RANGE))) {
+                throw new UsageError(flag + " " + t + " is more than 3650d (10y) ago: no server keeps more history");
+            }
+            return at;
         }
-        return now.minus(Cli.duration(t, flag));
+        return now.minusSeconds(Cli.range(t, flag));
     }
 
     private static void summary(Importer.Summary s, String url, String step, PrintWriter out, PrintWriter err) {

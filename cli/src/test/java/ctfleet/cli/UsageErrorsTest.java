@@ -37,7 +37,21 @@ class UsageErrorsTest {
             new Case(List.of("summary", "--window", "0s"), "--window must be at least 1s"),
             new Case(List.of("capacity", "--horizon", "0s"), "--horizon must be at least 1s"),
             new Case(List.of("capacity", "--label", "=x"), "--label =x: KEY must match"),
-            new Case(List.of("check", "--window", "-5m"), "--window must be positive"));
+            new Case(List.of("check", "--window", "-5m"), "--window must be positive"),
+            new Case(List.of("top", "--window", "999999999999999999999d"), "--window must be at most 3650d (10y)"),
+            new Case(List.of("top", "--window", "999999999999999d"), "--window must be at most 3650d (10y)"),
+            new Case(List.of("import", "--prometheus", "http://127.0.0.1:1", "--since", "11y"),
+                    "--since must be at most 3650d (10y)"),
+            new Case(List.of("import", "--prometheus", "http://127.0.0.1:1", "--since", "999999999999999d"),
+                    "--since must be at most 3650d (10y)"),
+            new Case(List.of("import", "--prometheus", "http://127.0.0.1:1", "--since", "0s"),
+                    "--since must be at least 1s"),
+            new Case(List.of("import", "--prometheus", "http://127.0.0.1:1", "--since", "2000-01-01T00:00:00Z"),
+                    "--since 2000-01-01T00:00:00Z is more than 3650d (10y) ago"),
+            new Case(List.of("import", "--prometheus", "http://127.0.0.1:1", "--until", "2099-01-01T00:00:00Z"),
+                    "--until 2099-01-01T00:00:00Z is in the future"),
+            new Case(List.of("import", "--prometheus", "http://127.0.0.1:1", "--until", "11y"),
+                    "--until must be at most 3650d (10y)"));
 
     @Test
     void eachMistakeExitsWithItsRuleBeforeAnyCall() throws Exception {

@@ -19,16 +19,28 @@ public final class Durations {
             throw new IllegalArgumentException(
                     "'" + text + "' is not a duration; use a number and a unit, e.g. 500ms, 10s, 5m, 1h, 30d, 2y");
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            case "d" -> Duration.ofDays(n);
-            case "w" -> Duration.ofDays(7 * n);
-            default -> Duration.ofDays(365 * n);
-        };
+        try {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
+                case "w" -> Duration.ofDays(Math.multiplyExact(7, n));
+                default -> Duration.ofDays(Math.multiplyExact(365, n));
+            };
+        } catch (ArithmeticException | NumberFormatException e) {
+            // Too many digits for a long, or too many seconds for a Duration: say so, not "long overflow".
+            throw new TooLong("'" + text + "' is longer than any duration ctfleet takes");
+        }
+    }
+
+    /** A well-formed duration too long to represent: callers with a range say their upper bound. */
+    public static final class TooLong extends IllegalArgumentException {
+        TooLong(String message) {
+            super(message);
+        }
     }
 
     /**

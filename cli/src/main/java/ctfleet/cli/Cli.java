@@ -17,7 +17,18 @@ public final class Cli {
 
     public static void main(String[] args) {
         ctfleet.common.Logging.quietClient();
-        System.exit(run(args));
+        Stdout stdout = Stdout.open();
+        CommandLine cl = commandLine();
+        PrintWriter out = stdout.writer();
+        cl.setOut(out);
+        int code = cl.execute(args);
+        out.flush();
+        String lost = stdout.lost();
+        if (lost != null) {
+            System.err.println("ctfleet: cannot write the output to standard output: " + lost);
+            System.exit(1);
+        }
+        System.exit(code);
     }
 
     public static int run(String... args) {

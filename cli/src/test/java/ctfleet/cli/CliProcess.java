@@ -70,6 +70,11 @@ final class CliProcess {
         return cmd;
     }
 
+    /** The command this would run, for a test that runs it through a shell. */
+    List<String> commandLine(String... args) {
+        return command(args);
+    }
+
     Result run(String... args) throws Exception {
         Path out = Files.createTempFile("ctfleet-cli-", ".out");
         Path err = Files.createTempFile("ctfleet-cli-", ".err");

@@ -29,7 +29,7 @@ public final class ServerOption {
     public ManagedChannel open() {
         HostPort at = address();
         try {
-            return security.open(at, msg -> System.err.println("ctfleet: " + msg));
+            return security.openExplained(at, msg -> System.err.println("ctfleet: " + msg));
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
         }

@@ -14,6 +14,9 @@ import io.grpc.util.AdvancedTlsX509TrustManager;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Consumer;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import picocli.CommandLine.Option;
 
 /**
@@ -43,6 +46,10 @@ public final class ClientSecurityOptions {
     @Option(names = "--token-file", paramLabel = "FILE", description = "File holding a bearer token for the server.")
     Path tokenFile;
 
+    // What the channel trusts and presents, kept for TlsRefusal's handshake (null: the JDK's defaults, none).
+    private TrustManager trust;
+    private KeyManager keys;
+
     /** True when the flags ask for TLS. */
     public boolean usesTls() {
         return tls || tlsCa != null || tlsCert != null;
@@ -53,11 +60,39 @@ public final class ClientSecurityOptions {
      * {@link IllegalArgumentException} naming the flag.
      */
     public ManagedChannel open(HostPort target, Consumer<String> log) {
+        return builder(target, log).build();
+    }
+
+    /**
+     * As {@link #open}, and a call the server refused at the TLS level says why ({@link TlsRefusal}):
+     * for a command that makes a call and reports its failure once.
+     */
+    public ManagedChannel openExplained(HostPort target, Consumer<String> log) {
+        ManagedChannelBuilder<?> b = builder(target, log);
+        if (usesTls()) {
+            String name = tlsServerName != null ? tlsServerName : target.host();
+            b.intercept(new TlsRefusal(() -> TlsRefusal.probe(target.host(), target.port(), name, sslContext())));
+        }
+        return b.build();
+    }
+
+    private ManagedChannelBuilder<?> builder(HostPort target, Consumer<String> log) {
         ManagedChannelBuilder<?> b = Grpc.newChannelBuilderForAddress(target.host(), target.port(), credentials(log));
         if (tlsServerName != null) {
             b.overrideAuthority(tlsServerName + ":" + target.port());
         }
-        return b.build();
+        return b;
+    }
+
+    /** The same trust and identity as the channel's, for {@link TlsRefusal}'s handshake. */
+    private SSLContext sslContext() {
+        try {
+            SSLContext c = SSLContext.getInstance("TLS");
+            c.init(keys == null ? null : new KeyManager[] {keys}, trust == null ? null : new TrustManager[] {trust}, null);
+            return c;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     ChannelCredentials credentials(Consumer<String> log) {
@@ -85,6 +120,7 @@ public final class ClientSecurityOptions {
                 AdvancedTlsX509TrustManager trust = AdvancedTlsX509TrustManager.newBuilder().build();
                 Reloading.trust(trust, tlsCa, REFRESH, log);
                 b.trustManager(trust);
+                this.trust = trust;
             }
         } catch (Exception e) {
             throw new IllegalArgumentException("--tls-ca " + tlsCa + ": " + e.getMessage());
@@ -94,6 +130,7 @@ public final class ClientSecurityOptions {
                 AdvancedTlsX509KeyManager keys = new AdvancedTlsX509KeyManager();
                 Reloading.identity(keys, tlsCert, tlsKey, REFRESH, log);
                 b.keyManager(keys);
+                this.keys = keys;
             }
         } catch (Exception e) {
             throw new IllegalArgumentException("--tls-cert/--tls-key: " + e.getMessage());

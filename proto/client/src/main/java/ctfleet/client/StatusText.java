@@ -22,7 +22,19 @@ public final class StatusText {
         String d = s.getDescription() == null ? "" : s.getDescription().lines().findFirst().orElse("");
         String text = s.getCode() + (d.isEmpty() ? "" : ": " + d);
         String tls = tlsReason(s.getCause());
-        return tls == null ? text : text + "; TLS failed: " + tls;
+        if (tls != null) {
+            return text + "; TLS failed: " + tls;
+        }
+        // What a plaintext client hears from a TLS server, and from a server that is not gRPC at all
+        // (grpc-java's OkHttp transport reads "HTTP/1.1 400" as an oversized HTTP/2 frame).
+        if (s.getCode() == Status.Code.UNAVAILABLE && d.equals("End of stream or IOException") && s.getCause() == null) {
+            return text + " (the server closed the connection at once: probably a TLS server; give --tls-ca FILE,"
+                    + " or --tls)";
+        }
+        if (s.getCode() == Status.Code.INTERNAL && d.equals("error in frame handler")) {
+            return text + " (not a ctfleet (gRPC) server: it does not speak HTTP/2; check --server)";
+        }
+        return text;
     }
 
     /** The server's host name when the call failed because it does not resolve (DNS), else null. */
@@ -59,6 +71,8 @@ public final class StatusText {
             hint = "the server's certificate does not name the --server host; reissue it or give --tls-server-name";
         } else if (r.contains("expired") || r.contains("not yet valid")) {
             hint = "a certificate is outside its validity dates";
+        } else if (r.contains("unrecognized ssl message") || r.contains("plaintext connection")) {
+            hint = "the server does not speak TLS: a plaintext server (drop the --tls flags), or not a ctfleet server";
         } else if (r.contains("alert") || r.contains("certificate_required") || r.contains("bad_certificate")
                 || r.contains("certificate_unknown")) {
             hint = "the server refused this client's certificate (missing, expired, or not signed by the server's"

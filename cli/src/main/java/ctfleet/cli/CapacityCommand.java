@@ -87,7 +87,7 @@ public final class CapacityCommand implements Callable<Integer> {
                     resp.getWarningsList().forEach(w -> err.println("ctfleet capacity: warning: " + w));
                     err.flush();
                 }
-                default -> table(resp, out);
+                default -> table(resp, out, labels);
             }
             return 0;
         } finally {
@@ -144,9 +144,9 @@ public final class CapacityCommand implements Callable<Integer> {
     /** Investigate first, then raises, then keeps: what needs a person comes first. */
     private static final List<String> ACTION_ORDER = List.of("investigate", "raise", "keep");
 
-    private static void table(CapacityResponse resp, PrintWriter out) {
+    private static void table(CapacityResponse resp, PrintWriter out, Map<String, String> labels) {
         if (resp.getHostsCount() == 0) {
-            out.println("no hosts have reported yet");
+            out.println(Cli.noHosts(labels));
             out.flush();
             return;
         }

@@ -100,6 +100,16 @@ public final class Cli {
         return d.toSeconds();
     }
 
+    /** An empty report: with --label, the filter is why, not the fleet (65 hosts may have reported). */
+    static String noHosts(Map<String, String> labels) {
+        if (labels.isEmpty()) {
+            return "no hosts have reported yet";
+        }
+        StringBuilder b = new StringBuilder();
+        labels.forEach((k, v) -> b.append(b.length() == 0 ? "" : " ").append("--label ").append(k).append('=').append(v));
+        return "no host matches the label filter " + b;
+    }
+
     /** A host id as the agent sends it, checked before any call so that a typo is not a "no such host". */
     static String hostId(String id) {
         if (id == null || !HOST_ID.matcher(id).matches()) {
@@ -142,7 +152,8 @@ public final class Cli {
             err.println("ctfleet " + cmd.getCommandName() + ": " + describe(s));
             return cmd.getCommand() instanceof ExitCodes codes ? codes.unreachable() : 1;
         }
-        err.println("ctfleet " + cmd.getCommandName() + ": " + e.getMessage());
+        err.println("ctfleet " + cmd.getCommandName() + ": " + (e instanceof java.nio.file.FileSystemException f
+                ? "cannot create " + f.getFile() + ": " + ctfleet.common.FileErrors.reason(f) : e.getMessage()));
         if (System.getenv("CTFLEET_DEBUG") != null) {
             e.printStackTrace(err);
         }

@@ -75,7 +75,7 @@ public final class TopCommand implements Callable<Integer> {
         switch (format) {
             case json -> Json.print(out, json(resp));
             case csv -> csv(resp, out);
-            default -> table(resp, out);
+            default -> table(resp, out, labels);
         }
     }
 
@@ -114,9 +114,9 @@ public final class TopCommand implements Callable<Integer> {
         return o;
     }
 
-    private static void table(TopResponse resp, PrintWriter out) {
+    private static void table(TopResponse resp, PrintWriter out, Map<String, String> labels) {
         if (resp.getHostsCount() == 0) {
-            out.println("no hosts have reported yet");
+            out.println(Cli.noHosts(labels));
             out.flush();
             return;
         }

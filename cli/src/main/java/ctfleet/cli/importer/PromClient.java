@@ -87,8 +87,7 @@ public final class PromClient {
         try {
             resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
-            throw new PromError(PromError.Kind.UNREACHABLE, "cannot reach " + base + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            throw new PromError(PromError.Kind.UNREACHABLE, "cannot reach " + base + ": " + why(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PromError(PromError.Kind.UNREACHABLE, "interrupted");
@@ -119,5 +118,18 @@ public final class PromClient {
     static String seconds(long millis) {
         return millis % 1000 == 0 ? Long.toString(millis / 1000)
                 : java.math.BigDecimal.valueOf(millis, 3).toPlainString();
+    }
+
+    /** Java's HttpClient says "ConnectException" with no message for both of the usual cases. */
+    static String why(IOException e) {
+        for (Throwable c = e; c != null && c.getCause() != c; c = c.getCause()) {
+            if (c instanceof java.nio.channels.UnresolvedAddressException || c instanceof java.net.UnknownHostException) {
+                return "unknown host";
+            }
+        }
+        if (e instanceof java.net.ConnectException) {
+            return e.getMessage() == null ? "connection refused" : e.getMessage();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

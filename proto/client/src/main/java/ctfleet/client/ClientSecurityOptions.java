@@ -107,11 +107,17 @@ public final class ClientSecurityOptions {
             return CompositeChannelCredentials.create(channel, new BearerToken(tokenFile).check());
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException(e.getMessage().startsWith("--token-file") ? e.getMessage()
-                    : "--token-file " + tokenFile + ": " + e.getMessage());
+                    : unreadable("--token-file", tokenFile, e));
         }
     }
 
-    private ChannelCredentials tlsCredentials(Consumer<String> log) {
+    /** "cannot read --tls-ca /x: no such file or directory" for a file error, else the flag and the message. */
+    private static String unreadable(String flag, Path file, Exception e) {
+        String io = ctfleet.common.FileErrors.find(e);
+        return io != null ? "cannot read " + flag + " " + file + ": " + io : flag + " " + file + ": " + e.getMessage();
+    }
+
+        private ChannelCredentials tlsCredentials(Consumer<String> log) {
         TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder();
         // The watchers live as long as the process: one channel per agent or CLI run.
         try {
@@ -123,7 +129,7 @@ public final class ClientSecurityOptions {
                 this.trust = trust;
             }
         } catch (Exception e) {
-            throw new IllegalArgumentException("--tls-ca " + tlsCa + ": " + e.getMessage());
+            throw new IllegalArgumentException(unreadable("--tls-ca", tlsCa, e));
         }
         try {
             if (tlsCert != null) {
@@ -133,7 +139,7 @@ public final class ClientSecurityOptions {
                 this.keys = keys;
             }
         } catch (Exception e) {
-            throw new IllegalArgumentException("--tls-cert/--tls-key: " + e.getMessage());
+            throw new IllegalArgumentException(unreadable("--tls-cert/--tls-key", tlsCert, e));
         }
         return b.build();
     }

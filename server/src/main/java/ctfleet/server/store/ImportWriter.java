@@ -42,25 +42,26 @@ public final class ImportWriter {
             return List.of();
         }
         List<SampleWrite> fresh = new ArrayList<>(rows.size());
+        Set<Long> carried = new HashSet<>();
         List<WriteOutcome> out;
         try {
-            out = commit(hostRef, rows, receivedAt, rolledUpBefore, fresh);
+            out = commit(hostRef, rows, receivedAt, rolledUpBefore, fresh, carried);
         } catch (SQLException e) {
             throw db.health().failed(e);
         }
         db.health().wrote();
         if (!fresh.isEmpty()) {
-            long[] times = new long[fresh.size()];
-            for (int i = 0; i < times.length; i++) {
-                times[i] = fresh.get(i).row().ts();
+            // With the rows outside the imported range whose carried counters the import changed.
+            for (SampleWrite w : fresh) {
+                carried.add(w.row().ts());
             }
-            stored.imported(hostRef, times);
+            stored.imported(hostRef, carried.stream().mapToLong(Long::longValue).toArray());
         }
         return out;
     }
 
     private List<WriteOutcome> commit(long hostRef, List<SampleRow> rows, long receivedAt, long rolledUpBefore,
-            List<SampleWrite> fresh) throws SQLException {
+            List<SampleWrite> fresh, Set<Long> carried) throws SQLException {
         long min = Long.MAX_VALUE;
         long max = Long.MIN_VALUE;
         for (SampleRow r : rows) {
@@ -93,6 +94,9 @@ public final class ImportWriter {
                     }
                 }
                 RawRows.insertNew(c, fresh);
+                if (!fresh.isEmpty()) {
+                    carried.addAll(CarriedCounters.settle(c, hostRef, min, max).keySet());
+                }
                 LatestStates.update(c, writes, out);
                 HostStore.countConflicts(c, writes, out);
                 c.commit();
@@ -100,6 +104,7 @@ public final class ImportWriter {
             } catch (SQLException e) {
                 c.rollback();
                 fresh.clear();
+                carried.clear();
                 throw e;
             }
         }

@@ -56,8 +56,8 @@ final class RawRows {
     // works on H2 and PostgreSQL, and a re-sent key is a zero update count instead of an error that
     // would abort the whole batch.
     private static final String INSERT = "INSERT INTO samples (status, ct_count, ct_max,"
-            + " boot, drop_total, early_drop, insert_failed, invalid, source, id)"
-            + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (VALUES (0)) AS one (x)"
+            + " boot, drop_total, early_drop, insert_failed, invalid, carried, source, id)"
+            + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (VALUES (0)) AS one (x)"
             + " WHERE NOT EXISTS (SELECT 1 FROM samples WHERE id = ?)";
 
     private static List<WriteOutcome> insertOneByOne(Connection c, List<SampleWrite> batch) throws SQLException {
@@ -78,7 +78,7 @@ final class RawRows {
     }
 
     private static final String STORED_VALUES = "SELECT status, ct_count, ct_max, boot, drop_total,"
-            + " early_drop, insert_failed, invalid, id FROM samples WHERE ";
+            + " early_drop, insert_failed, invalid, carried, id FROM samples WHERE ";
 
     private static WriteOutcome compare(Connection c, SampleWrite w) throws SQLException {
         try (PreparedStatement q = c.prepareStatement(STORED_VALUES + "id = ?")) {
@@ -101,7 +101,7 @@ final class RawRows {
             q.setLong(2, SampleKey.of(hostRef, to));
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    existing.put(SampleKey.ts(rs.getLong(9)), stored(rs));
+                    existing.put(SampleKey.ts(rs.getLong(10)), stored(rs));
                 }
             }
         }
@@ -110,26 +110,38 @@ final class RawRows {
 
     /** The columns a stored sample is compared on, in {@link #STORED_VALUES} order. */
     private static long[] stored(ResultSet rs) throws SQLException {
-        long[] v = new long[8];
+        long[] v = new long[9];
         for (int i = 0; i < v.length; i++) {
             v[i] = rs.getLong(i + 1);
         }
         return v;
     }
 
-    /** Whether stored values (from {@link #storedBetween}) are those of {@code r}: a re-send, not a conflict. */
+    /**
+     * Whether stored values (from {@link #storedBetween}) are those of {@code r}: a re-send, not a
+     * conflict. A counter the sample did not report is compared as not reported, never by the value
+     * carried into it, which depends on the samples around it (CarriedCounters).
+     */
     static boolean same(long[] v, SampleRow r) {
-        return v[0] == (r.loaded() ? 1 : 2) && v[1] == r.count() && v[2] == r.max()
-                && v[3] == r.bootId().hashCode() && v[4] == r.stat("drop") && v[5] == r.stat("early_drop")
-                && v[6] == r.stat("insert_failed") && v[7] == r.stat("invalid");
+        int missing = CounterCarry.missing(r);
+        if (v[0] != (r.loaded() ? 1 : 2) || v[1] != r.count() || v[2] != r.max()
+                || v[3] != r.bootId().hashCode() || v[8] != missing) {
+            return false;
+        }
+        for (int i = 0; i < CounterCarry.NAMES.length; i++) {
+            if ((missing & 1 << i) == 0 && v[4 + i] != r.stat(CounterCarry.NAMES[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static final String INSERT_ROWS = "INSERT INTO samples (status, ct_count, ct_max,"
-            + " boot, drop_total, early_drop, insert_failed, invalid, source, id) VALUES ";
-    private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " boot, drop_total, early_drop, insert_failed, invalid, carried, source, id) VALUES ";
+    private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final int ROWS_PER_STATEMENT = 100;
     /** Parameters {@link #bind} sets per row. */
-    private static final int COLUMNS = 10;
+    private static final int COLUMNS = 11;
 
     /**
      * Inserts rows whose keys are new (a duplicate key fails the statement). Multi-row VALUES
@@ -170,8 +182,11 @@ final class RawRows {
         ps.setLong(at + 6, r.stat("early_drop"));
         ps.setLong(at + 7, r.stat("insert_failed"));
         ps.setLong(at + 8, r.stat("invalid"));
-        ps.setShort(at + 9, w.source().code);
-        ps.setLong(at + 10, SampleKey.of(w.hostRef(), r.ts()));
+        // An unreported counter goes in as 0 and gets its carried value once the rows around it are
+        // known (CarriedCounters, in the same transaction).
+        ps.setShort(at + 9, (short) CounterCarry.missing(r));
+        ps.setShort(at + 10, w.source().code);
+        ps.setLong(at + 11, SampleKey.of(w.hostRef(), r.ts()));
     }
 
     /** A row as {@link Rows#raw} reads it back: what the read caches keep. */

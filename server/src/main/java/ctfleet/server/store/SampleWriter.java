@@ -2,7 +2,10 @@ package ctfleet.server.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The live write: a batch of samples (the ingest batcher's group commit) in one transaction — raw
@@ -31,8 +34,9 @@ public final class SampleWriter {
      */
     public List<WriteOutcome> write(List<SampleWrite> batch) throws StoreException {
         List<WriteOutcome> out;
+        Map<Long, Map<Long, Counters>> carried = new HashMap<>();
         try {
-            out = commit(batch);
+            out = commit(batch, carried);
         } catch (SQLException e) {
             throw db.health().failed(e);
         }
@@ -40,17 +44,29 @@ public final class SampleWriter {
         for (int i = 0; i < batch.size(); i++) {
             if (out.get(i) == WriteOutcome.STORED) {
                 SampleWrite w = batch.get(i);
-                stored.stored(w.hostRef(), RawRows.point(w.row()));
+                RawPoint p = RawRows.point(w.row());
+                Map<Long, Counters> changed = carried.get(w.hostRef());
+                Counters settled = changed == null ? null : changed.remove(p.ts());
+                stored.stored(w.hostRef(), settled == null ? p : new RawPoint(p.ts(), p.loaded(), p.count(), p.max(), settled));
             }
         }
+        // Older rows whose carried counters a late sample changed: appends do not describe that.
+        carried.forEach((host, rest) -> {
+            if (!rest.isEmpty()) {
+                stored.imported(host, rest.keySet().stream().mapToLong(Long::longValue).toArray());
+            }
+        });
         return out;
     }
 
-    private List<WriteOutcome> commit(List<SampleWrite> batch) throws SQLException {
+    private List<WriteOutcome> commit(List<SampleWrite> batch, Map<Long, Map<Long, Counters>> carried)
+            throws SQLException {
         try (Connection c = db.connect()) {
             c.setAutoCommit(false);
             try {
+                carried.clear();
                 List<WriteOutcome> out = RawRows.insert(c, batch);
+                settle(c, batch, out, carried);
                 LatestStates.update(c, batch, out);
                 HostStore.countConflicts(c, batch, out);
                 EntrySummaries.add(c, batch, out);
@@ -59,6 +75,25 @@ public final class SampleWriter {
             } catch (SQLException e) {
                 c.rollback();
                 throw e;
+            }
+        }
+    }
+
+    /** Settles the carried counters around each host's newly stored rows (CarriedCounters). */
+    private static void settle(Connection c, List<SampleWrite> batch, List<WriteOutcome> out,
+            Map<Long, Map<Long, Counters>> carried) throws SQLException {
+        Map<Long, long[]> ranges = new LinkedHashMap<>();
+        for (int i = 0; i < batch.size(); i++) {
+            if (out.get(i) == WriteOutcome.STORED) {
+                long ts = batch.get(i).row().ts();
+                ranges.merge(batch.get(i).hostRef(), new long[] {ts, ts},
+                        (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+            }
+        }
+        for (var e : ranges.entrySet()) {
+            Map<Long, Counters> changed = CarriedCounters.settle(c, e.getKey(), e.getValue()[0], e.getValue()[1]);
+            if (!changed.isEmpty()) {
+                carried.put(e.getKey(), new HashMap<>(changed));
             }
         }
     }

@@ -68,10 +68,13 @@ class MigrationTest {
         return out;
     }
 
-    /** V33: raw rows hold the key and the values no key repeats; raw_samples spells host_ref and ts out. */
+    /**
+     * V33: raw rows hold the key and the values no key repeats; raw_samples spells host_ref and ts out.
+     * V52: which counters were carried.
+     */
     static void assertRawRowsAreLean(Connection c) throws Exception {
         assertEquals(List.of("id", "status", "ct_count", "ct_max", "boot", "drop_total", "early_drop", "insert_failed",
-                "invalid", "source"), columns(c, "SAMPLES"));
+                "invalid", "source", "carried"), columns(c, "SAMPLES"));
         assertEquals(List.of("host_ref", "ts", "status", "ct_count", "ct_max", "boot", "drop_total", "early_drop",
                 "insert_failed", "invalid", "source"), columns(c, "RAW_SAMPLES"));
     }

@@ -29,9 +29,14 @@ final class LatestStates {
     // agent reports, the host is live. An imported sample moves only an imported latest state
     // forward, so importing history never hides what a live agent said.
     // SET expressions read the row as it was (standard SQL, H2 and PostgreSQL): prev_* get the
-    // replaced sample's values.
-    private static final String UPDATE_LATEST = "UPDATE host_latest SET prev_stats = stats, prev_ts = ts,"
-            + " prev_boot_id = boot_id, ts = ?, received_at = ?, status = ?,"
+    // replaced sample's values. A replaced sample without counters (the agent could not read the
+    // stat table) is not one to measure from: prev_* stay on the last sample that had them, so the
+    // next rates span the gap instead of being left out.
+    private static final String UPDATE_LATEST = "UPDATE host_latest SET"
+            + " prev_stats = CASE WHEN stats = '{}' THEN prev_stats ELSE stats END,"
+            + " prev_ts = CASE WHEN stats = '{}' THEN prev_ts ELSE ts END,"
+            + " prev_boot_id = CASE WHEN stats = '{}' THEN prev_boot_id ELSE boot_id END,"
+            + " ts = ?, received_at = ?, status = ?,"
             + " ct_count = ?, ct_max = ?, ct_buckets = ?, expect_max = ?, acct = ?, boot_id = ?, stats = ?,"
             + " bytes_per_entry = ?, bytes_estimated = ?, source = ?,"
             + " mem_total_bytes = COALESCE(CAST(? AS BIGINT), mem_total_bytes),"

@@ -162,4 +162,15 @@ class SampleWriterTest {
             return rs.getLong(1);
         }
     }
+
+    @Test
+    void aSampleWithoutCountersDoesNotBecomeThePreviousStats() throws Exception {
+        store.write(List.of(new SampleWrite(host, row(1000, 10, 0x40), 1)));
+        store.write(List.of(new SampleWrite(host, new SampleRow(11_000, true, 10, 65536, 16384, 4096, 0, "boot-a",
+                Map.of(), new TreeMap<>(), 320, true, Optional.empty()), 2)));
+        store.write(List.of(new SampleWrite(host, row(21_000, 10, 0x42), 3)));
+        LatestState l = new FleetReader(db).latest("gw-1").orElseThrow();
+        assertEquals(new LatestState.PreviousStats(Map.of("drop", 0x40L), 1000, true), l.previous(),
+                "the host view's rates span the sample that had no counters");
+    }
 }

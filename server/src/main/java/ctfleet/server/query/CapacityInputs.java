@@ -72,7 +72,10 @@ final class CapacityInputs {
                 entries.destinationFacts(), l.timeouts(), refusals);
     }
 
-    /** One stretch per history point: its span, its peak, its counter increases. */
+    /**
+     * One stretch per history point: the time its increases cover (not its step: see
+     * {@link HistoryPoint#durationMillis}), its peak, its counter increases.
+     */
     static List<RefusalPoint> refusals(List<HistoryPoint> points) {
         List<RefusalPoint> out = new ArrayList<>(points.size());
         for (HistoryPoint p : points) {

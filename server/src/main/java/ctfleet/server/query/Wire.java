@@ -156,8 +156,12 @@ final class Wire {
                 .build();
     }
 
+    /**
+     * Rates are a point's increases over the time they cover (since the previous sample), not over
+     * its step: a host sampling every 10 minutes has 10 minutes of increase in one 1-minute bucket,
+     * and the current hour's bucket is only partly gone by.
+     */
     static HistoryPoint point(ctfleet.server.store.HistoryPoint p) {
-        double seconds = p.durationMillis() / 1000.0;
         HistoryPoint.Builder b = HistoryPoint.newBuilder()
                 .setTsMillis(p.ts())
                 .setCount(p.count())
@@ -165,11 +169,9 @@ final class Wire {
                 .setCountMax(p.countMax())
                 .setMax(p.max())
                 .setSamples(p.samples());
-        if (seconds > 0) {
-            b.setDropsPerSecond(p.increases().drop() / seconds)
-                    .setEarlyDropsPerSecond(p.increases().earlyDrop() / seconds)
-                    .setInsertFailedPerSecond(p.increases().insertFailed() / seconds);
-        }
+        b.setDropsPerSecond(p.perSecond(p.increases().drop()))
+                .setEarlyDropsPerSecond(p.perSecond(p.increases().earlyDrop()))
+                .setInsertFailedPerSecond(p.perSecond(p.increases().insertFailed()));
         p.fill().ifPresent(b::setFill);
         return b.build();
     }

@@ -78,7 +78,8 @@ public final class HistoryReader {
 
     /**
      * One host's history, oldest first; empty for an unknown host. For raw points the first one's
-     * increases are measured from the sample just before the range.
+     * increases are measured from the sample just before the range; for rollups the first bucket's
+     * covered time from the last sample of the bucket before it ({@link HistoryPoint#durationMillis}).
      */
     public List<HistoryPoint> series(String hostId, long fromMillis, long toMillis, Step step) throws StoreException {
         try {
@@ -120,11 +121,16 @@ public final class HistoryReader {
                 }
                 return out;
             }
-            try (PreparedStatement q = c.prepareStatement(Rows.bucketRange(s.table))) {
-                bindRange(q, host, Rollups.floor(fromMillis, s.millis), toMillis);
+            long from = Rollups.floor(fromMillis, s.millis);
+            try (PreparedStatement before = c.prepareStatement(Rows.bucketBefore(s.table));
+                 PreparedStatement q = c.prepareStatement(Rows.bucketRange(s.table))) {
+                long previous = lastTsBefore(before, host, from);
+                bindRange(q, host, from, toMillis);
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
-                        out.add(HistoryPoint.of(Rows.bucket(rs, 1), s.millis));
+                        Bucket b = Rows.bucket(rs, 1);
+                        out.add(HistoryPoint.of(b, previous));
+                        previous = b.lastTs();
                     }
                 }
             }
@@ -153,13 +159,16 @@ public final class HistoryReader {
         Step s = resolve(fromMillis, step);
         String sql = s == Step.RAW ? Rows.RAW_RANGE : Rows.bucketRange(s.table);
         long from = s == Step.RAW ? fromMillis : Rollups.floor(fromMillis, s.millis);
-        try (Connection c = db.connect(); PreparedStatement q = c.prepareStatement(sql)) {
+        try (Connection c = db.connect(); PreparedStatement q = c.prepareStatement(sql);
+             PreparedStatement before = s == Step.RAW ? null : c.prepareStatement(Rows.bucketBefore(s.table))) {
             for (var host : hosts(c).entrySet()) {
                 long ref = host.getValue().ref();
+                long previous = Long.MIN_VALUE;
                 if (s == Step.RAW) {
                     q.setLong(1, SampleKey.bound(ref, from));
                     q.setLong(2, SampleKey.bound(ref, toMillis));
                 } else {
+                    previous = lastTsBefore(before, ref, from);
                     bindRange(q, ref, from, toMillis);
                 }
                 try (ResultSet rs = q.executeQuery()) {
@@ -170,7 +179,9 @@ public final class HistoryReader {
                             sink.accept(host.getKey(), HistoryPoint.of(r, prev));
                             prev = r;
                         } else {
-                            sink.accept(host.getKey(), HistoryPoint.of(Rows.bucket(rs, 1), s.millis));
+                            Bucket b = Rows.bucket(rs, 1);
+                            sink.accept(host.getKey(), HistoryPoint.of(b, previous));
+                            previous = b.lastTs();
                         }
                     }
                 }
@@ -377,6 +388,19 @@ public final class HistoryReader {
             }
         }
         return out;
+    }
+
+    /**
+     * The last sample time of the host's newest rollup row before {@code from}, or
+     * {@link Long#MIN_VALUE}: a bucket's increases start there (its first sample's is counted from
+     * the sample before it), so its rate is over the time since then, not over its width.
+     */
+    private static long lastTsBefore(PreparedStatement before, long host, long from) throws SQLException {
+        before.setLong(1, host);
+        before.setLong(2, from);
+        try (ResultSet rs = before.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : Long.MIN_VALUE;
+        }
     }
 
     private static void bindRange(PreparedStatement q, long host, long from, long to) throws SQLException {

@@ -31,6 +31,15 @@ final class Rows {
         return "SELECT " + BUCKET + " FROM " + table + " WHERE host_ref = ? AND ts >= ? AND ts < ? ORDER BY host_ref, ts";
     }
 
+    /**
+     * The last sample time of one host's newest rollup row before ?: where the first bucket of a
+     * range starts covering. Parameters host_ref, ts.
+     */
+    static String bucketBefore(String table) {
+        return "SELECT last_ts FROM " + table + " WHERE host_ref = ? AND ts < ? ORDER BY host_ref, ts DESC"
+                + " FETCH FIRST 1 ROWS ONLY";
+    }
+
     private Rows() {}
 
     /** Reads a raw row whose {@link #RAW} columns start at {@code at}. */

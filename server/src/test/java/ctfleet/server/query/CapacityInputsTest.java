@@ -41,7 +41,7 @@ class CapacityInputsTest {
         // the line to change.)
         List<HistoryPoint> points = new ArrayList<>();
         for (int i = 72; i > 0; i--) {
-            points.add(new HistoryPoint(NOW.toEpochMilli() - i * HOUR, HOUR, 360, 60_000, 20_000, 100_000, 131_072,
+            points.add(new HistoryPoint(NOW.toEpochMilli() - i * HOUR, NOW.toEpochMilli() - i * HOUR + HOUR - 10_000, HOUR, 360, 60_000, 20_000, 100_000, 131_072,
                     OptionalDouble.of(100_000 / 131_072.0), Counters.ZERO));
         }
         LatestState l = latest(60_000, 131_072);

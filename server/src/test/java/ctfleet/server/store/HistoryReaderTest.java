@@ -65,7 +65,11 @@ class HistoryReaderTest {
                 assertTrue(s.get(i - 1).ts() < s.get(i).ts(), "oldest first");
             }
         }
-        assertEquals(Rollups.HOUR, hours.get(0).durationMillis());
+        // A bucket covers from the bucket before it's last sample to its own last: the first one,
+        // with none before it, from its start.
+        assertEquals(hours.get(0).lastTs() - hours.get(0).ts(), hours.get(0).durationMillis());
+        assertEquals(hours.get(1).lastTs() - hours.get(0).lastTs(), hours.get(1).durationMillis());
+        assertEquals(minutes.get(5).lastTs() - minutes.get(4).lastTs(), minutes.get(5).durationMillis());
         assertEquals(hours.get(0).countMax(), minutes.stream().filter(p -> p.ts() < T0 + Rollups.HOUR)
                 .mapToLong(HistoryPoint::countMax).max().orElseThrow());
     }

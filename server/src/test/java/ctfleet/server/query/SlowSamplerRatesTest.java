@@ -1,0 +1,125 @@
+package ctfleet.server.query;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ctfleet.proto.v1.HistoryPoint;
+import ctfleet.proto.v1.HistoryResponse;
+import ctfleet.server.fleet.CountBuckets;
+import ctfleet.server.store.Database;
+import ctfleet.server.store.FleetReader;
+import ctfleet.server.store.HistoryReader;
+import ctfleet.server.store.HostHello;
+import ctfleet.server.store.HostStore;
+import ctfleet.server.store.RecentBuckets;
+import ctfleet.server.store.RecentRaw;
+import ctfleet.server.store.Retention;
+import ctfleet.server.store.RollupBacklog;
+import ctfleet.server.store.RollupJob;
+import ctfleet.server.store.SampleListener;
+import ctfleet.server.store.SampleRow;
+import ctfleet.server.store.SampleWrite;
+import ctfleet.server.store.SampleWriter;
+import ctfleet.server.store.Step;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Rates from counters, for an agent sampling every 10 minutes and one sampling every 10 seconds, both
+ * refusing at a constant rate: every answer that turns increases into a rate must give that rate,
+ * whatever the step or window, because it divides by the time the increases cover. A real H2 file,
+ * the real rollups and the real queries.
+ */
+class SlowSamplerRatesTest {
+    /** 25 minutes past an hour: the current hour's bucket is partial. */
+    static final long NOW = 1_760_002_800_000L + Duration.ofMinutes(25).toMillis();
+    static final long SLOW = Duration.ofMinutes(10).toMillis();
+    static final long FAST = Duration.ofSeconds(10).toMillis();
+    /** Per second: drop, early_drop, insert_failed. */
+    static final double DROP = 253.3;
+    static final double EARLY = 1266.3;
+    static final double FAILED = 126.6;
+
+    @TempDir
+    Path dir;
+
+    Database db;
+    FleetQueries queries;
+
+    @BeforeEach
+    void fleet() throws Exception {
+        db = Database.open(dir);
+        RecentRaw recent = new RecentRaw(FleetQueries.DEFAULT_WINDOW);
+        RecentBuckets buckets = new RecentBuckets(CountBuckets.MIN_CONTEXT);
+        RollupBacklog backlog = new RollupBacklog();
+        SampleWriter writer = new SampleWriter(db, SampleListener.all(recent, buckets, backlog));
+        HostStore hosts = new HostStore(db);
+        write(writer, hosts.hello(new HostHello("gw-slow", Map.of(), "6.1", "0.1", 0), 0), SLOW);
+        write(writer, hosts.hello(new HostHello("gw-fast", Map.of(), "6.1", "0.1", 0), 0), FAST);
+        new RollupJob(db, backlog, Retention.DEFAULT).run(NOW);
+        Clock clock = Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC);
+        queries = new FleetQueries(new FleetReader(db), new HistoryReader(db, Retention.DEFAULT, clock, recent, buckets),
+                clock);
+    }
+
+    /** Six hours of samples every {@code every} ms, the newest 5 s before now, refusing at the constant rates. */
+    private static void write(SampleWriter writer, long host, long every) throws Exception {
+        long first = NOW - 5_000 - Duration.ofHours(6).toMillis();
+        List<SampleWrite> batch = new ArrayList<>();
+        for (long t = first; t <= NOW - 5_000; t += every) {
+            double s = (t - first) / 1000.0;
+            batch.add(new SampleWrite(host, row(t, Math.round(DROP * s), Math.round(EARLY * s),
+                    Math.round(FAILED * s)), t));
+            if (batch.size() == 500) {
+                writer.write(batch);
+                batch.clear();
+            }
+        }
+        writer.write(batch);
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    @Test
+    void historyRatesAreIncreasesOverTheTimeTheyCoverAtEveryStep() throws Exception {
+        for (String host : List.of("gw-slow", "gw-fast")) {
+            for (Step step : List.of(Step.RAW, Step.MINUTE, Step.HOUR)) {
+                HistoryResponse h = Wire.history(queries.history(host, Duration.ofHours(3), step));
+                assertTrue(h.getPointsCount() > 2, host + " " + step);
+                // The first raw point of the range counts from the sample before it, a rollup from
+                // the bucket before it: every point has its rate.
+                for (HistoryPoint p : h.getPointsList()) {
+                    String what = host + " " + step + " at " + Instant.ofEpochMilli(p.getTsMillis());
+                    assertEquals(DROP, p.getDropsPerSecond(), 0.01, what);
+                    assertEquals(EARLY, p.getEarlyDropsPerSecond(), 0.01, what);
+                    assertEquals(FAILED, p.getInsertFailedPerSecond(), 0.01, what);
+                }
+            }
+            // The current hour, 25 minutes old: its increase over the time gone by, not over an hour.
+            HistoryResponse hour = Wire.history(queries.history(host, Duration.ofSeconds(1), Step.HOUR));
+            assertEquals(1, hour.getPointsCount(), host);
+            assertEquals(DROP, hour.getPoints(0).getDropsPerSecond(), 0.01, host + " current hour");
+        }
+    }
+
+    private static SampleRow row(long ts, long drop, long early, long failed) {
+        return new SampleRow(ts, true, 262_144, 262_144, 65_536, 4096, 0, "first",
+                Map.of("drop", drop, "early_drop", early, "insert_failed", failed, "invalid", 0L), new TreeMap<>(),
+                320, true, Optional.empty());
+    }
+}

@@ -135,9 +135,12 @@ final class FleetHistories {
             Instant last = Instant.ofEpochMilli(w.rateTo());
             Instant start = Instant.ofEpochMilli(Math.min(w.rateFrom(), last.toEpochMilli()));
             counters.add(new CounterPoint(start, "", counterMap(Counters.ZERO)));
+            // The recent increases cover from recentFrom (at or before last less RECENT), where
+            // Ranker's recent part then starts: placed at last less RECENT instead, a 10-minute
+            // sampler's rate read twice its increase.
             Counters before = minus(w.increases(), w.recent());
-            Instant cut = last.minus(Ranker.RECENT);
-            if (cut.isAfter(start)) {
+            Instant cut = Instant.ofEpochMilli(w.recentFrom());
+            if (cut.isAfter(start) && cut.isBefore(last)) {
                 counters.add(new CounterPoint(cut, "", counterMap(before)));
             }
             if (last.isAfter(start)) {
@@ -233,36 +236,36 @@ final class FleetHistories {
         // The store gives increases per point (wrap- and reboot-aware already); running sums of them
         // under one boot are cumulative counters whose differences are exactly those increases. Only
         // the window's ends (and where its recent part begins) are kept: a point per sample cost a
-        // map per sample (360,000 per Top call at 1,000 hosts).
+        // map per sample (360,000 per Top call at 1,000 hosts). Each point's increases end at its
+        // newest sample (lastTs), so that is where its cumulative value is placed: a rate is then
+        // the increase over the time it covers, for raw points and rollups alike.
         long[] total = new long[4];
         long[] recent = new long[4];
-        // Recent: the newest points' last minutes (an imported host's history ends when it ends).
-        long recentFrom = points.isEmpty() ? Long.MAX_VALUE
-                : points.get(points.size() - 1).ts() - Ranker.RECENT.toMillis();
-        long firstRate = Long.MIN_VALUE;
+        // Recent: the points whose increases end after the newest sample less RECENT (an imported
+        // host's history ends when it ends); they cover from the last point that ends at or before it.
+        long recentCut = points.isEmpty() ? Long.MAX_VALUE
+                : points.get(points.size() - 1).lastTs() - Ranker.RECENT.toMillis();
+        HistoryPoint first = null;
+        long recentFrom = Long.MIN_VALUE;
         for (HistoryPoint p : points) {
             counts.add(new CountPoint(Instant.ofEpochMilli(p.ts()), Math.round(p.count()), p.max(), p.countMax(),
                     p.samples(), p.increases().boot()));
             if (p.ts() >= rateFrom) {
-                firstRate = firstRate == Long.MIN_VALUE ? p.ts() : firstRate;
+                first = first == null ? p : first;
                 add(total, p.increases());
-                if (p.ts() >= recentFrom) {
+                if (p.lastTs() > recentCut) {
                     add(recent, p.increases());
+                } else {
+                    recentFrom = p.lastTs();
                 }
             }
         }
         List<CounterPoint> counters = new ArrayList<>(3);
-        if (firstRate != Long.MIN_VALUE) {
-            Instant start = Instant.ofEpochMilli(firstRate);
-            Instant last = Instant.ofEpochMilli(points.get(points.size() - 1).ts());
-            // The window's first point has no increase of its own (as from memory).
-            HistoryPoint first = null;
-            for (HistoryPoint p : points) {
-                if (p.ts() >= rateFrom) {
-                    first = p;
-                    break;
-                }
-            }
+        if (first != null) {
+            // The window's first point has no increase of its own (as from memory): its increases
+            // end at its last sample, where the window's begin.
+            Instant start = Instant.ofEpochMilli(first.lastTs());
+            Instant last = Instant.ofEpochMilli(points.get(points.size() - 1).lastTs());
             long[] base = new long[4];
             add(base, first.increases());
             counters.add(new CounterPoint(start, "", counterMap(counters(base))));

@@ -66,15 +66,19 @@ public final class RecentBuckets implements SampleListener {
      *
      * @param points    the buckets from the context's start, oldest first (see {@link CountPoint})
      * @param increases the counters' increases over the rate window (boot: the newest bucket's)
-     * @param recent    the increases over the recent part of it: the buckets of the newest samples'
-     *                  last {@code recentMillis} (dropping now)
+     * @param recent    the increases over the recent part of it (dropping now): the buckets whose
+     *                  last sample is after the newest sample's time less {@code recentMillis}
      * @param rateFrom  where the rate window's increases really begin: the newest sample before its
      *                  first bucket (the first increase is counted from it), else that bucket's first sample
+     * @param recentFrom where the recent increases really begin: the last sample of the newest bucket
+     *                  that ends at or before the newest sample's time less {@code recentMillis} (at
+     *                  least {@code rateFrom}), so that they cover that span and no more: an agent
+     *                  sampling every 10 minutes has one 10-minute increase in it, not two
      * @param rateTo    the newest sample's time: where the increases end
      * @param interval  the median time between samples within whole buckets, ms (0: unknown)
      */
-    public record Window(List<CountPoint> points, Counters increases, Counters recent, long rateFrom, long rateTo,
-            long interval) {}
+    public record Window(List<CountPoint> points, Counters increases, Counters recent, long rateFrom, long recentFrom,
+            long rateTo, long interval) {}
 
     /** The host's window, or null when the tail is missing, behind {@code latestTs}, too old or too short. */
     Window window(long hostRef, long from, long rateFrom, long recentMillis, long to, long latestTs, long now) {
@@ -227,7 +231,7 @@ public final class RecentBuckets implements SampleListener {
             long first = Math.floorDiv(from, WIDTH);
             long last = Math.min(newest, Math.floorDiv(to - 1, WIDTH));
             if (last < first) {
-                return new Window(List.of(), Counters.ZERO, Counters.ZERO, rateFrom, rateFrom, 0);
+                return new Window(List.of(), Counters.ZERO, Counters.ZERO, rateFrom, rateFrom, rateFrom, 0);
             }
             long rateBucket = Math.floorDiv(rateFrom, WIDTH);
             // "Recent" is the newest samples' last minutes, not the clock's: an imported host's history
@@ -239,8 +243,10 @@ public final class RecentBuckets implements SampleListener {
                     newestData = lastTs[s];
                 }
             }
-            long recentBucket = newestData == Long.MIN_VALUE ? Long.MAX_VALUE
-                    : Math.floorDiv(newestData - recentMillis, WIDTH);
+            // A bucket's increases run from the previous bucket's last sample to its own: those that
+            // end after the cut are recent, and they cover from the last one that does not.
+            long recentCut = newestData == Long.MIN_VALUE ? Long.MAX_VALUE : newestData - recentMillis;
+            long recentFrom = Long.MIN_VALUE;
             int room = (int) Math.max(0, last - first + 1);
             long[] pts = new long[room];
             long[] cnt = new long[room];
@@ -272,13 +278,16 @@ public final class RecentBuckets implements SampleListener {
                 size++;
                 lastBoot = boot[s];
                 newestTs = Math.max(newestTs, lastTs[s]);
+                if (lastTs[s] <= recentCut) {
+                    recentFrom = lastTs[s];
+                }
                 if (b < rateBucket) {
                     before = lastTs[s];
                 } else {
                     firstRate = Math.min(firstRate, before != Long.MIN_VALUE ? before : firstTs[s]);
                     for (int k = 0; k < 4; k++) {
                         total[k] += inc[4 * s + k];
-                        if (b >= recentBucket) {
+                        if (lastTs[s] > recentCut) {
                             recent[k] += inc[4 * s + k];
                         }
                     }
@@ -288,9 +297,10 @@ public final class RecentBuckets implements SampleListener {
                 }
             }
             java.util.Arrays.sort(spacing, 0, spaced);
+            long rateStart = firstRate == Long.MAX_VALUE ? rateFrom : firstRate;
             return new Window(new CountSeries(pts, cnt, lim, top, num, bts, size), new Counters(lastBoot, total[0], total[1], total[2], total[3]),
                     new Counters(lastBoot, recent[0], recent[1], recent[2], recent[3]),
-                    firstRate == Long.MAX_VALUE ? rateFrom : firstRate, newestTs == Long.MIN_VALUE ? rateFrom : newestTs,
+                    rateStart, Math.max(rateStart, recentFrom), newestTs == Long.MIN_VALUE ? rateFrom : newestTs,
                     spaced == 0 ? 0 : spacing[spaced / 2]);
         }
     }

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ctfleet.proto.v1.HistoryPoint;
 import ctfleet.proto.v1.HistoryResponse;
 import ctfleet.server.fleet.CountBuckets;
+import ctfleet.server.fleet.HostRank;
+import ctfleet.server.fleet.LabelFilter;
+import ctfleet.server.fleet.RankerConfig;
 import ctfleet.server.store.Database;
 import ctfleet.server.store.FleetReader;
 import ctfleet.server.store.HistoryReader;
@@ -114,6 +117,33 @@ class SlowSamplerRatesTest {
             HistoryResponse hour = Wire.history(queries.history(host, Duration.ofSeconds(1), Step.HOUR));
             assertEquals(1, hour.getPointsCount(), host);
             assertEquals(DROP, hour.getPoints(0).getDropsPerSecond(), 0.01, host + " current hour");
+        }
+    }
+
+    @Test
+    void topsRefusalsItsDropsColumnsAndTheHostsRatesAgreeWhateverTheWindow() throws Exception {
+        String refusing = String.format(java.util.Locale.ROOT, "refusing %.1f connections/s", DROP + EARLY + FAILED);
+        for (Duration window : List.of(Duration.ofHours(1), Duration.ofDays(7), Duration.ofDays(30))) {
+            for (HostRank r : queries.top(new TopQuery(window, RankerConfig.defaults(), LabelFilter.ALL, 0))) {
+                String what = r.host() + " over " + window;
+                // The DROPS columns: the window's increases over the time they cover.
+                assertEquals(DROP, r.dropsPerSecond(), 0.01, what);
+                assertEquals(EARLY, r.earlyDropsPerSecond(), 0.01, what);
+                assertEquals(FAILED, r.insertFailedPerSecond(), 0.01, what);
+                // "Now": the newest 10 minutes' increases over the time they cover, the same rate.
+                assertTrue(r.reason().startsWith(refusing), what + ": " + r.reason());
+                HostView v = queries.host(r.host(), window, RankerConfig.DEFAULT_HORIZON);
+                assertEquals(DROP, v.rates().get("drop"), 0.01, what);
+                assertEquals(EARLY, v.rates().get("early_drop"), 0.01, what);
+                assertEquals(FAILED, v.rates().get("insert_failed"), 0.01, what);
+                assertTrue(v.rank().reason().startsWith(refusing), what + ": " + v.rank().reason());
+            }
+        }
+        // Capacity's figure is another one on purpose: refused connections, drop / 7 (a refused SYN is
+        // sent 7 times) + early_drop + insert_failed, in the busiest stretch; from the same rates.
+        String planned = String.format(java.util.Locale.ROOT, "%,.1f refused connections/s", DROP / 7 + EARLY + FAILED);
+        for (PlannedHost p : queries.capacity(CapacityQuery.defaults()).hosts()) {
+            assertTrue(String.join(" ", p.plan().evidence()).contains(planned), p.plan().host() + ": " + p.plan().evidence());
         }
     }
 

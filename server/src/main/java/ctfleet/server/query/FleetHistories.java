@@ -298,13 +298,20 @@ final class FleetHistories {
         return new Counters(0, v[0], v[1], v[2], v[3]);
     }
 
-    /** The host's sampling interval: the median spacing of its raw points. */
+    /**
+     * The host's sampling interval: the median, over its points, of the time a point's increases
+     * cover per sample in it. For raw points that is the spacing; for a rollup, the time since the
+     * previous bucket's last sample over its samples, so a week's 1-minute rollups or a month's
+     * hourly ones give the agent's real interval too. (Gaps between rollups with one sample each
+     * were all it read before: an hourly bucket holds six samples of a 10-minute agent, and the
+     * default 10 s made such a host stale half a minute after its newest sample in a long window.)
+     */
     static Duration interval(List<HistoryPoint> points) {
         long[] gaps = new long[points.size()];
         int n = 0;
-        for (int i = 1; i < points.size(); i++) {
-            if (points.get(i).samples() == 1) {
-                gaps[n++] = points.get(i).ts() - points.get(i - 1).ts();
+        for (HistoryPoint p : points) {
+            if (p.durationMillis() > 0 && p.samples() > 0) {
+                gaps[n++] = p.durationMillis() / p.samples();
             }
         }
         return median(gaps, n);

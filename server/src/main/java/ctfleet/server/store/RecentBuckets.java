@@ -75,7 +75,9 @@ public final class RecentBuckets implements SampleListener {
      *                  least {@code rateFrom}), so that they cover that span and no more: an agent
      *                  sampling every 10 minutes has one 10-minute increase in it, not two
      * @param rateTo    the newest sample's time: where the increases end
-     * @param interval  the median time between samples within whole buckets, ms (0: unknown)
+     * @param interval  the median time between samples, ms (0: unknown): per bucket, the time since the
+     *                  previous bucket's last sample over its samples (an agent sampling every 10
+     *                  minutes has one sample per bucket, and 10 minutes between them)
      */
     public record Window(List<CountPoint> points, Counters increases, Counters recent, long rateFrom, long recentFrom,
             long rateTo, long interval) {}
@@ -262,6 +264,7 @@ public final class RecentBuckets implements SampleListener {
             long firstRate = Long.MAX_VALUE;
             long newestTs = Long.MIN_VALUE;
             long before = Long.MIN_VALUE;
+            long previousLast = Long.MIN_VALUE;
             int lastBoot = 0;
             for (long b = Math.max(first, newest - cap + 1); b <= last; b++) {
                 int s = (int) Math.floorMod(b, (long) cap);
@@ -292,9 +295,10 @@ public final class RecentBuckets implements SampleListener {
                         }
                     }
                 }
-                if (b < last && n[s] > 1) {
-                    spacing[spaced++] = WIDTH / n[s];
+                if (previousLast != Long.MIN_VALUE && lastTs[s] > previousLast) {
+                    spacing[spaced++] = (lastTs[s] - previousLast) / n[s];
                 }
+                previousLast = lastTs[s];
             }
             java.util.Arrays.sort(spacing, 0, spaced);
             long rateStart = firstRate == Long.MAX_VALUE ? rateFrom : firstRate;

@@ -9,6 +9,7 @@ import ctfleet.server.fleet.CountBuckets;
 import ctfleet.server.fleet.HostRank;
 import ctfleet.server.fleet.LabelFilter;
 import ctfleet.server.fleet.RankerConfig;
+import ctfleet.server.fleet.Status;
 import ctfleet.server.store.Database;
 import ctfleet.server.store.FleetReader;
 import ctfleet.server.store.HistoryReader;
@@ -145,6 +146,36 @@ class SlowSamplerRatesTest {
         for (PlannedHost p : queries.capacity(CapacityQuery.defaults()).hosts()) {
             assertTrue(String.join(" ", p.plan().evidence()).contains(planned), p.plan().host() + ": " + p.plan().evidence());
         }
+    }
+
+    @Test
+    void aHostTurnsStaleAfterThreeOfItsOwnIntervalsWhateverTheWindow() throws Exception {
+        // Three of its intervals after its newest sample (5 s before NOW), each host turns stale,
+        // whether its history is read as raw samples, 10-minute buckets or 1-minute or hourly rollups.
+        Map<String, Long> interval = Map.of("gw-slow", SLOW, "gw-fast", FAST);
+        for (Duration window : List.of(Duration.ofHours(1), Duration.ofDays(3), Duration.ofDays(7),
+                Duration.ofDays(30), Duration.ofDays(90))) {
+            for (var host : interval.entrySet()) {
+                long newest = NOW - 5_000;
+                String what = host.getKey() + " over " + window;
+                assertEquals(Status.DROPPING, statusAt(newest + 3 * host.getValue() - 1_000, host.getKey(), window),
+                        what + ", silent for a little under three intervals");
+                assertEquals(Status.STALE, statusAt(newest + 3 * host.getValue() + 1_000, host.getKey(), window),
+                        what + ", silent for a little over three intervals");
+            }
+        }
+    }
+
+    private Status statusAt(long millis, String host, Duration window) throws Exception {
+        Clock clock = Clock.fixed(Instant.ofEpochMilli(millis), ZoneOffset.UTC);
+        // The database's answer (no memory): the rollups a long window reads are what is checked.
+        FleetQueries at = new FleetQueries(new FleetReader(db), new HistoryReader(db, Retention.DEFAULT, clock), clock);
+        for (HostRank r : at.top(new TopQuery(window, RankerConfig.defaults(), LabelFilter.ALL, 0))) {
+            if (r.host().equals(host)) {
+                return r.status();
+            }
+        }
+        throw new AssertionError(host + " not ranked");
     }
 
     private static SampleRow row(long ts, long drop, long early, long failed) {

@@ -164,7 +164,7 @@ public final class FleetQueries {
     public FleetPlan capacity(CapacityQuery q) throws StoreException, BadQuery {
         checkStore();
         checkWindow(q.window());
-        checkWindow(q.horizon());
+        checkRange("horizon", q.horizon());
         if (!(q.headroom() >= 1.0 && q.headroom() <= 100)) {
             throw new BadQuery("headroom must be from 1.0 to 100, got " + q.headroom());
         }
@@ -247,11 +247,16 @@ public final class FleetQueries {
     }
 
     private static void checkWindow(Duration d) throws BadQuery {
+        checkRange("window", d);
+    }
+
+    /** A span of history (or a plan's horizon): the request checks name the wire's field; this names the question's. */
+    private static void checkRange(String what, Duration d) throws BadQuery {
         if (d.isNegative()) {
-            throw new BadQuery("window of " + Long.toUnsignedString(d.getSeconds()) + " s is longer than ten years");
+            throw new BadQuery(what + " of " + Long.toUnsignedString(d.getSeconds()) + " s is longer than ten years");
         }
         if (d.compareTo(MAX_WINDOW) > 0) {
-            throw new BadQuery("window of " + d.toSeconds() + " s is longer than ten years");
+            throw new BadQuery(what + " of " + d.toSeconds() + " s is longer than ten years");
         }
     }
 

@@ -19,9 +19,16 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * One line and a Nagios-style exit status, for cron and monitoring checks: 0 OK, 1 WARNING,
  * 2 CRITICAL, 3 UNKNOWN (server unreachable, or a usage error).
+ *
+ * <p>A stale host is never OK: its agent stopped reporting, and a full table refuses the agent's
+ * own connection too, so its last numbers are judged as they were (critical when they dropped, were
+ * at or over --crit, or had even odds of full) and otherwise it is a warning. When every host is
+ * stale and none of them critical, the check cannot tell the fleet's state at all: UNKNOWN, the
+ * status Nagios has for "no data".
  */
 @Command(name = "check", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 3,
-        description = "One line; exit 0 OK, 1 WARNING, 2 CRITICAL (a host dropping or over --crit), 3 UNKNOWN.")
+        description = "One line; exit 0 OK, 1 WARNING (incl. a stale host), 2 CRITICAL (a host dropping or over "
+                + "--crit, stale or not), 3 UNKNOWN (every host stale, or no server).")
 public final class CheckCommand implements Callable<Integer>, Cli.ExitCodes {
     @Mixin
     ServerOption server;
@@ -48,6 +55,18 @@ public final class CheckCommand implements Callable<Integer>, Cli.ExitCodes {
     public int unreachable() {
         return 3;
     }
+
+    /**
+     * A stale host's last numbers as they were: refusing, at or over --crit, or the server's critical
+     * chance of full (p_full ≥ 0.5 within --eta-warn, the ranking's default).
+     */
+    private boolean critical(HostRank h) {
+        boolean refusing = h.getDropsPerSecond() + h.getEarlyDropsPerSecond() + h.getInsertFailedPerSecond() > 0;
+        return refusing || h.hasFill() && h.getFill() >= crit || h.hasFill() && h.getPFull() >= CRIT_P_FULL;
+    }
+
+    /** The server's crit threshold on p_full (RankerConfig's default); the wire does not carry it. */
+    static final double CRIT_P_FULL = 0.5;
 
     @Override
     public Integer call() {
@@ -77,7 +96,14 @@ public final class CheckCommand implements Callable<Integer>, Cli.ExitCodes {
             switch (h.getStatus()) {
                 case "dropping", "crit" -> critical++;
                 case "warn" -> warning++;
-                case "stale" -> stale++;
+                case "stale" -> {
+                    stale++;
+                    if (critical(h)) {
+                        critical++;
+                    } else {
+                        warning++;
+                    }
+                }
                 case "clock-skew" -> {
                     // The clock hides no emergency: a skewed host that drops or is over --crit is critical.
                     clockSkew++;
@@ -94,8 +120,14 @@ public final class CheckCommand implements Callable<Integer>, Cli.ExitCodes {
                 worst = h;
             }
         }
-        int code = critical > 0 ? 2 : warning > 0 ? 1 : 0;
-        String word = code == 2 ? "CRITICAL" : code == 1 ? "WARNING" : "OK";
+        boolean allStale = stale > 0 && stale == top.getHostsCount();
+        int code = critical > 0 ? 2 : allStale ? 3 : warning > 0 ? 1 : 0;
+        String word = switch (code) {
+            case 2 -> "CRITICAL";
+            case 3 -> "UNKNOWN";
+            case 1 -> "WARNING";
+            default -> "OK";
+        };
         String nearest = worst == null ? "no host with a limit"
                 : "nearest " + worst.getHost() + " " + worst.getStatus()
                 + (worst.hasFill() ? " at " + Format.percent(worst.getFill()) + ", " + Format.probability(worst.getPFull())
@@ -104,9 +136,9 @@ public final class CheckCommand implements Callable<Integer>, Cli.ExitCodes {
                 + (worst.getStatus().equals("dropping") ? String.format(", dropping %.1f/s",
                         worst.getDropsPerSecond() + worst.getEarlyDropsPerSecond() + worst.getInsertFailedPerSecond()) : "");
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("CTFLEET %s - %d hosts, %d critical, %d warning, %d stale%s; %s%n", word, top.getHostsCount(),
-                critical, warning, stale, clockSkew == 0 ? "" : ", " + clockSkew + " with a clock off the server's",
-                nearest);
+        out.printf("CTFLEET %s - %d hosts, %d critical, %d warning, %d stale%s%s; %s%n", word, top.getHostsCount(),
+                critical, warning, stale, allStale ? " (no agent is reporting)" : "",
+                clockSkew == 0 ? "" : ", " + clockSkew + " with a clock off the server's", nearest);
         out.flush();
         return code;
     }

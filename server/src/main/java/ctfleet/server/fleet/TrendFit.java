@@ -18,8 +18,13 @@ import java.util.List;
  */
 final class TrendFit {
     static final int MIN_SLOPE_POINTS = 6;
-    /** Older regimes beyond this many share one slope: they only help estimate the cycle. */
-    static final int MAX_REGIMES = 4;
+    /**
+     * Older regimes beyond this many share one slope: they only help estimate the cycle. Not fewer:
+     * a climb settling after a step of traffic is cut into several regimes, and one that shared the
+     * flat slope from before the step was fitted flat, its joints read as steps and its misfit peaks
+     * as a burst.
+     */
+    static final int MAX_REGIMES = 8;
     /** A seasonal term counts when its squared t adds up to this per column (χ² at 0.1 % for 2 columns: 13.8). */
     static final double SEASONAL_CHI2_PER_COLUMN = 6.9;
 
@@ -88,6 +93,7 @@ final class TrendFit {
         // Regimes with no point in use (all clamped, or a refill left out) have nothing to fit: merged
         // into the one before.
         List<Integer> kept = new java.util.ArrayList<>();
+        List<Regimes.Kind> kinds = new java.util.ArrayList<>();
         for (int j = 0; j < regimes.size(); j++) {
             int from = regimes.get(j).from();
             int to = j + 1 < regimes.size() ? regimes.get(j + 1).from() : n;
@@ -97,6 +103,7 @@ final class TrendFit {
             }
             if (used || kept.isEmpty()) {
                 kept.add(from);
+                kinds.add(regimes.get(j).kind());
             }
         }
         int r = kept.size();
@@ -122,7 +129,10 @@ final class TrendFit {
             levelCol[j] = cols++;
             if (j == 0 || j >= shared) {
                 int end = j + 1 < r ? start[Math.max(j + 1, shared)] : n;
-                slopeCol[j] = canCarrySlope(o, w, start[j], end) ? cols++ : -1;
+                // A change of slope was found as two lines of at least Regimes.MIN_POINTS each: an
+                // older one keeps the slope it was found with. The newest, extrapolated, needs more.
+                int least = j < r - 1 && kinds.get(j) == Regimes.Kind.CHANGE ? Regimes.MIN_POINTS : MIN_SLOPE_POINTS;
+                slopeCol[j] = canCarrySlope(o, w, start[j], end, least) ? cols++ : -1;
             } else {
                 slopeCol[j] = slopeCol[0];
             }
@@ -207,7 +217,7 @@ final class TrendFit {
                 kappa, before >= 0 ? b[before] : Double.NaN, before >= 0 ? inv[before][before] : Double.NaN);
     }
 
-    private static boolean canCarrySlope(Observations o, double[] w, int from, int to) {
+    private static boolean canCarrySlope(Observations o, double[] w, int from, int to, int least) {
         int count = 0;
         double first = Double.NaN;
         double last = Double.NaN;
@@ -220,7 +230,7 @@ final class TrendFit {
                 last = o.x[i];
             }
         }
-        return count >= MIN_SLOPE_POINTS && (last - first) * Observations.DAY >= 3 * o.spacing;
+        return count >= least && (last - first) * Observations.DAY >= 3 * o.spacing;
     }
 
     /** Huber weights against the current fit; false when no residual is far enough out to bother. */

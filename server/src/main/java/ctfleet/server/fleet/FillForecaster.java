@@ -237,7 +237,7 @@ public final class FillForecaster {
         if (surge != null) {
             post = post.withSurge(surge, SURGE_SHARE, SURGE_FADE_SPANS * surge.since());
         }
-        Staircase stairs = Staircase.find(o, w, z, regimes, fit.fitted, fit.level, scale);
+        Staircase stairs = Staircase.find(o, regimes, fit.fitted, fit.level, scale);
         if (stairs != null && !(stairs.slope() > post.meanSlope)) {
             stairs = null; // the regime's own trend already climbs as fast
         }

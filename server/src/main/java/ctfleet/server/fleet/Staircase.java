@@ -15,10 +15,7 @@ import java.util.List;
  * the next step may come, or the move may be done. A rise after a drop counts only for how far it
  * goes above the level before the drop: the load coming back (a failover and back, a drain) is no
  * step, and the demo's survivor, its own load back in the morning and its partner's landing now,
- * read "2 steps up since 05:54" (p_full 0.49) at a flat 81 % holding both. Nor is a jump after a
- * regime that itself climbed more than half as far: a count settling after one step of traffic
- * climbs as a curve, and the joints of the lines cut through it jump; read as steps, a gateway
- * settled at 88 % for half a day got p_full 0.5 to 0.9 from "2 steps up".
+ * read "2 steps up since 05:54" (p_full 0.49) at a flat 81 % holding both.
  *
  * @param steps  how many steps up
  * @param since  seconds since the first of them
@@ -31,14 +28,8 @@ record Staircase(int steps, double since, double slope) {
     /** A staircase whose first step is younger than this is too short to tell from one step told twice. */
     static final double MIN_SECONDS = 2 * 3600;
 
-    /**
-     * @param w      the points' weights (0: left out)
-     * @param z      the counts without the cycle (fill)
-     * @param fitted the fit at each point
-     * @return the staircase, or null when the regimes are not one
-     */
-    static Staircase find(Observations o, double[] w, double[] z, List<Regimes.Start> regimes, double[] fitted,
-            double level, double scale) {
+    /** @return the staircase, or null when the regimes are not one */
+    static Staircase find(Observations o, List<Regimes.Start> regimes, double[] fitted, double level, double scale) {
         double bar = Math.max(MIN_JUMP, JUMP_SCALES * scale);
         int steps = 0;
         int first = -1;
@@ -46,22 +37,12 @@ record Staircase(int steps, double since, double slope) {
         // The level before a drop, until the count is back up to it: a rise that only gets back there
         // is the load returning (a failover and back, a drain), not a step of a staircase.
         double beforeDrop = Double.NaN;
-        int prev = 0;
         for (Regimes.Start r : regimes) {
             int from = r.from();
             if (from == 0) {
                 continue;
             }
             double jump = fitted[from] - fitted[from - 1];
-            // How far the counts of the regime before climbed on their own: a count settling after a
-            // step of traffic (1 − e^(−t/L)) is cut into regimes whose lines miss the curve at their
-            // ends (or share an older regime's slope, beyond TrendFit.MAX_REGIMES), and their joints
-            // are no steps.
-            double climb = ends(w, z, prev, from);
-            prev = from;
-            if (jump >= bar && climb > jump / 2) {
-                continue;
-            }
             if (jump >= bar) {
                 double floor = Double.isNaN(beforeDrop) ? fitted[from - 1] : beforeDrop;
                 if (fitted[from] - floor < bar) {
@@ -92,24 +73,5 @@ record Staircase(int steps, double since, double slope) {
             return null;
         }
         return new Staircase(steps, since, rise / (since / Observations.DAY));
-    }
-
-    /** The median of the last 3 counts in use in [from, to) less the median of the first 3; 0 with fewer than 2. */
-    private static double ends(double[] w, double[] z, int from, int to) {
-        double[] head = new double[3];
-        double[] tail = new double[3];
-        int h = 0;
-        int t = 0;
-        for (int i = from; i < to && h < 3; i++) {
-            if (w[i] > 0) {
-                head[h++] = z[i];
-            }
-        }
-        for (int i = to - 1; i >= from && t < 3; i--) {
-            if (w[i] > 0) {
-                tail[t++] = z[i];
-            }
-        }
-        return h < 2 ? 0 : Medians.median(tail, t) - Medians.median(head, h);
     }
 }

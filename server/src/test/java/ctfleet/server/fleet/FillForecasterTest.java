@@ -716,12 +716,6 @@ class FillForecasterTest {
         assertFalse(f.reason().contains("steps up"), f.reason());
     }
 
-    private static double[] ones(int n) {
-        double[] w = new double[n];
-        java.util.Arrays.fill(w, 1);
-        return w;
-    }
-
     @Test
     void aReturnCountsForWhatItAddsToTheLevelBeforeTheDrop() {
         // Levels by the hour over two days: 45 %, drained to 3 % at hour 15, back at 18 to 58 %
@@ -735,7 +729,7 @@ class FillForecasterTest {
         List<Regimes.Start> starts = List.of(new Regimes.Start(0, Regimes.Kind.START),
                 new Regimes.Start(15, Regimes.Kind.STEP), new Regimes.Start(18, Regimes.Kind.STEP),
                 new Regimes.Start(42, Regimes.Kind.STEP));
-        Staircase stairs = Staircase.find(o, ones(48), levels, starts, levels, 0.71, 0.002);
+        Staircase stairs = Staircase.find(o, starts, levels, 0.71, 0.002);
         assertEquals(2, stairs.steps());
         assertEquals(29 * 3600, stairs.since(), 1);
         assertEquals((0.71 - 0.45) / (29 / 24.0), stairs.slope(), 1e-9);
@@ -745,7 +739,7 @@ class FillForecasterTest {
         for (int i = 18; i < 42; i++) {
             back[i] = 0.45;
         }
-        assertNull(Staircase.find(o, ones(48), back, starts, back, 0.71, 0.002));
+        assertNull(Staircase.find(o, starts, back, 0.71, 0.002));
         // Half way back, then the rest: still the load returning, then the step at 42.
         double[] halves = back.clone();
         for (int i = 18; i < 30; i++) {
@@ -754,7 +748,7 @@ class FillForecasterTest {
         List<Regimes.Start> more = List.of(new Regimes.Start(0, Regimes.Kind.START),
                 new Regimes.Start(15, Regimes.Kind.STEP), new Regimes.Start(18, Regimes.Kind.STEP),
                 new Regimes.Start(30, Regimes.Kind.STEP), new Regimes.Start(42, Regimes.Kind.STEP));
-        assertNull(Staircase.find(o, ones(48), halves, more, halves, 0.71, 0.002));
+        assertNull(Staircase.find(o, more, halves, 0.71, 0.002));
     }
 
     @ParameterizedTest

@@ -41,10 +41,10 @@ public final class AdminCommand implements Runnable {
     }
 
     @Command(name = "backup", mixinStandardHelpOptions = true,
-            description = {"Take an online, consistent backup of the server's database and write it to FILE on",
-                "THIS machine (the server streams it; FILE must not exist, and appears only once the whole",
-                "archive has arrived and checked out). With --on-server the server keeps the copy instead, under",
-                "its --backup-dir, and prints where.",
+            description = {"Take an online, consistent backup of the server's database into FILE on THIS machine.",
+                "The server streams it; FILE must not exist, and appears only once the whole archive has"
+                    + " arrived and checked out. With --on-server the server keeps the copy instead, under its"
+                    + " --backup-dir, and prints where.",
                 "Restore: stop the server, unzip FILE into an empty --db directory, start the server."})
     static final class Backup implements Callable<Integer> {
         /** How long the server may send nothing before the CLI asks whether it is still there (Liveness). */

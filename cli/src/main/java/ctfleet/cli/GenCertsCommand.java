@@ -20,9 +20,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ctfleet gen-certs DIR --hosts a,b}: a CA, a server certificate and one client certificate per host. */
 @Command(name = "gen-certs", mixinStandardHelpOptions = true,
-        description = {"Create a CA, a server certificate, one client certificate per agent host, a reader and an",
-            "admin certificate and the server's --client-roles file for them, to try mutual TLS in minutes (uses",
-            "openssl). For production, use your own PKI."})
+        description = {"Create a CA and certificates to try mutual TLS in minutes (uses openssl).",
+            "A server certificate, one client certificate per agent host, a reader and an admin certificate,"
+                + " and the server's --client-roles file for them. For production, use your own PKI."})
 public final class GenCertsCommand implements Callable<Integer> {
     static final Pattern HOST_ID = Pattern.compile("[A-Za-z0-9._-]{1,253}");
     static final Pattern SERVER_NAME = Pattern.compile("[A-Za-z0-9.:-]{1,253}");

@@ -21,8 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ctfleet gen-token FILE --role agent}: a random token in FILE, and the line for the server's --tokens file. */
 @Command(name = "gen-token", mixinStandardHelpOptions = true,
-        description = {"Write a new random bearer token to FILE (readable by you only) and print the line to add",
-            "to the server's --tokens file (it holds the token's SHA-256, not the token)."})
+        description = {"Write a new random bearer token to FILE, readable by you only.",
+            "Prints the line to add to the server's --tokens file (it holds the token's SHA-256, not the token)."})
 public final class GenTokenCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "Where to write the token (must not exist).")
     Path file;

@@ -103,7 +103,8 @@ public final class HistoryCommand implements Callable<Integer> {
         for (HistoryPoint p : resp.getPointsList()) {
             fills.add(p.hasFill() ? p.getFill() : Double.NaN);
         }
-        out.printf("%s, %d points at step %s, fill: %s%n", resp.getHost(), resp.getPointsCount(), resp.getStep(),
+        out.printf("%s, %d %s at step %s, fill: %s%n", resp.getHost(), resp.getPointsCount(),
+                resp.getPointsCount() == 1 ? "point" : "points", resp.getStep(),
                 Sparkline.of(fills, 72));
         Table t = new Table("TIME", "COUNT>", "MIN>", "PEAK>", "MAX>", "FILL>", "DROPS>", "EARLY DROPS>");
         for (HistoryPoint p : resp.getPointsList()) {

@@ -39,7 +39,7 @@ public final class HostCommand implements Callable<Integer> {
     String window;
 
     @Option(names = "--horizon", paramLabel = "DURATION", defaultValue = "24h",
-            description = "p_full is the chance of reaching max within this (default: ${DEFAULT-VALUE}).")
+            description = "p_full is the chance of reaching max within this, at most 30d (default: ${DEFAULT-VALUE}).")
     String horizon;
 
     @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")

@@ -55,7 +55,7 @@ public final class SimulateCommand implements Callable<Integer> {
     String duration;
 
     @Option(names = "--scenario", paramLabel = "NAME", defaultValue = "mixed",
-            description = "mixed, flat, diurnal, growth, leak, spike or full (default: ${DEFAULT-VALUE}).")
+            description = "mixed, flat, diurnal, growth, leak, spike, full or pair (default: ${DEFAULT-VALUE}).")
     String scenario;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1",

@@ -8,9 +8,17 @@ package ctfleet.server.fleet;
  * increase is the new value. Without a reboot a smaller value means one or more per-CPU counters
  * wrapped; each wrap takes exactly 2^32 off the sum, so the increase modulo 2^32 is exact as long
  * as the true increase between two samples is below 2^32 (4.3 billion drops in one interval).
+ *
+ * <p>A sum can also fall without a wrap: a CPU going offline takes its counter out of the sum, and
+ * counters restart without a boot id to say so (node_exporter history without
+ * {@code node_boot_time_seconds}). A wrap makes the sum fall by 2^32 minus the increase, i.e. by
+ * more than 2^31 unless over 2 billion events happened in one interval; a smaller fall is such a
+ * reset, and how much the counter grew across it is unknown: 0, not an invented increase. (PromQL's
+ * {@code rate()} would take the new value, which turns a vanished CPU's whole history into refusals.)
  */
 public final class CounterIncrease {
     static final long WRAP = 1L << 32;
+    static final long HALF_WRAP = 1L << 31;
 
     private CounterIncrease() {}
 
@@ -20,6 +28,9 @@ public final class CounterIncrease {
         }
         if (current >= previous) {
             return current - previous;
+        }
+        if (previous - current <= HALF_WRAP) {
+            return 0;
         }
         return Math.floorMod(current - previous, WRAP);
     }

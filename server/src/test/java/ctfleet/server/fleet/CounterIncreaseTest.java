@@ -27,4 +27,17 @@ class CounterIncreaseTest {
     void rebootRestartsFromZero() {
         assertEquals(5, CounterIncrease.between(1_000_000, 5, true));
     }
+
+    @Test
+    void aFallOfLessThanHalfOfTwoTo32IsAResetNotAWrap() {
+        // Counters restarting without a boot id, or a CPU going offline: the sum fell by 4 million,
+        // which no wrap does (a wrap takes 2^32 minus the increase off the sum). Unknown, so 0.
+        assertEquals(0, CounterIncrease.between(5_000_000, 1_000_000, false));
+        assertEquals(0, CounterIncrease.between((1L << 31), 0, false));
+    }
+
+    @Test
+    void aWrapWithMoreThanTwoBillionSinceTheLastSampleIsStillAWrap() {
+        assertEquals((1L << 31) - 1, CounterIncrease.between((1L << 31) + 1, 0, false));
+    }
 }

@@ -183,6 +183,21 @@ class ImportServiceTest {
     }
 
     @Test
+    void countersRestartingWithoutABootIdAreNotAWrapOfTwoTo32() {
+        // node_exporter history without node_boot_time_seconds: drop climbs 10 a minute, restarts at
+        // minute 30 (a restart or a CPU gone offline) and climbs again. Not 2^32 - 290 drops.
+        ImportRequest.Builder r = ImportRequest.newBuilder().setHostId("gw-reset").setResolutionMillis(MINUTE);
+        long now = System.currentTimeMillis() / MINUTE * MINUTE;
+        for (int i = 0; i < 60; i++) {
+            long drop = i < 30 ? 10L * i : 10L * (i - 30);
+            r.addSamples(sample(now - (59 - i) * MINUTE, 500).toBuilder().putStats("drop", drop));
+        }
+        assertEquals(60, imports.importSamples(r.build()).getStored());
+        var top = QueryGrpc.newBlockingStub(channel).top(TopRequest.getDefaultInstance());
+        assertTrue(top.getHosts(0).getDropsPerSecond() < 1, top.getHosts(0).toString());
+    }
+
+    @Test
     void liveCoverageIsStrictlyCloserThanOneStep() {
         long[] live = {1_000, 5_000};
         assertTrue(ImportService.LiveCoverage.covers(live, 1_000, 60));

@@ -9,7 +9,7 @@ import java.time.Instant;
  * from rollups as well as from raw samples, for live and imported hosts alike.
  *
  * @param max  {@code nf_conntrack_max} (the largest in a bucket); 0 means no limit
- * @param boot hash of the kernel boot id of the newest sample (0: unknown); a different boot on the
+ * @param boot {@link BootChange#code} of the newest sample's boot id (0: unknown); a different boot on the
  *             next point means the host rebooted and its table started empty
  */
 public record CountPoint(Instant ts, long count, long max, long peak, int samples, int boot) {

@@ -9,6 +9,10 @@ package ctfleet.server.fleet;
  * wrapped; each wrap takes exactly 2^32 off the sum, so the increase modulo 2^32 is exact as long
  * as the true increase between two samples is below 2^32 (4.3 billion drops in one interval).
  *
+ * <p>When the boot ids cannot tell whether a reboot happened ({@link BootChange#UNKNOWN}: an imported
+ * boot id next to an agent's, or a missing one), the increase over that interval is unknown too,
+ * and counts as 0: the new value would be the whole since-boot count of a host that never rebooted.
+ *
  * <p>A sum can also fall without a wrap: a CPU going offline takes its counter out of the sum, and
  * counters restart without a boot id to say so (node_exporter history without
  * {@code node_boot_time_seconds}). A wrap makes the sum fall by 2^32 minus the increase, i.e. by
@@ -22,8 +26,11 @@ public final class CounterIncrease {
 
     private CounterIncrease() {}
 
-    public static long between(long previous, long current, boolean rebooted) {
-        if (rebooted) {
+    public static long between(long previous, long current, BootChange boot) {
+        if (boot == BootChange.UNKNOWN) {
+            return 0;
+        }
+        if (boot == BootChange.REBOOT) {
             return current;
         }
         if (current >= previous) {

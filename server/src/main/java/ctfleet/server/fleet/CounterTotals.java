@@ -3,13 +3,12 @@ package ctfleet.server.fleet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * How much each kernel counter grew across a series of cumulative samples, and how fast.
  *
  * <p>Each consecutive pair goes through {@link CounterIncrease} so a 32-bit wrap adds the wrapped
- * amount and a reboot (changed boot id) adds the new value, instead of either turning into a huge
+ * amount, a reboot (changed boot id) adds the new value and a change of unknown meaning adds nothing, instead of either turning into a huge
  * negative or positive jump. A column missing from one side of a pair contributes nothing for
  * that pair: an agent on an older kernel may simply not have the column.
  */
@@ -23,7 +22,7 @@ public record CounterTotals(Map<String, Long> increase, double seconds) {
         for (int i = 1; i < series.size(); i++) {
             CounterPoint prev = series.get(i - 1);
             CounterPoint cur = series.get(i);
-            boolean rebooted = !Objects.equals(prev.bootId(), cur.bootId());
+            BootChange rebooted = BootChange.between(prev.bootId(), cur.bootId());
             for (var e : cur.stats().entrySet()) {
                 Long before = prev.stats().get(e.getKey());
                 if (before != null) {

@@ -16,7 +16,7 @@ public final class IntervalRates {
      * Rates for the counters present in both samples; empty when there is no earlier sample or the
      * two are not in time order. Wraps and reboots as in {@link CounterIncrease}.
      */
-    public static Map<String, Double> between(Map<String, Long> previous, long previousTs, boolean sameBoot,
+    public static Map<String, Double> between(Map<String, Long> previous, long previousTs, BootChange boot,
                                               Map<String, Long> current, long currentTs) {
         Map<String, Double> rates = new TreeMap<>();
         if (previousTs <= 0 || currentTs <= previousTs) {
@@ -26,7 +26,7 @@ public final class IntervalRates {
         current.forEach((name, now) -> {
             Long before = previous.get(name);
             if (before != null) {
-                rates.put(name, CounterIncrease.between(before, now, !sameBoot) / seconds);
+                rates.put(name, CounterIncrease.between(before, now, boot) / seconds);
             }
         });
         return rates;

@@ -130,9 +130,12 @@ final class Observations {
         return i == 0 || (x[i] - x[i - 1]) * DAY > 3 * spacing + 1;
     }
 
-    /** A different known boot than the point before: the table restarted empty. */
+    /**
+     * A different known boot of the same kind (agent or imported) than the point before: the table
+     * restarted empty. An imported boot id next to an agent's may well be the same boot.
+     */
     boolean rebootBefore(int i) {
-        return i > 0 && boot[i] != 0 && boot[i - 1] != 0 && boot[i] != boot[i - 1];
+        return i > 0 && BootChange.between(boot[i - 1], boot[i]) == BootChange.REBOOT;
     }
 
     static double seconds(Instant t) {

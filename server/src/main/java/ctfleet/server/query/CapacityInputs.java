@@ -1,5 +1,6 @@
 package ctfleet.server.query;
 
+import ctfleet.server.fleet.BootChange;
 import ctfleet.server.fleet.CountPoint;
 import ctfleet.server.fleet.CounterIncrease;
 import ctfleet.server.fleet.CounterPoint;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -98,7 +98,7 @@ final class CapacityInputs {
         }
         CounterPoint a = counters.get(0);
         CounterPoint b = counters.get(counters.size() - 1);
-        boolean rebooted = !Objects.equals(a.bootId(), b.bootId());
+        BootChange rebooted = BootChange.between(a.bootId(), b.bootId());
         long peak = 0;
         for (CountPoint c : counts) {
             if (!c.ts().isBefore(a.ts()) && !c.ts().isAfter(b.ts())) {
@@ -109,7 +109,7 @@ final class CapacityInputs {
                 increase(a, b, "early_drop", rebooted), increase(a, b, "insert_failed", rebooted)));
     }
 
-    private static long increase(CounterPoint a, CounterPoint b, String column, boolean rebooted) {
+    private static long increase(CounterPoint a, CounterPoint b, String column, BootChange rebooted) {
         Long before = a.stats().get(column);
         Long after = b.stats().get(column);
         return before == null || after == null ? 0 : CounterIncrease.between(before, after, rebooted);

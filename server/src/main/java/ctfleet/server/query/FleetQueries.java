@@ -126,7 +126,7 @@ public final class FleetQueries {
         EntryEstimates entries = EntryEstimates.of(l.entries(), l.count());
         Map<String, Double> rates = new TreeMap<>();
         // Every counter over the newest sampling interval; the ranking's four over the whole window.
-        rates.putAll(IntervalRates.between(l.previous().stats(), l.previous().ts(), l.previous().sameBoot(), l.stats(),
+        rates.putAll(IntervalRates.between(l.previous().stats(), l.previous().ts(), l.previous().boot(), l.stats(),
                 l.ts()));
         CounterTotals totals = CounterTotals.of(h.counters());
         if (totals.seconds() > 0) {

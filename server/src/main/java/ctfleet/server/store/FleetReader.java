@@ -2,6 +2,7 @@ package ctfleet.server.store;
 
 import com.google.gson.Gson;
 import com.google.gson.reflect.TypeToken;
+import ctfleet.server.fleet.BootChange;
 import java.lang.reflect.Type;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -113,7 +114,7 @@ public final class FleetReader {
                         rs.getLong(16),
                         rs.getShort(17) == SampleSource.IMPORT.code,
                         new LatestState.PreviousStats(GSON.fromJson(rs.getString(18), LONGS), rs.getLong(19),
-                                rs.getString(20).equals(rs.getString(21))),
+                                BootChange.between(rs.getString(20), rs.getString(21))),
                         memTotal(rs, 22),
                         offset(rs.getLong(23), rs.wasNull()),
                         rs.getBoolean(24)));

@@ -1,5 +1,6 @@
 package ctfleet.server.store;
 
+import ctfleet.server.fleet.BootChange;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -40,9 +41,9 @@ public record LatestState(
 
     /**
      * @param ts       its time (0: none yet)
-     * @param sameBoot taken under the same kernel boot as the newest sample (else the counters restarted)
+     * @param boot     its boot id against the newest sample's: same boot, reboot, or unknown
      */
-    public record PreviousStats(Map<String, Long> stats, long ts, boolean sameBoot) {
-        public static final PreviousStats NONE = new PreviousStats(Map.of(), 0, false);
+    public record PreviousStats(Map<String, Long> stats, long ts, BootChange boot) {
+        public static final PreviousStats NONE = new PreviousStats(Map.of(), 0, BootChange.REBOOT);
     }
 }

@@ -1,5 +1,6 @@
 package ctfleet.server.store;
 
+import ctfleet.server.fleet.BootChange;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -125,7 +126,7 @@ final class RawRows {
     static boolean same(long[] v, SampleRow r) {
         int missing = CounterCarry.missing(r);
         if (v[0] != (r.loaded() ? 1 : 2) || v[1] != r.count() || v[2] != r.max()
-                || v[3] != r.bootId().hashCode() || v[8] != missing) {
+                || !sameBoot((int) v[3], r.bootId()) || v[8] != missing) {
             return false;
         }
         for (int i = 0; i < CounterCarry.NAMES.length; i++) {
@@ -134,6 +135,12 @@ final class RawRows {
             }
         }
         return true;
+    }
+
+    // Samples imported before boot codes had kinds were stored with the id's plain hash: a re-import
+    // of them is a duplicate, not a conflict.
+    private static boolean sameBoot(int stored, String bootId) {
+        return stored == BootChange.code(bootId) || stored == bootId.hashCode();
     }
 
     private static final String INSERT_ROWS = "INSERT INTO samples (status, ct_count, ct_max,"
@@ -177,7 +184,7 @@ final class RawRows {
         ps.setShort(at + 1, (short) (r.loaded() ? 1 : 2));
         ps.setLong(at + 2, r.count());
         ps.setLong(at + 3, r.max());
-        ps.setInt(at + 4, r.bootId().hashCode());
+        ps.setInt(at + 4, BootChange.code(r.bootId()));
         ps.setLong(at + 5, r.stat("drop"));
         ps.setLong(at + 6, r.stat("early_drop"));
         ps.setLong(at + 7, r.stat("insert_failed"));
@@ -191,7 +198,7 @@ final class RawRows {
 
     /** A row as {@link Rows#raw} reads it back: what the read caches keep. */
     static RawPoint point(SampleRow r) {
-        return new RawPoint(r.ts(), r.loaded(), r.count(), r.max(), new Counters(r.bootId().hashCode(),
+        return new RawPoint(r.ts(), r.loaded(), r.count(), r.max(), new Counters(BootChange.code(r.bootId()),
                 r.stat("drop"), r.stat("early_drop"), r.stat("insert_failed"), r.stat("invalid")));
     }
 

@@ -198,6 +198,30 @@ class ImportServiceTest {
     }
 
     @Test
+    void anAgentTakingOverFromImportedHistoryIsNotAReboot() throws Exception {
+        // Prometheus' history says boot-<boot time>, the agent says the kernel's boot id: the same boot,
+        // with 3,000,000 drops since it. The switch must not count them all as one minute's drops.
+        long now = System.currentTimeMillis() / MINUTE * MINUTE;
+        ImportRequest.Builder r = ImportRequest.newBuilder().setHostId("gw-seen").setResolutionMillis(MINUTE);
+        for (int ago = 60; ago > 5; ago--) {
+            r.addSamples(sample(now - ago * MINUTE, 500).toBuilder().setBootId("boot-1700000000")
+                    .putStats("drop", 3_000_000));
+        }
+        imports.importSamples(r.build());
+        List<AgentMessage> live = new ArrayList<>();
+        live.add(AgentMessage.newBuilder().setHello(Hello.newBuilder().setHostId("gw-seen")).build());
+        for (int ago = 5; ago >= 0; ago--) {
+            live.add(AgentMessage.newBuilder().setSample(sample(now - ago * MINUTE + 1_000, 500).toBuilder()
+                    .setSeq(live.size()).setBootId("5f0c2a9e-8d1b-4c3e-9a7f-2b6d1e0c4f83").putStats("drop", 3_000_000))
+                    .build());
+        }
+        stream(live);
+        var top = QueryGrpc.newBlockingStub(channel).top(TopRequest.getDefaultInstance()).getHosts(0);
+        assertEquals(0, top.getDropsPerSecond(), top.toString());
+        assertFalse(top.getReason().contains("reboot"), top.getReason());
+    }
+
+    @Test
     void liveCoverageIsStrictlyCloserThanOneStep() {
         long[] live = {1_000, 5_000};
         assertTrue(ImportService.LiveCoverage.covers(live, 1_000, 60));

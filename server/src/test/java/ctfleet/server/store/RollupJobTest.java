@@ -2,6 +2,7 @@ package ctfleet.server.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import ctfleet.server.fleet.BootChange;
 import ctfleet.server.fleet.CounterIncrease;
 import java.nio.file.Path;
 import java.sql.ResultSet;
@@ -69,7 +70,7 @@ class RollupJobTest {
         SampleRow prev = null;
         for (SampleRow r : rows) {
             long b = Math.floorDiv(r.ts(), bucket) * bucket;
-            boolean reboot = prev != null && !prev.bootId().equals(r.bootId());
+            BootChange reboot = prev == null ? BootChange.SAME : BootChange.between(prev.bootId(), r.bootId());
             long[] inc = new long[4];
             String[] names = {"drop", "early_drop", "insert_failed", "invalid"};
             for (int k = 0; k < 4; k++) {

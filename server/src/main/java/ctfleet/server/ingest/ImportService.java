@@ -127,7 +127,10 @@ public final class ImportService extends ImportGrpc.ImportImplBase {
 
     /**
      * Live samples are taken at the agent's own instants, imported ones at query steps, so the two
-     * never share a timestamp: "already stored" has to mean "a live sample closer than one step".
+     * never share a timestamp: "already stored" has to mean "a live sample near enough". Near enough
+     * is the live agent's own sampling interval, or the import's step when that is larger: an import
+     * at 15 s steps over an agent reporting every minute would otherwise slip three imported points
+     * between each two live ones, and the history would alternate between the two sources.
      */
     private List<SampleRow> notCoveredByLive(long ref, List<SampleRow> rows, long resolution) throws StoreException {
         long min = Long.MAX_VALUE;
@@ -136,13 +139,16 @@ public final class ImportService extends ImportGrpc.ImportImplBase {
             min = Math.min(min, r.ts());
             max = Math.max(max, r.ts());
         }
-        long[] live = samples.liveTimestamps(ref, min - resolution + 1, max + resolution - 1);
+        // The agent's interval is at most MAX_RESOLUTION apart, so live samples that far out are enough
+        // to both measure it and find every one near the rows.
+        long[] live = samples.liveTimestamps(ref, min - MAX_RESOLUTION + 1, max + MAX_RESOLUTION - 1);
         if (live.length == 0) {
             return rows;
         }
+        long window = LiveCoverage.window(live, resolution);
         List<SampleRow> fresh = new ArrayList<>(rows.size());
         for (SampleRow r : rows) {
-            if (!LiveCoverage.covers(live, r.ts(), resolution)) {
+            if (!LiveCoverage.covers(live, r.ts(), window)) {
                 fresh.add(r);
             }
         }
@@ -222,10 +228,29 @@ public final class ImportService extends ImportGrpc.ImportImplBase {
         }
     }
 
-    /** Pure: whether a sorted array of live timestamps has one strictly closer than {@code resolution} to ts. */
+    /** Pure: which imported instants a host's live samples already cover. */
     static final class LiveCoverage {
         private LiveCoverage() {}
 
+        /**
+         * How far a live sample covers: the agent's interval (the median spacing of its samples, so
+         * that a gap in the live data stays a gap to fill) or the import's step, whichever is larger,
+         * at most {@link #MAX_RESOLUTION}.
+         */
+        static long window(long[] sortedLive, long resolution) {
+            if (sortedLive.length < 2) {
+                return resolution;
+            }
+            long[] gaps = new long[sortedLive.length - 1];
+            for (int i = 1; i < sortedLive.length; i++) {
+                gaps[i - 1] = sortedLive[i] - sortedLive[i - 1];
+            }
+            Arrays.sort(gaps);
+            long interval = gaps[gaps.length / 2];
+            return Math.max(resolution, Math.min(interval, MAX_RESOLUTION));
+        }
+
+        /** Whether a sorted array of live timestamps has one strictly closer than {@code resolution} to ts. */
         static boolean covers(long[] sortedLive, long ts, long resolution) {
             int i = Arrays.binarySearch(sortedLive, ts);
             if (i >= 0) {

@@ -222,6 +222,38 @@ class ImportServiceTest {
     }
 
     @Test
+    void importedPointsFinerThanTheAgentsIntervalDoNotInterleaveWithLiveData() throws Exception {
+        // The agent reported every minute (at :07) for minutes 20..29; Prometheus has a point every 15 s.
+        List<AgentMessage> live = new ArrayList<>();
+        live.add(AgentMessage.newBuilder().setHello(Hello.newBuilder().setHostId("gw-a")).build());
+        for (long t = base + 20 * MINUTE + 7_000; t < base + 30 * MINUTE; t += MINUTE) {
+            live.add(AgentMessage.newBuilder().setSample(sample(t, 42).toBuilder().setSeq(live.size())).build());
+        }
+        stream(live);
+        assertEquals(10, scalar("SELECT COUNT(*) FROM samples WHERE source = 0"));
+
+        long step = 15_000;
+        ImportRequest.Builder r = ImportRequest.newBuilder().setHostId("gw-a").setResolutionMillis(step);
+        for (int i = 0; i < 240; i++) {
+            r.addSamples(sample(base + i * step, 10));
+        }
+        ImportResponse resp = imports.importSamples(r.build());
+        // Every step closer than the agent's minute to a live sample, 19:15 to 30:00, is covered.
+        assertEquals(44, resp.getCoveredByLive());
+        assertEquals(196, resp.getStored());
+        assertEquals(0, scalar("SELECT COUNT(*) FROM samples WHERE source = 1 AND id BETWEEN "
+                + "(SELECT MIN(id) FROM samples WHERE source = 0) AND (SELECT MAX(id) FROM samples WHERE source = 0)"));
+    }
+
+    @Test
+    void aLiveSampleCoversTheAgentsIntervalOrTheStepWhicheverIsLarger() {
+        long[] everyMinute = {0, 60_000, 120_000, 180_000, 7_200_000};
+        assertEquals(60_000, ImportService.LiveCoverage.window(everyMinute, 15_000), "a gap is not the interval");
+        assertEquals(300_000, ImportService.LiveCoverage.window(everyMinute, 300_000));
+        assertEquals(15_000, ImportService.LiveCoverage.window(new long[] {5}, 15_000));
+    }
+
+    @Test
     void liveCoverageIsStrictlyCloserThanOneStep() {
         long[] live = {1_000, 5_000};
         assertTrue(ImportService.LiveCoverage.covers(live, 1_000, 60));

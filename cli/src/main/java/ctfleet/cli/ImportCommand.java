@@ -152,7 +152,14 @@ public final class ImportCommand implements Callable<Integer> {
         if (s.splits() > 0) {
             out.printf("  Prometheus' query limits made %d queries split into smaller ones%n", s.splits());
         }
+        if (!s.sharedHosts().isEmpty()) {
+            out.printf("  %,d hosts skipped: their --host-label value is shared by several targets%n",
+                    s.sharedHosts().size());
+        }
         out.flush();
+        for (String shared : s.sharedHosts()) {
+            err.println("ctfleet import: skipped host " + shared + "; choose a --host-label that names one machine");
+        }
         if (!s.skippedHosts().isEmpty()) {
             err.println("ctfleet import: skipped " + s.skippedHosts().size() + " host label values: "
                     + String.join("; ", s.skippedHosts().subList(0, Math.min(5, s.skippedHosts().size())))

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.function.LongUnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -55,8 +56,23 @@ final class PrometheusFixture implements AutoCloseable {
     /** One gauge family of the history: a value per host per minute. */
     record Family(String name, List<Host> hosts) {}
 
-    /** {@code value} maps the minute's index (0 = oldest) to the value. */
-    record Host(String labels, LongUnaryOperator value) {}
+    /**
+     * {@code value} maps the minute's index (0 = oldest) to the value; {@code text}, when set instead,
+     * to the value as OpenMetrics writes it ({@code NaN}, {@code -5}, ...).
+     */
+    record Host(String labels, LongUnaryOperator value, IntFunction<String> text) {
+        Host(String labels, LongUnaryOperator value) {
+            this(labels, value, null);
+        }
+
+        static Host text(String labels, IntFunction<String> text) {
+            return new Host(labels, null, text);
+        }
+
+        String at(int minute) {
+            return text != null ? text.apply(minute) : Long.toString(value.applyAsLong(minute));
+        }
+    }
 
     /** Writes OpenMetrics text (seconds, families not interleaved, {@code # EOF}) and builds blocks from it. */
     static void backfill(Path dir, Path tsdb, long firstMillis, int minutes, List<Family> families)
@@ -67,7 +83,7 @@ final class PrometheusFixture implements AutoCloseable {
                 w.write("# TYPE " + f.name() + " gauge\n");
                 for (Host h : f.hosts()) {
                     for (int i = 0; i < minutes; i++) {
-                        w.write(f.name() + "{" + h.labels() + "} " + h.value().applyAsLong(i) + " "
+                        w.write(f.name() + "{" + h.labels() + "} " + h.at(i) + " "
                                 + (firstMillis / 1000 + i * 60L) + "\n");
                     }
                 }

@@ -37,10 +37,14 @@ public final class Importer {
     public record Options(String hostLabel, String match, long startMillis, long endMillis, long stepMillis,
                           long pointBudget) {}
 
-    /** The outcome, for the final summary. */
+    /**
+     * The outcome, for the final summary. {@code sharedHosts}: one line per host skipped because its
+     * host label value is shared by several targets (naming them).
+     */
     public record Summary(int hosts, long startMillis, long endMillis, int queries, int splits, long stored,
                           long duplicate, long conflict, long coveredByLive, long invalid, String firstInvalid,
-                          long incomplete, long notFinite, List<String> skippedHosts, long elapsedNanos) {
+                          long incomplete, long notFinite, List<String> skippedHosts,
+                          List<String> sharedHosts, long elapsedNanos) {
         public long samples() {
             return stored + duplicate + conflict + coveredByLive + invalid;
         }
@@ -72,6 +76,7 @@ public final class Importer {
             throw new Failed("nothing to import: the range from --since to --until is shorter than one --step");
         }
         Hosts hosts = discover(o, first, last);
+        Set<String> shared = new LinkedHashSet<>(hosts.shared);
         ImportPlan plan = ImportPlan.of(first, last, step, hosts.seriesPerHost, o.pointBudget());
 
         Totals totals = new Totals();
@@ -114,12 +119,58 @@ public final class Importer {
         return new Summary(plan.hosts(), first, last, plan.queries().size(), splits.get(), totals.stored.get(),
                 totals.duplicate.get(), totals.conflict.get(), totals.covered.get(), totals.invalid.get(),
                 totals.firstInvalid.get(), skipped.incomplete, skipped.notFinite, hosts.skipped,
-                System.nanoTime() - began);
+                List.copyOf(sharedIn(skipped, shared)), System.nanoTime() - began);
     }
 
     /** The hosts to import: host label value -> host id, their series counts and labels. */
     private record Hosts(Map<String, String> hostOf, SortedMap<String, Integer> seriesPerHost,
-                         Map<String, SortedMap<String, String>> labels, List<String> skipped) {}
+                         Map<String, SortedMap<String, String>> labels, List<String> skipped, List<String> shared) {}
+
+    // A target that appeared only after discovery mixed into a chunk: that chunk of the host was left out.
+    private static Set<String> sharedIn(NodeExporterMapping.Skipped skipped, Set<String> shared) {
+        for (String host : skipped.mixedHosts) {
+            if (shared.stream().noneMatch(s -> s.startsWith(host + " "))) {
+                shared.add(host + " (series of several targets in one query; part of its history was left out)");
+            }
+        }
+        return shared;
+    }
+
+    /**
+     * Host label values whose series come from more than one target (e.g. {@code --host-label job},
+     * or two machines with one nodename): their fields cannot be told apart, so such a host is
+     * skipped and named with the labels that tell its targets apart.
+     */
+    static Map<String, String> sharedValues(List<SortedMap<String, String>> all, String hostLabel) {
+        Map<String, List<SortedMap<String, String>>> series = new TreeMap<>();
+        for (SortedMap<String, String> s : all) {
+            String raw = s.get(hostLabel);
+            if (raw != null) {
+                series.computeIfAbsent(raw, r -> new ArrayList<>()).add(s);
+            }
+        }
+        Map<String, String> out = new TreeMap<>();
+        series.forEach((raw, sets) -> {
+            Set<String> telling = NodeExporterMapping.telling(sets);
+            if (telling.isEmpty()) {
+                return;
+            }
+            // Each target once, by the labels that tell them apart: {instance="a:9100"}, {instance="b:9100"}.
+            Set<String> targets = new java.util.TreeSet<>();
+            for (SortedMap<String, String> s : sets) {
+                List<String> parts = new ArrayList<>();
+                for (String k : telling) {
+                    if (s.containsKey(k)) {
+                        parts.add(k + "=\"" + s.get(k) + "\"");
+                    }
+                }
+                targets.add("{" + String.join(", ", parts) + "}");
+            }
+            out.put(raw, targets.size() + " targets share " + hostLabel + "=\"" + raw + "\": "
+                    + String.join(", ", targets));
+        });
+        return out;
+    }
 
     private Hosts discover(Options o, long first, long last) throws PromError, Failed {
         String selector = NodeExporterMapping.selector(o.match(), o.hostLabel(), List.of());
@@ -138,6 +189,8 @@ public final class Importer {
         Map<String, SortedMap<String, String>> labels = new HashMap<>();
         Set<String> skipped = new LinkedHashSet<>();
         Set<String> seen = new java.util.TreeSet<>();
+        Map<String, String> sharedValues = sharedValues(all, o.hostLabel());
+        Set<String> shared = new LinkedHashSet<>();
         for (SortedMap<String, String> s : entries) {
             seen.addAll(s.keySet());
             String raw = s.get(o.hostLabel());
@@ -149,6 +202,10 @@ public final class Importer {
                 skipped.add(raw + " (not a valid host id)");
                 continue;
             }
+            if (sharedValues.containsKey(raw)) {
+                shared.add(id.get() + " (" + sharedValues.get(raw) + ")");
+                continue;
+            }
             String earlier = rawOfHost.putIfAbsent(id.get(), raw);
             if (earlier != null && !earlier.equals(raw)) {
                 rawOfHost.put(id.get(), earlier);
@@ -157,6 +214,10 @@ public final class Importer {
             }
             hostOf.put(raw, id.get());
             labels.putIfAbsent(id.get(), NodeExporterMapping.labels(s, o.hostLabel()));
+        }
+        if (hostOf.isEmpty() && !shared.isEmpty()) {
+            throw new Failed("no host to import: each value of '" + o.hostLabel() + "' is shared by several targets: "
+                    + String.join("; ", shared) + "; choose a --host-label that names one machine");
         }
         if (hostOf.isEmpty()) {
             seen.remove("__name__");
@@ -172,7 +233,7 @@ public final class Importer {
                 seriesPerHost.merge(raw, 1, Integer::sum);
             }
         }
-        return new Hosts(hostOf, seriesPerHost, labels, List.copyOf(skipped));
+        return new Hosts(hostOf, seriesPerHost, labels, List.copyOf(skipped), List.copyOf(shared));
     }
 
     /** One planned query; a query Prometheus finds too large is split in two, by time first, then by hosts. */

@@ -8,8 +8,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -114,21 +117,46 @@ public final class NodeExporterMapping {
         public long incomplete;
         /** Values that are NaN or infinite. */
         public long notFinite;
+        /** Host ids left out of a chunk because their series came from more than one target. */
+        public final Set<String> mixedHosts = new TreeSet<>();
+    }
+
+    /**
+     * The labels that tell the series of one host label value apart: those some of them carry with
+     * different values (e.g. {@code instance} under {@code --host-label job}); empty when all come
+     * from one target. A label only some series carry (a metric relabelling adding it) tells nothing.
+     */
+    public static SortedSet<String> telling(Collection<? extends Map<String, String>> labelSets) {
+        Map<String, Set<String>> values = new TreeMap<>();
+        for (Map<String, String> s : labelSets) {
+            s.forEach((k, v) -> values.computeIfAbsent(k, x -> new TreeSet<>()).add(v));
+        }
+        SortedSet<String> out = new TreeSet<>();
+        values.forEach((k, v) -> {
+            if (!k.equals("__name__") && v.size() > 1) {
+                out.add(k);
+            }
+        });
+        return out;
     }
 
     /**
      * One chunk of query_range answers turned into samples per host id, each list in time order.
      *
-     * @param hostOf host label value -> host id, for the hosts being imported; others are ignored
+     * @param hostOf host label value -> host id, for the hosts being imported; others are ignored.
+     *               A host whose series come from more than one target is left out (and named in
+     *               {@link Skipped#mixedHosts}): one sample never combines fields of two machines.
      */
     public static Map<String, List<Sample>> samples(List<PromSeries> chunk, String hostLabel,
                                                     Map<String, String> hostOf, Skipped skipped) {
         Map<String, TreeMap<Long, Parts>> byHost = new HashMap<>();
+        Map<String, List<Map<String, String>>> seriesOf = new HashMap<>();
         for (PromSeries s : chunk) {
             String host = hostOf.get(s.labels().get(hostLabel));
             if (host == null) {
                 continue;
             }
+            seriesOf.computeIfAbsent(host, h -> new ArrayList<>()).add(s.labels());
             String name = s.name();
             Field field = field(name);
             if (field == null) {
@@ -139,14 +167,20 @@ public final class NodeExporterMapping {
                 Parts p = steps.computeIfAbsent(s.tsMillis()[i], t -> new Parts());
                 double v = s.values()[i];
                 switch (field) {
-                    case COUNT -> p.count = first(p.count, v);
-                    case MAX -> p.max = first(p.max, v);
-                    case BOOT -> p.boot = first(p.boot, v);
-                    case STAT -> p.stats.putIfAbsent(name.substring(STAT_PREFIX.length()), v);
+                    case COUNT -> p.count = v;
+                    case MAX -> p.max = v;
+                    case BOOT -> p.boot = v;
+                    case STAT -> p.stats.put(name.substring(STAT_PREFIX.length()), v);
                 }
             }
         }
         Map<String, List<Sample>> out = new HashMap<>();
+        seriesOf.forEach((host, sets) -> {
+            if (!telling(sets).isEmpty()) {
+                skipped.mixedHosts.add(host);
+                byHost.remove(host);
+            }
+        });
         byHost.forEach((host, steps) -> {
             List<Sample> list = new ArrayList<>(steps.size());
             steps.forEach((ts, p) -> {
@@ -181,11 +215,6 @@ public final class NodeExporterMapping {
             return Field.STAT;
         }
         return null;
-    }
-
-    // Two series of one host and metric (e.g. scraped by two jobs): the first, in Prometheus' label order, wins.
-    private static double first(double old, double v) {
-        return Double.isNaN(old) ? v : old;
     }
 
     private static final class Parts {

@@ -55,6 +55,20 @@ class NodeExporterMappingTest {
     }
 
     @Test
+    void aHostWhoseSeriesComeFromTwoTargetsIsLeftOutNotCombined() {
+        // --host-label job: count from one machine, max from the other would make a host that never was.
+        var countA = PromSeries.of(Map.of("__name__", "node_nf_conntrack_entries", "job", "node", "instance", "a"),
+                new long[] {1000}, new double[] {90_000});
+        var maxB = PromSeries.of(Map.of("__name__", "node_nf_conntrack_entries_limit", "job", "node", "instance", "b"),
+                new long[] {1000}, new double[] {100_000});
+        var maxA = PromSeries.of(Map.of("__name__", "node_nf_conntrack_entries_limit", "job", "node", "instance", "a"),
+                new long[] {1000}, new double[] {0});
+        var out = NodeExporterMapping.samples(List.of(countA, maxB, maxA), "job", Map.of("node", "node"),
+                new NodeExporterMapping.Skipped());
+        assertFalse(out.containsKey("node"), out.toString());
+    }
+
+    @Test
     void aStepWithoutALimitIsSkippedBecauseZeroWouldMeanUnlimited() {
         var entries = PromSeries.of(Map.of("__name__", "node_nf_conntrack_entries", "instance", "h"),
                 new long[] {1000, 2000}, new double[] {5, 6});

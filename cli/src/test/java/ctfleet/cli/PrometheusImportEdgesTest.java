@@ -1,0 +1,183 @@
+package ctfleet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ctfleet.server.CtfleetServer;
+import ctfleet.server.store.Database;
+import ctfleet.server.store.Retention;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ctfleet import} against a real Prometheus holding a day of node_exporter history for
+ * gateways that are awkward to import: a table full ten minutes every six hours, two machines
+ * sharing a nodename, NaN entries, a negative counter, a host without a limit.
+ */
+class PrometheusImportEdgesTest {
+    static final long MINUTE = 60_000;
+    static final long HOUR = 3_600_000;
+    static final int MINUTES = 1440;
+    static final long LIMIT = 100_000;
+
+    @TempDir
+    static Path shared;
+
+    static long first;
+    static long last;
+    static PrometheusFixture prometheus;
+
+    @TempDir
+    Path tmp;
+
+    Database db;
+    CtfleetServer server;
+    String addr;
+
+    /** At its limit for minutes 20..29 of every sixth hour, at 30 % otherwise. */
+    static long peaky(long i) {
+        return i % 360 >= 20 && i % 360 < 30 ? LIMIT : 30_000;
+    }
+
+    static String target(String host, String nodename) {
+        return "instance=\"" + host + ":9100\",job=\"edge\",nodename=\"" + nodename + "\"";
+    }
+
+    @BeforeAll
+    static void backfillAndStart() throws Exception {
+        PrometheusFixture.requireBinaries();
+        // Whole hours, the newest one over ten minutes ago: 1h steps land on the history's own hours.
+        last = (System.currentTimeMillis() - 10 * MINUTE) / HOUR * HOUR;
+        first = last - (MINUTES - 1) * MINUTE;
+        String peak = target("h-peak", "peak");
+        String nolimit = target("h-nolimit", "nolimit");
+        String over = target("h-over", "over");
+        String twinA = target("h-a", "twin");
+        String twinB = target("h-b", "twin");
+        String nan = target("h-nan", "nan");
+        String neg = target("h-neg", "neg");
+        List<PrometheusFixture.Family> families = List.of(
+                new PrometheusFixture.Family("node_nf_conntrack_entries", List.of(
+                        new PrometheusFixture.Host(peak, PrometheusImportEdgesTest::peaky),
+                        new PrometheusFixture.Host(nolimit, i -> 5_000),
+                        new PrometheusFixture.Host(over, i -> 90_000),
+                        new PrometheusFixture.Host(twinA, i -> 1_000),
+                        new PrometheusFixture.Host(twinB, i -> 2_000),
+                        PrometheusFixture.Host.text(nan, i -> i % 10 == 0 ? "NaN" : "500"),
+                        new PrometheusFixture.Host(neg, i -> 500))),
+                new PrometheusFixture.Family("node_nf_conntrack_entries_limit", List.of(
+                        new PrometheusFixture.Host(peak, i -> LIMIT),
+                        new PrometheusFixture.Host(nolimit, i -> 0),
+                        new PrometheusFixture.Host(over, i -> LIMIT),
+                        new PrometheusFixture.Host(twinA, i -> 10_000),
+                        new PrometheusFixture.Host(twinB, i -> 20_000),
+                        new PrometheusFixture.Host(nan, i -> LIMIT),
+                        new PrometheusFixture.Host(neg, i -> LIMIT))),
+                new PrometheusFixture.Family("node_nf_conntrack_stat_drop", List.of(
+                        new PrometheusFixture.Host(neg, i -> -5))),
+                new PrometheusFixture.Family("node_nf_conntrack_stat_insert", List.of(
+                        new PrometheusFixture.Host(neg, i -> 100 * i))));
+        Path tsdb = shared.resolve("tsdb");
+        PrometheusFixture.backfill(shared, tsdb, first, MINUTES, families);
+        prometheus = PrometheusFixture.start(shared.resolve("prom"), tsdb);
+    }
+
+    @AfterAll
+    static void stopPrometheus() throws Exception {
+        if (prometheus != null) {
+            prometheus.close();
+        }
+    }
+
+    // A week of raw samples: the maintenance rounds an import asks for must not roll any away.
+    @BeforeEach
+    void startServer() throws Exception {
+        db = Database.open(tmp.resolve("db"));
+        server = new CtfleetServer(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)), db,
+                Clock.systemUTC(), new Retention(Duration.ofDays(7), Duration.ofDays(30), Duration.ofDays(730),
+                Duration.ofDays(7))).start();
+        addr = "127.0.0.1:" + server.port();
+    }
+
+    @AfterEach
+    void stopServer() throws Exception {
+        server.close();
+    }
+
+    record Result(int code, String out, String err) {}
+
+    static Result cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var cl = Cli.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    Result importFrom(String url, String match, String... more) {
+        List<String> args = new ArrayList<>(List.of("import", "--server", addr, "--prometheus", url,
+                "--since", "2d", "--until", java.time.Instant.ofEpochMilli(last).toString(), "--match", match));
+        args.addAll(List.of(more));
+        return cli(args.toArray(String[]::new));
+    }
+
+    long scalar(String sql, Object... params) throws Exception {
+        try (Connection c = db.connect(); PreparedStatement q = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                q.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    long rows(String host) throws Exception {
+        return scalar("SELECT COUNT(*) FROM raw_samples s JOIN hosts h ON h.id = s.host_ref WHERE h.host_id = ?", host);
+    }
+
+    @Test
+    void aHostLabelEveryTargetSharesImportsNothingAndNamesTheTargets() throws Exception {
+        Result r = importFrom(prometheus.url, "{instance=~\"h-nolimit:9100|h-over:9100\"}", "--host-label", "job");
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().contains("edge") && r.err().contains("instance=\"h-nolimit:9100\"")
+                && r.err().contains("instance=\"h-over:9100\""), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertEquals(0, scalar("SELECT COUNT(*) FROM samples"), "no host made of two machines' fields");
+    }
+
+    @Test
+    void twoMachinesSharingANodenameAreSkippedAndNamedTheOthersImported() throws Exception {
+        Result r = importFrom(prometheus.url, "{instance=~\"h-a:9100|h-b:9100|h-over:9100\"}", "--host-label",
+                "nodename");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(0, rows("twin"), "neither machine's history under the shared name");
+        assertEquals(MINUTES, rows("over"));
+        assertTrue(r.out().contains("1 hosts skipped"), r.out());
+        List<String> twin = r.err().lines().filter(l -> l.contains("twin")).toList();
+        assertEquals(1, twin.size(), r.err());
+        assertTrue(twin.get(0).contains("instance=\"h-a:9100\"") && twin.get(0).contains("instance=\"h-b:9100\""),
+                twin.get(0));
+        assertFalse(twin.get(0).contains("nodename=\"twin\", "), "only the labels that differ: " + twin.get(0));
+    }
+}

@@ -135,8 +135,11 @@ class PrometheusImportEdgesTest {
 
     Result importFrom(String url, String match, String... more) {
         List<String> args = new ArrayList<>(List.of("import", "--server", addr, "--prometheus", url,
-                "--since", "2d", "--until", java.time.Instant.ofEpochMilli(last).toString(), "--match", match));
+                "--until", java.time.Instant.ofEpochMilli(last).toString(), "--match", match));
         args.addAll(List.of(more));
+        if (!args.contains("--since")) {
+            args.addAll(List.of("--since", "2d"));
+        }
         return cli(args.toArray(String[]::new));
     }
 
@@ -179,5 +182,32 @@ class PrometheusImportEdgesTest {
         assertTrue(twin.get(0).contains("instance=\"h-a:9100\"") && twin.get(0).contains("instance=\"h-b:9100\""),
                 twin.get(0));
         assertFalse(twin.get(0).contains("nodename=\"twin\", "), "only the labels that differ: " + twin.get(0));
+    }
+
+    @Test
+    void stepsCoarserThanTheScrapesKeepEachStepsHighestEntries() throws Exception {
+        Result r = importFrom(prometheus.url, "{instance=\"h-peak:9100\"}", "--step", "1h");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(24, rows("h-peak"));
+        // Full for minutes 20..29 of every sixth hour: the hour after each such stretch read it.
+        assertEquals(4, scalar("SELECT COUNT(*) FROM samples WHERE ct_count = ?", LIMIT), r.out());
+        assertEquals(LIMIT, scalar("SELECT MAX(ct_count) FROM samples"));
+    }
+
+    @Test
+    void stepsAsFineAsTheScrapesReadEveryScrapeOnce() throws Exception {
+        Result r = importFrom(prometheus.url, "{instance=\"h-peak:9100\"}", "--step", "1m");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(MINUTES, rows("h-peak"));
+        assertEquals(40, scalar("SELECT COUNT(*) FROM samples WHERE ct_count = ?", LIMIT), "4 stretches of 10 minutes");
+        assertEquals(MINUTES, scalar("SELECT COUNT(*) FROM samples WHERE ct_max = ?", LIMIT), "limit read as it is");
+    }
+
+    @Test
+    void stepsFinerThanTheScrapesFallBackToTheLatestScrape() throws Exception {
+        Result r = importFrom(prometheus.url, "{instance=\"h-peak:9100\"}", "--step", "15s", "--since",
+                java.time.Instant.ofEpochMilli(last - 60 * MINUTE).toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(4 * 60 + 1, rows("h-peak"), "every 15 s step has a value, as with the bare selector");
     }
 }

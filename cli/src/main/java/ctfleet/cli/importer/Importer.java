@@ -245,7 +245,7 @@ public final class Importer {
             throws PromError {
         long step = o.stepMillis();
         try {
-            return prom.queryRange(NodeExporterMapping.selector(o.match(), o.hostLabel(), hosts), from, to, step);
+            return prom.queryRange(NodeExporterMapping.query(o.match(), o.hostLabel(), hosts, step), from, to, step);
         } catch (PromError e) {
             if (e.kind() != PromError.Kind.LIMIT) {
                 throw e;

@@ -51,8 +51,36 @@ public final class NodeExporterMapping {
      * {@code {job="node"}}, or empty), and when given, only these values of the host label.
      */
     public static String selector(String match, String hostLabel, Collection<String> hostValues) {
+        return selector("__name__=~\"" + NAMES + "\"", match, hostLabel, hostValues);
+    }
+
+    /**
+     * The query_range expression of an import at {@code stepMillis}: entries as each step's highest
+     * reading, everything else as the bare selector reads it.
+     *
+     * <p>Entries: the table-full risk is in the peaks, and a bare selector at a step coarser than the
+     * scrape interval reads one instantaneous value per step, so a table at its limit for ten minutes
+     * every six hours reads "never full" at 1h steps. {@code max_over_time} over the step (less a
+     * millisecond: Prometheus 2's range includes its left edge, which belongs to the step before)
+     * takes every scrape in the step. At a step finer than the scrape interval a window may hold no
+     * scrape; {@code or} falls back to the bare selector there, so fine steps read what they always
+     * did. {@code max_over_time} drops the name, {@code label_replace} puts it back, and
+     * {@code or on(__name__)} adds the other series (a plain {@code or} matches on every label but the
+     * name, so it would drop each target's limit and counters for having its entries).
+     *
+     * <p>Counters, the limit and the boot time stay instantaneous: they are cumulative or constant.
+     */
+    public static String query(String match, String hostLabel, Collection<String> hostValues, long stepMillis) {
+        String entries = selector("__name__=\"" + ENTRIES + "\"", match, hostLabel, hostValues);
+        String others = selector("__name__=~\"" + LIMIT + "|" + STAT_PREFIX + "[a-z0-9_]+|" + BOOT + "\"", match,
+                hostLabel, hostValues);
+        return "label_replace(max_over_time(" + entries + "[" + (stepMillis - 1) + "ms]) or " + entries
+                + ", \"__name__\", \"" + ENTRIES + "\", \"__name__\", \".*\") or on(__name__) " + others;
+    }
+
+    private static String selector(String name, String match, String hostLabel, Collection<String> hostValues) {
         String inner = matchers(match);
-        StringBuilder s = new StringBuilder("{__name__=~\"").append(NAMES).append('"');
+        StringBuilder s = new StringBuilder("{").append(name);
         if (!inner.isEmpty()) {
             s.append(", ").append(inner);
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import ctfleet.server.CtfleetServer;
 import ctfleet.server.store.Database;
 import ctfleet.server.store.Retention;
@@ -19,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -209,5 +211,54 @@ class PrometheusImportEdgesTest {
                 java.time.Instant.ofEpochMilli(last - 60 * MINUTE).toString());
         assertEquals(0, r.code(), r.err());
         assertEquals(4 * 60 + 1, rows("h-peak"), "every 15 s step has a value, as with the bare selector");
+    }
+
+    /** A web server in front of Prometheus answering every request under {@code from} with a redirect. */
+    static HttpServer redirecting(Map<String, Redirect> rules) throws Exception {
+        HttpServer web = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        rules.forEach((from, to) -> web.createContext(from, ex -> {
+            String rest = ex.getRequestURI().getPath().substring(from.length());
+            ex.getRequestBody().readAllBytes();
+            ex.getResponseHeaders().add("Location", to.location() + rest);
+            ex.sendResponseHeaders(to.code(), -1);
+            ex.close();
+        }));
+        web.start();
+        return web;
+    }
+
+    record Redirect(int code, String location) {}
+
+    @Test
+    void redirectsAreFollowedWithTheSameQuery() throws Exception {
+        // nginx's /prometheus -> /prometheus/ and http -> https kinds, relative and absolute, every code.
+        HttpServer web = redirecting(Map.of(
+                "/a", new Redirect(301, "/b"),
+                "/b", new Redirect(302, "/c"),
+                "/c", new Redirect(307, "/d"),
+                "/d", new Redirect(308, prometheus.url)));
+        try {
+            String url = "http://127.0.0.1:" + web.getAddress().getPort() + "/a";
+            Result r = importFrom(url, "{instance=\"h-over:9100\"}");
+            assertEquals(0, r.code(), r.err());
+            assertEquals(MINUTES, rows("h-over"));
+        } finally {
+            web.stop(0);
+        }
+    }
+
+    @Test
+    void aRedirectLoopIsOneClearLine() throws Exception {
+        HttpServer web = redirecting(Map.of("/loop", new Redirect(301, "/loop")));
+        try {
+            String url = "http://127.0.0.1:" + web.getAddress().getPort() + "/loop";
+            Result r = importFrom(url, "{instance=\"h-over:9100\"}");
+            assertEquals(1, r.code(), r.out());
+            assertTrue(r.err().startsWith("ctfleet import: " + url + "/api/v1/series redirected more than 5 times"),
+                    r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+        } finally {
+            web.stop(0);
+        }
     }
 }

@@ -14,11 +14,15 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.StringJoiner;
 
 /** Prometheus' HTTP API over {@link HttpClient}: HTTP and transport failures become {@link PromError}s. */
 public final class PromClient {
+    static final int MAX_REDIRECTS = 5;
+    private static final Set<Integer> REDIRECTS = Set.of(301, 302, 307, 308);
+
     private final HttpClient http;
     private final String base;
     private final Duration timeout;
@@ -26,8 +30,10 @@ public final class PromClient {
     public PromClient(String url, Duration timeout) {
         this.base = url.replaceAll("/+$", "");
         this.timeout = timeout;
+        // Redirects are followed here, not by the client: on a 301 or 302 it turns the POST into a GET
+        // without the form, and Prometheus answers "no match[] parameter provided".
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+                .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     public String url() {
@@ -79,19 +85,7 @@ public final class PromClient {
         StringJoiner body = new StringJoiner("&");
         form.forEach((k, v) -> body.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "="
                 + URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
-        HttpResponse<InputStream> resp;
-        try {
-            resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
-            throw new PromError(PromError.Kind.UNREACHABLE, "cannot reach " + base + ": " + why(e));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PromError(PromError.Kind.UNREACHABLE, "interrupted");
-        }
+        HttpResponse<InputStream> resp = sendFollowing(uri, body.toString(), path);
         int code = resp.statusCode();
         String type = resp.headers().firstValue("Content-Type").orElse("");
         // Prometheus answers its own errors (400, 422, 503) with the JSON envelope: parse those.
@@ -104,6 +98,64 @@ public final class PromClient {
         }
         throw new PromError(PromError.Kind.NOT_PROMETHEUS, base + path + " did not answer like a Prometheus: HTTP "
                 + code + (type.isEmpty() ? "" : ", " + type));
+    }
+
+    /**
+     * Sends the POST, and on a 301, 302, 307 or 308 sends the same POST to where it points (nginx's
+     * http -> https, or /prometheus -> /prometheus/), at most {@link #MAX_REDIRECTS} times, never from
+     * https down to http.
+     */
+    private HttpResponse<InputStream> sendFollowing(URI uri, String form, String path) throws PromError {
+        URI at = uri;
+        for (int hops = 0; ; hops++) {
+            HttpRequest req = HttpRequest.newBuilder(at).timeout(timeout)
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .header("Accept", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(form)).build();
+            HttpResponse<InputStream> resp;
+            try {
+                resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            } catch (IOException e) {
+                throw new PromError(PromError.Kind.UNREACHABLE, "cannot reach " + (hops == 0 ? base : at) + ": "
+                        + why(e));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PromError(PromError.Kind.UNREACHABLE, "interrupted");
+            }
+            if (!REDIRECTS.contains(resp.statusCode())) {
+                return resp;
+            }
+            close(resp.body());
+            String location = resp.headers().firstValue("Location").orElse("");
+            if (location.isEmpty()) {
+                throw new PromError(PromError.Kind.NOT_PROMETHEUS, base + path + " did not answer like a Prometheus: HTTP "
+                        + resp.statusCode() + " without a Location");
+            }
+            if (hops == MAX_REDIRECTS) {
+                throw new PromError(PromError.Kind.NOT_PROMETHEUS, base + path + " redirected more than "
+                        + MAX_REDIRECTS + " times (last to " + location + "); give --prometheus the final URL");
+            }
+            URI next;
+            try {
+                next = at.resolve(location.strip());
+            } catch (IllegalArgumentException e) {
+                throw new PromError(PromError.Kind.NOT_PROMETHEUS, base + path + " redirected to '" + location
+                        + "', which is not a URL");
+            }
+            if (!followable(at, next)) {
+                throw new PromError(PromError.Kind.NOT_PROMETHEUS, base + path + " redirected to " + next
+                        + ", which is not http(s) or goes from https down to http; give --prometheus the URL to use");
+            }
+            at = next;
+        }
+    }
+
+    /** The same scheme, or http up to https: never a query sent in the clear after it asked for TLS. */
+    static boolean followable(URI from, URI to) {
+        String f = from.getScheme();
+        String t = to.getScheme();
+        boolean upgrade = "http".equalsIgnoreCase(f) && "https".equalsIgnoreCase(t);
+        return t != null && to.getHost() != null && (t.equalsIgnoreCase(f) || upgrade);
     }
 
     private static void close(InputStream in) {

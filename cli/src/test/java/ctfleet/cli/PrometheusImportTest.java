@@ -388,7 +388,8 @@ class PrometheusImportTest {
             String url = "http://127.0.0.1:" + web.getAddress().getPort();
             Result r = importFrom(url);
             assertEquals(1, r.code(), r.out());
-            assertTrue(r.err().contains(url + "/api/v1/series did not answer like a Prometheus"), r.err());
+            assertTrue(r.err().contains(url + "/api/v1/series did not answer like Prometheus' HTTP API"), r.err());
+            assertEquals(1, r.err().strip().lines().count(), "one line, no JSON parser's hints: " + r.err());
         } finally {
             web.stop(0);
         }

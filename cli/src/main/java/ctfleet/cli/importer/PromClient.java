@@ -96,7 +96,7 @@ public final class PromClient {
         if (code == 401 || code == 403) {
             throw new PromError(PromError.Kind.QUERY, base + path + " refused access (HTTP " + code + ")");
         }
-        throw new PromError(PromError.Kind.NOT_PROMETHEUS, base + path + " did not answer like a Prometheus: HTTP "
+        throw new PromError(PromError.Kind.NOT_PROMETHEUS, base + path + " did not answer like Prometheus' HTTP API: HTTP "
                 + code + (type.isEmpty() ? "" : ", " + type));
     }
 
@@ -128,7 +128,7 @@ public final class PromClient {
             close(resp.body());
             String location = resp.headers().firstValue("Location").orElse("");
             if (location.isEmpty()) {
-                throw new PromError(PromError.Kind.NOT_PROMETHEUS, base + path + " did not answer like a Prometheus: HTTP "
+                throw new PromError(PromError.Kind.NOT_PROMETHEUS, base + path + " did not answer like Prometheus' HTTP API: HTTP "
                         + resp.statusCode() + " without a Location");
             }
             if (hops == MAX_REDIRECTS) {

@@ -93,7 +93,7 @@ public final class PromJson {
             }
             r.endObject();
         } catch (IOException | JsonParseException | IllegalStateException | NumberFormatException e) {
-            throw notPrometheus(what, "not the JSON of Prometheus' HTTP API (" + e.getMessage() + ")");
+            throw notPrometheus(what, why(e));
         }
         if ("error".equals(status)) {
             throw error(errorType, error);
@@ -111,8 +111,29 @@ public final class PromJson {
         return new PromError(tooBig ? PromError.Kind.LIMIT : PromError.Kind.QUERY, text);
     }
 
+    /**
+     * What was wrong with the answer, on one line: Gson's messages add a second line pointing at its
+     * troubleshooting page and advise a lenient mode, both meant for a developer, not an operator.
+     */
+    static String why(Exception e) {
+        if (e instanceof com.google.gson.stream.MalformedJsonException) {
+            return "not JSON" + where(e.getMessage());
+        }
+        String first = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
+                .orElse("");
+        return "not the JSON it answers with (" + first.strip() + ")";
+    }
+
+    private static String where(String message) {
+        if (message == null) {
+            return "";
+        }
+        int at = message.indexOf(" at line ");
+        return at < 0 ? "" : " (" + message.substring(at + 1).lines().findFirst().orElse("").strip() + ")";
+    }
+
     private static PromError notPrometheus(String what, String why) {
-        return new PromError(PromError.Kind.NOT_PROMETHEUS, what + " did not answer like a Prometheus: " + why);
+        return new PromError(PromError.Kind.NOT_PROMETHEUS, what + " did not answer like Prometheus' HTTP API: " + why);
     }
 
     private static PromSeries series(JsonReader r) throws IOException {

@@ -2,6 +2,7 @@ package ctfleet.cli.importer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,11 +65,15 @@ class PromJsonTest {
 
     @Test
     void htmlOrForeignJsonIsNotAPrometheus() {
-        for (String body : List.of("<html><body>Grafana</body></html>", "{\"hello\":\"world\"}", "[1,2]", "")) {
+        for (String body : List.of("<html><body>Grafana</body></html>", "{\"hello\":\"world\"}", "[1,2]", "",
+                "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":\"x\"}}", "{\"status\":")) {
             PromError e = assertThrows(PromError.class, () -> PromJson.matrix(new StringReader(body), "http://x"),
                     body);
             assertEquals(PromError.Kind.NOT_PROMETHEUS, e.kind(), body);
-            assertTrue(e.getMessage().startsWith("http://x did not answer like a Prometheus"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("http://x did not answer like Prometheus' HTTP API"), e.getMessage());
+            assertEquals(1, e.getMessage().lines().count(), "one line, no parser hints: " + e.getMessage());
+            assertFalse(e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("gson"), e.getMessage());
+            assertFalse(e.getMessage().contains("setStrictness"), e.getMessage());
         }
     }
 

@@ -261,4 +261,13 @@ class PrometheusImportEdgesTest {
             web.stop(0);
         }
     }
+
+    @Test
+    void nanEntriesAreCountedAsNotFiniteNotAsMissing() throws Exception {
+        Result r = importFrom(prometheus.url, "{instance=\"h-nan:9100\"}");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(MINUTES - MINUTES / 10, rows("h-nan"));
+        assertTrue(r.out().contains("0 steps skipped without both an entries and a limit value, 144 values not finite"),
+                r.out());
+    }
 }

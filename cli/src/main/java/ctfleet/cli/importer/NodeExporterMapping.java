@@ -195,8 +195,14 @@ public final class NodeExporterMapping {
                 Parts p = steps.computeIfAbsent(s.tsMillis()[i], t -> new Parts());
                 double v = s.values()[i];
                 switch (field) {
-                    case COUNT -> p.count = v;
-                    case MAX -> p.max = v;
+                    case COUNT -> {
+                        p.count = v;
+                        p.hasCount = true;
+                    }
+                    case MAX -> {
+                        p.max = v;
+                        p.hasMax = true;
+                    }
                     case BOOT -> p.boot = v;
                     case STAT -> p.stats.put(name.substring(STAT_PREFIX.length()), v);
                 }
@@ -212,10 +218,12 @@ public final class NodeExporterMapping {
         byHost.forEach((host, steps) -> {
             List<Sample> list = new ArrayList<>(steps.size());
             steps.forEach((ts, p) -> {
-                if (Double.isNaN(p.count) || Double.isNaN(p.max)) {
+                // An absent value (no series at that step) is incomplete; a NaN Prometheus did return is
+                // a value, just not a finite one.
+                if (!p.hasCount || !p.hasMax) {
                     skipped.incomplete++;
-                } else if (Double.isInfinite(p.count) || Double.isInfinite(p.max)) {
-                    skipped.notFinite++;
+                } else if (!Double.isFinite(p.count) || !Double.isFinite(p.max)) {
+                    skipped.notFinite += (Double.isFinite(p.count) ? 0 : 1) + (Double.isFinite(p.max) ? 0 : 1);
                 } else {
                     list.add(sample(ts, p, skipped));
                 }
@@ -246,8 +254,10 @@ public final class NodeExporterMapping {
     }
 
     private static final class Parts {
-        double count = Double.NaN;
-        double max = Double.NaN;
+        double count;
+        boolean hasCount;
+        double max;
+        boolean hasMax;
         double boot = Double.NaN;
         final Map<String, Double> stats = new TreeMap<>();
     }

@@ -145,9 +145,9 @@ public final class ImportCommand implements Callable<Integer> {
                 secs > 0 ? s.samples() / secs : 0.0, s.queries());
         out.printf("  %,d stored, %,d already stored, %,d covered by live agent data, %,d conflicting, %,d invalid%n",
                 s.stored(), s.duplicate(), s.coveredByLive(), s.conflict(), s.invalid());
-        if (s.incomplete() + s.notFinite() > 0) {
-            out.printf("  %,d steps skipped without both an entries and a limit value, %,d values not finite%n",
-                    s.incomplete(), s.notFinite());
+        if (s.incomplete() + s.notFinite() + s.negative() > 0) {
+            out.printf("  %,d steps skipped without both an entries and a limit value, %,d values not finite,"
+                    + " %,d negative counter values left out%n", s.incomplete(), s.notFinite(), s.negative());
         }
         if (s.splits() > 0) {
             out.printf("  Prometheus' query limits made %d queries split into smaller ones%n", s.splits());

@@ -270,4 +270,19 @@ class PrometheusImportEdgesTest {
         assertTrue(r.out().contains("0 steps skipped without both an entries and a limit value, 144 values not finite"),
                 r.out());
     }
+
+    @Test
+    void aNegativeCounterIsLeftOutAndTheRestOfEachStepKept() throws Exception {
+        Result r = importFrom(prometheus.url, "{instance=\"h-neg:9100\"}");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(MINUTES, rows("h-neg"), r.out() + r.err());
+        assertTrue(r.out().contains(String.format("%,d stored", MINUTES)) && r.out().contains(" 0 invalid"), r.out());
+        assertTrue(r.out().contains(String.format("%,d negative counter values left out", MINUTES)), r.out());
+        assertEquals(0, scalar("SELECT MAX(drop_total) FROM samples"), "no drop counter rather than a made-up one");
+        try (Connection c = db.connect(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT l.stats FROM host_latest l JOIN hosts h ON h.id = l.host_ref WHERE h.host_id = 'h-neg'")) {
+            assertTrue(rs.next());
+            assertEquals("{\"insert\":" + 100L * (MINUTES - 1) + "}", rs.getString(1).replace(" ", ""));
+        }
+    }
 }

@@ -43,7 +43,7 @@ public final class Importer {
      */
     public record Summary(int hosts, long startMillis, long endMillis, int queries, int splits, long stored,
                           long duplicate, long conflict, long coveredByLive, long invalid, String firstInvalid,
-                          long incomplete, long notFinite, List<String> skippedHosts,
+                          long incomplete, long notFinite, long negative, List<String> skippedHosts,
                           List<String> sharedHosts, long elapsedNanos) {
         public long samples() {
             return stored + duplicate + conflict + coveredByLive + invalid;
@@ -118,7 +118,7 @@ public final class Importer {
         }
         return new Summary(plan.hosts(), first, last, plan.queries().size(), splits.get(), totals.stored.get(),
                 totals.duplicate.get(), totals.conflict.get(), totals.covered.get(), totals.invalid.get(),
-                totals.firstInvalid.get(), skipped.incomplete, skipped.notFinite, hosts.skipped,
+                totals.firstInvalid.get(), skipped.incomplete, skipped.notFinite, skipped.negative, hosts.skipped,
                 List.copyOf(sharedIn(skipped, shared)), System.nanoTime() - began);
     }
 

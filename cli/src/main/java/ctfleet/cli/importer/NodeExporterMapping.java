@@ -145,6 +145,8 @@ public final class NodeExporterMapping {
         public long incomplete;
         /** Values that are NaN or infinite. */
         public long notFinite;
+        /** Counter values below zero, left out of their samples (the kernel's counters never are). */
+        public long negative;
         /** Host ids left out of a chunk because their series came from more than one target. */
         public final Set<String> mixedHosts = new TreeSet<>();
     }
@@ -265,11 +267,15 @@ public final class NodeExporterMapping {
     private static Sample sample(long ts, Parts p, Skipped skipped) {
         Sample.Builder b = Sample.newBuilder().setTsMillis(ts).setStatus(ConntrackStatus.CONNTRACK_STATUS_LOADED)
                 .setCount(Math.round(p.count)).setMax(Math.round(p.max));
+        // One bad counter costs only that counter: the server refuses a whole sample with a negative
+        // one, and a series stuck below zero would lose every step of the host.
         p.stats.forEach((k, v) -> {
-            if (Double.isFinite(v)) {
-                b.putStats(k, Math.round(v));
-            } else {
+            if (!Double.isFinite(v)) {
                 skipped.notFinite++;
+            } else if (v < 0) {
+                skipped.negative++;
+            } else {
+                b.putStats(k, Math.round(v));
             }
         });
         if (Double.isFinite(p.boot)) {

@@ -170,7 +170,7 @@ class SampleWriterTest {
                 Map.of(), new TreeMap<>(), 320, true, Optional.empty()), 2)));
         store.write(List.of(new SampleWrite(host, row(21_000, 10, 0x42), 3)));
         LatestState l = new FleetReader(db).latest("gw-1").orElseThrow();
-        assertEquals(new LatestState.PreviousStats(Map.of("drop", 0x40L), 1000, true), l.previous(),
+        assertEquals(new LatestState.PreviousStats(Map.of("drop", 0x40L), 1000, ctfleet.server.fleet.BootChange.SAME), l.previous(),
                 "the host view's rates span the sample that had no counters");
     }
 }

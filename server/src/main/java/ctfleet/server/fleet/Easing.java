@@ -17,8 +17,8 @@ import java.util.List;
  * other, so that noise makes the decay slower, not faster: in doubt, the trend goes on. The newest
  * regime's draws then fade over T ({@link Outlook}: the level moves by at most {@code b·T}), and
  * where they level off is named. Growth that slowed to a new steady pace (a migration done, organic
- * growth after it) has a newest regime as straight as its slope says, and fades only over T
- * (several times the time between the regimes), far past a day for most such hosts.
+ * growth after it) is told apart by its newest regime: a line straighter than the decay would bend
+ * it ({@link #straighter}) keeps its trend.
  *
  * @param fade      seconds over which the newest regime's slope fades
  * @param before    the slope of the regime before, fill per day

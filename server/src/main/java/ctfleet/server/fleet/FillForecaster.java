@@ -21,7 +21,8 @@ import java.util.OptionalDouble;
  *       weeks, weekly) cycle shared by them; the cycle stays only if it stands out of the noise,
  *       and what recurs in its residuals (a square office day) is added to it ({@link CycleProfile}).
  *   <li>The newest regime's level and slope become weighted draws ({@link TrendPosterior}), widened
- *       by how far the count wanders ({@link Wander}), with a share for a surge of the last hour
+ *       by how far the count wanders ({@link Wander}), fading when its growth eases off from the
+ *       regime before ({@link Easing}), with a share for a surge of the last hour
  *       ({@link SurgeSearch}) and for steps up one after another ({@link Staircase}); excursions
  *       above the fit become a rate of episodes ({@link Excursions}), and both together the CDF of
  *       the time to full ({@link Outlook}): p_full, and the ETA's median and 10–90 % range.

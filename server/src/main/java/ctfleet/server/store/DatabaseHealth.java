@@ -25,7 +25,6 @@ public final class DatabaseHealth {
     private final Path dir;
     private final List<Consumer<Optional<StoreFault>>> listeners = new CopyOnWriteArrayList<>();
     private volatile StoreFault fault;
-    private volatile long epoch;
     private long sinceNanos;
     private long failures;
 
@@ -36,17 +35,6 @@ public final class DatabaseHealth {
     /** The fault now; empty when the database works. */
     public Optional<StoreFault> current() {
         return Optional.ofNullable(fault);
-    }
-
-    /**
-     * Changes at every store failure. H2 closes the database at a failed write and opens it again
-     * from the file, which need not hold everything it had acknowledged (a commit not yet in the
-     * file when the write failed), so anything remembered from the database before a failure
-     * may no longer be in it: an in-memory copy is good only while this is what it was when the
-     * copy was read or written.
-     */
-    public long epoch() {
-        return epoch;
     }
 
     /** Told of every change: a fault, its end (empty). */
@@ -80,7 +68,6 @@ public final class DatabaseHealth {
         boolean changed;
         synchronized (this) {
             failures++;
-            epoch++;
             // A damaged file outranks everything; otherwise the first cause stays (later errors
             // often only say "closed"), unless it was a bare "closed" and the cause shows up.
             changed = fault == null || (f.kind() == StoreFault.Kind.DAMAGED && fault.kind() != StoreFault.Kind.DAMAGED)

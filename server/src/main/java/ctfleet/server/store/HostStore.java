@@ -14,17 +14,10 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class HostStore {
     private static final Gson GSON = new Gson();
     private final Database db;
-    // Each host's key and the last hello stored for it: a reconnect storm (a server restart, a
-    // network blip) repeats identical hellos from every agent at once, and each would otherwise be a
-    // serialized commit. An entry is only as good as the database it came from: it carries the
-    // health epoch read before its transaction began, and is ignored once a store failure has
-    // changed the epoch. A full disk taught this: H2 closed the database at the failed write and
-    // opened it again without a host it had acknowledged, and a cached key then failed every one of
-    // that host's samples (the host_latest foreign key) until the server restarted.
-    private final Map<String, Known> known = new ConcurrentHashMap<>();
-
-    /** What the database said about a host: its key, and the hello last stored (null when only read). */
-    private record Known(long ref, HostHello hello, long epoch) {}
+    private final Map<String, Long> refs = new ConcurrentHashMap<>();
+    // The last hello stored per host: a reconnect storm (a server restart, a network blip) repeats
+    // identical hellos from every agent at once, and each would otherwise be a serialized commit.
+    private final Map<String, HostHello> stored = new ConcurrentHashMap<>();
 
     public HostStore(Database db) {
         this.db = db;
@@ -32,10 +25,9 @@ public final class HostStore {
 
     /** Records a hello (creating the host on first sight) and returns the host's key. */
     public long hello(HostHello h, long nowMillis) throws StoreException {
-        long epoch = db.health().epoch();
-        Known k = current(h.hostId(), epoch);
-        if (k != null && h.droppedSamples() == 0 && h.sameAs(k.hello())) {
-            return k.ref();
+        Long known = refs.get(h.hostId());
+        if (known != null && h.droppedSamples() == 0 && h.sameAs(stored.get(h.hostId()))) {
+            return known;
         }
         long ref;
         try {
@@ -44,8 +36,8 @@ public final class HostStore {
             throw db.health().failed(e);
         }
         db.health().wrote();
-        known.put(h.hostId(), new Known(ref, h.droppedSamples() == 0 ? h : new HostHello(h.hostId(), h.labels(),
-                h.kernel(), h.agentVersion(), 0, h.clockOffsetMillis(), h.clockSkewed()), epoch));
+        stored.put(h.hostId(), h.droppedSamples() == 0 ? h : new HostHello(h.hostId(), h.labels(), h.kernel(),
+                h.agentVersion(), 0, h.clockOffsetMillis(), h.clockSkewed()));
         return ref;
     }
 
@@ -75,6 +67,7 @@ public final class HostStore {
                 ref = find(c, h.hostId());
                 if (inserted) {
                     c.commit();
+                    refs.put(h.hostId(), ref);
                     return ref;
                 }
             }
@@ -96,6 +89,7 @@ public final class HostStore {
                 up.executeUpdate();
             }
             c.commit();
+            refs.put(h.hostId(), ref);
             return ref;
         }
     }
@@ -105,10 +99,9 @@ public final class HostStore {
      * left as it is: its agent's labels and kernel are better than what an import can say.
      */
     public long ensure(String hostId, Map<String, String> labels, long nowMillis) throws StoreException {
-        long epoch = db.health().epoch();
-        long existing = ref(hostId);
-        if (existing >= 0) {
-            return existing;
+        long known = ref(hostId);
+        if (known >= 0) {
+            return known;
         }
         try (Connection c = db.connect()) {
             try (PreparedStatement ins = c.prepareStatement(
@@ -125,7 +118,7 @@ public final class HostStore {
             if (ref < 0) {
                 throw new SQLException("host " + hostId + " could not be created");
             }
-            remember(hostId, ref, epoch);
+            refs.put(hostId, ref);
             return ref;
         } catch (SQLException e) {
             throw db.health().failed(e);
@@ -134,15 +127,14 @@ public final class HostStore {
 
     /** The key of a known host, or -1. */
     public long ref(String hostId) throws StoreException {
-        long epoch = db.health().epoch();
-        Known k = current(hostId, epoch);
-        if (k != null) {
-            return k.ref();
+        Long cached = refs.get(hostId);
+        if (cached != null) {
+            return cached;
         }
         try (Connection c = db.connect()) {
             long ref = find(c, hostId);
             if (ref >= 0) {
-                remember(hostId, ref, epoch);
+                refs.put(hostId, ref);
             }
             return ref;
         } catch (SQLException e) {
@@ -176,17 +168,6 @@ public final class HostStore {
                 ps.executeBatch();
             }
         }
-    }
-
-    /** The entry for a host, when no store failure came since it was read or written. */
-    private Known current(String hostId, long epoch) {
-        Known k = known.get(hostId);
-        return k != null && k.epoch() == epoch ? k : null;
-    }
-
-    /** A key read from the database; a hello already stored with the same key stays. */
-    private void remember(String hostId, long ref, long epoch) {
-        known.compute(hostId, (id, k) -> k != null && k.ref() == ref && k.epoch() == epoch ? k : new Known(ref, null, epoch));
     }
 
     private static long find(Connection c, String hostId) throws SQLException {

@@ -30,12 +30,6 @@ public final class RollupJob {
     private final RollupBacklog backlog;
     private final Retention retention;
     private final Map<Long, Long> watermark = new ConcurrentHashMap<>();
-    /**
-     * The health epoch the watermarks were built in. A store failure can take rollups H2 had
-     * acknowledged with it (H2 opens the file again), and a watermark past them would never roll
-     * those minutes again: after a failure they are read from samples_1m again, as after a start.
-     */
-    private long watermarkEpoch;
 
     public RollupJob(Database db, RollupBacklog backlog, Retention retention) {
         this.db = db;
@@ -49,11 +43,6 @@ public final class RollupJob {
         // Raw rows older than this are being deleted: rolling their minutes again would replace a
         // complete rollup with what is left of them.
         long rawFloor = Rollups.floor(nowMillis - retention.raw().toMillis(), Rollups.MINUTE) + Rollups.MINUTE;
-        long epoch = db.health().epoch();
-        if (epoch != watermarkEpoch) {
-            watermark.clear();
-            watermarkEpoch = epoch;
-        }
         Map<Long, Long> late = backlog.drain();
         int hosts = 0;
         int minutes = 0;
